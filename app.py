@@ -1,0 +1,88 @@
+"""create_app(settings) -> Litestar: the one place that wires the portal, the back-office and the plumbing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.static_files import create_static_files_router
+
+from backoffice.routes import backoffice_router
+from portal.routes import portal_router
+from shared.db.engine import configure_database, connection_pool, redact_dsn, resolve_database_url
+from shared.jobs import job_queue, worker_in_background
+from shared.logs import configure_logging
+from shared.settings import Settings
+from shared.web.errors import EXCEPTION_HANDLERS
+from shared.web.guards import allow_anyone
+from shared.web.health import healthz, readyz
+from shared.web.middleware import request_id_middleware, response_hook
+from shared.web.sessions import SESSION_STORE_NAME, PostgresSessionStore, session_config
+from shared.web.templating import STATIC_DIR, template_config
+
+log = logging.getLogger("rapport")
+
+# Webhooks are signed by their sender and cannot carry our CSRF token.
+CSRF_EXEMPT_PATHS = ["/webhooks/"]
+
+
+def create_app(settings: Settings) -> Litestar:
+    configure_logging(settings.log_level, json=settings.log_json)
+    templates = template_config(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        # Starting the embedded server blocks for a second or two; keep the loop free meanwhile.
+        dsn = await asyncio.to_thread(resolve_database_url, settings.database_url, settings.pgdata_dir)
+        engine = configure_database(dsn, pool_min=settings.db_pool_min, pool_max=settings.db_pool_max)
+        async with AsyncExitStack() as stack:
+            await stack.enter_async_context(connection_pool(engine))
+            jobs = await stack.enter_async_context(job_queue(dsn))
+            if settings.worker_in_process:
+                await stack.enter_async_context(worker_in_background(jobs))
+            log.info("rapport ready", extra={"database": redact_dsn(dsn), "env": settings.env})
+            yield
+
+    return Litestar(
+        route_handlers=[
+            portal_router,
+            backoffice_router,
+            healthz,
+            readyz,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], guards=[allow_anyone]),
+        ],
+        guards=[],
+        lifespan=[lifespan],
+        middleware=[
+            request_id_middleware,
+            session_config(idle_seconds=settings.session_idle_seconds, secure=settings.secure_cookies).middleware,
+        ],
+        stores={SESSION_STORE_NAME: PostgresSessionStore()},
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="rapport_csrf",
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            header_name="x-csrftoken",
+            exclude=CSRF_EXEMPT_PATHS,
+        ),
+        template_config=templates,
+        plugins=[FlashPlugin(config=FlashConfig(template_config=templates))],
+        exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[response_hook(hsts=settings.is_production)],
+        request_max_body_size=settings.max_body_bytes,
+        debug=settings.is_dev,
+        openapi_config=None,
+        logging_config=None,
+        state={"settings": settings},
+    )
+
+
+def app_from_env() -> Litestar:
+    """Factory for `uvicorn --factory app:app_from_env` (several worker processes, deployments)."""
+    return create_app(Settings.from_env())

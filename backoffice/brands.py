@@ -1,0 +1,63 @@
+"""Brands: the staff member's list, opening a new brand, and a brand's home."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from backoffice.guards import ALL_ROLES, requires_role, requires_staff
+from shared.audit.context import Actor
+from shared.errors import InvalidInput
+from shared.identity.actions import do_create_brand
+from shared.identity.queries import BrandAccess, StaffContext, list_brand_members, list_brands_for_staff
+from shared.identity.rules import CURRENCIES, ROLE_LABELS, can_create_brand
+from shared.web.forms import read_form
+
+
+@get("/", guards=[requires_staff], name="backoffice:home")
+async def brands_list(staff: StaffContext) -> Template:
+    brands = await list_brands_for_staff(staff.id)
+    return Template(
+        "backoffice/brands_list.html",
+        context={
+            "brands": brands,
+            "can_create": can_create_brand(is_admin=staff.is_admin, roles=staff.roles),
+            "role_labels": ROLE_LABELS,
+        },
+    )
+
+
+def _new_brand_page(form: dict[str, str], errors: dict[str, str], status: int = 200) -> Template:
+    return Template(
+        "backoffice/brands_new.html",
+        context={"form": form, "errors": errors, "currencies": CURRENCIES},
+        status_code=status,
+    )
+
+
+@get("/brands/new", guards=[requires_staff])
+async def new_brand_page(staff: StaffContext) -> Template:
+    return _new_brand_page({"currency": "USD"}, {})
+
+
+@post("/brands", guards=[requires_staff], status_code=303)
+async def create_brand(request: Request[Any, Any, Any], staff: StaffContext, actor: Actor) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        brand = await do_create_brand(actor, staff, name=form.get("name", ""), currency=form.get("currency", ""))
+    except InvalidInput as exc:
+        return _new_brand_page(form, exc.errors, status=400)
+    flash(request, f"{brand.name} is ready. You are its owner.", category="success")
+    return Redirect(f"/backoffice/b/{brand.slug}", status_code=303)
+
+
+@get("/b/{brand_slug:str}", guards=[requires_role(*ALL_ROLES)], name="backoffice:brand")
+async def brand_home(brand: BrandAccess) -> Template:
+    members = await list_brand_members(brand.brand_id)
+    return Template(
+        "backoffice/brand_home.html",
+        context={"brand": brand, "members": members, "role_labels": ROLE_LABELS},
+    )

@@ -1,0 +1,36 @@
+"""Dependencies for back-office handlers (values the guards have already checked)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+
+from backoffice.guards import brand_access
+from shared.audit.context import Actor
+from shared.identity.queries import BrandAccess, StaffContext
+from shared.web.auth import require_staff, staff_actor
+
+
+async def provide_staff(request: Request[Any, Any, Any]) -> StaffContext:
+    return await require_staff(request)
+
+
+async def provide_actor(request: Request[Any, Any, Any], staff: StaffContext) -> Actor:
+    return staff_actor(request, staff)
+
+
+async def provide_brand(staff: StaffContext, brand_slug: str) -> BrandAccess:
+    access = brand_access(staff, brand_slug)
+    if access is None:
+        raise NotFoundException("No such brand.")
+    return access
+
+
+STAFF_DEPENDENCIES = {
+    "staff": Provide(provide_staff),
+    "actor": Provide(provide_actor),
+}
+BRAND_DEPENDENCIES = {"brand": Provide(provide_brand)}

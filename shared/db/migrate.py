@@ -1,0 +1,53 @@
+"""Schema management: apply migrations, report pending ones, and catch tables changed without one."""
+
+from __future__ import annotations
+
+from piccolo.apps.migrations.commands.base import BaseMigrationManager
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.commands.new import AutoMigrationManager
+
+from shared.db.engine import RapportEngine
+from shared.db.piccolo_app import APP_CONFIG
+
+
+class MigrationError(RuntimeError):
+    pass
+
+
+async def apply_migrations(engine: RapportEngine) -> None:
+    """Bring the database up to date: our tables (Piccolo) and the job queue's (procrastinate)."""
+    result = await run_forwards(app_name=APP_CONFIG.app_name)
+    if not result.success:
+        raise MigrationError(f"Migrations failed: {result.message}")
+    await apply_job_queue_schema(engine)
+
+
+async def apply_job_queue_schema(engine: RapportEngine) -> None:
+    from procrastinate.schema import SchemaManager
+
+    rows = await engine.fetch("SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS present")
+    if not rows[0]["present"]:
+        await engine.execute_script(SchemaManager.get_schema())
+
+
+def migration_ids_on_disk() -> list[str]:
+    manager = BaseMigrationManager()
+    modules = manager.get_migration_modules(APP_CONFIG.resolved_migrations_folder_path)
+    return manager.get_migration_ids(modules)
+
+
+async def pending_migrations(engine: RapportEngine) -> list[str]:
+    """Migration ids on disk that the database has not run yet."""
+    on_disk = migration_ids_on_disk()
+    present = await engine.fetch("SELECT to_regclass('migration') IS NOT NULL AS present")
+    if not present[0]["present"]:
+        return on_disk
+    rows = await engine.fetch("SELECT name FROM migration WHERE app_name = $1", APP_CONFIG.app_name)
+    done = {row["name"] for row in rows}
+    return [migration_id for migration_id in on_disk if migration_id not in done]
+
+
+async def unmigrated_changes() -> list[str]:
+    """SQL that a new migration would need: empty when the tables match the migrations."""
+    alter_statements = await AutoMigrationManager(auto_input="y").get_alter_statements(app_config=APP_CONFIG)
+    return [statement for group in alter_statements for statement in group.statements]

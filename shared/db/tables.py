@@ -1,0 +1,125 @@
+"""Piccolo tables: the whole schema in one place, grouped by area.
+
+Conventions: singular PascalCase names; money as integer minor units plus a currency code;
+times are timestamptz in UTC; every table that people change has an audit trail in AuditLog.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSONB,
+    Array,
+    Boolean,
+    Bytea,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Unique
+from piccolo.table import Table
+
+# --- identity: brands (tenants), staff and their roles ---------------------------------------
+
+
+class StaffUser(Table):
+    """A person who works in the back-office; their access comes from memberships."""
+
+    email = Varchar(length=320, unique=True, index=True)
+    name = Varchar(length=200)
+    password_hash = Varchar(length=200, null=True, default=None)
+    # Deployment administrator: may create brands and manage the whole installation.
+    is_admin = Boolean(default=False)
+    is_active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_sign_in_at = Timestamptz(null=True, default=None)
+
+
+class Brand(Table):
+    """A tenant: its staff see its data and nothing else."""
+
+    name = Varchar(length=200)
+    slug = Varchar(length=80, unique=True, index=True)
+    default_currency = Varchar(length=3, default="USD")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Membership(Table):
+    """A staff member's role at one brand."""
+
+    staff = ForeignKey(StaffUser, null=False, index=True)
+    brand = ForeignKey(Brand, null=False, index=True)
+    role = Varchar(length=20)
+    created_at = Timestamptz(default=TimestamptzNow())
+    unique_staff_brand = Unique(["staff", "brand"])
+
+
+# --- creators ----------------------------------------------------------------------------------
+
+
+class Creator(Table):
+    """One global creator identity, reused across every brand they work with."""
+
+    display_name = Varchar(length=200)
+    email = Varchar(length=320, null=True, default=None, unique=True)
+    country = Varchar(length=2, null=True, default=None)
+    niches = Array(base_column=Varchar(length=50), default=list)
+    bio = Text(default="")
+    open_to_offers = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SocialIdentity(Table):
+    """A social account linked to a creator; (provider, subject) belongs to one creator only."""
+
+    creator = ForeignKey(Creator, null=False, index=True)
+    provider = Varchar(length=40)
+    subject = Varchar(length=255)
+    handle = Varchar(length=100, index=True)
+    # None means the platform hides the count.
+    followers = Integer(null=True, default=None)
+    followers_read_at = Timestamptz(null=True, default=None)
+    followers_source = Varchar(length=40, default="")
+    engagements_per_post = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    unique_provider_subject = Unique(["provider", "subject"])
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+class AuditLog(Table):
+    """Append-only record of every state change (a trigger refuses UPDATE and DELETE)."""
+
+    occurred_at = Timestamptz(default=TimestamptzNow(), index=True)
+    actor_kind = Varchar(length=20)  # staff | creator | system
+    actor_id = Integer(null=True, default=None)
+    actor_label = Varchar(length=320, default="")
+    brand = ForeignKey(Brand, null=True, default=None, index=True)
+    action = Varchar(length=80, index=True)
+    subject_type = Varchar(length=40)
+    subject_id = Varchar(length=64)
+    before = JSONB(null=True, default=None)
+    after = JSONB(null=True, default=None)
+    ip = Varchar(length=45, default="")
+    request_id = Varchar(length=64, default="")
+
+
+# --- web plumbing and jobs ---------------------------------------------------------------------
+
+
+class WebSession(Table):
+    """Server-side session data (Litestar Store), so sessions survive restarts and span processes."""
+
+    key = Varchar(length=128, unique=True)
+    data = Bytea()
+    expires_at = Timestamptz(null=True, default=None, index=True)
+
+
+class WorkerHeartbeat(Table):
+    """Last time each worker ran the periodic heartbeat job: proof that jobs execute."""
+
+    worker = Varchar(length=200, unique=True)
+    beat_at = Timestamptz(default=TimestamptzNow())

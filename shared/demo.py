@@ -1,0 +1,93 @@
+"""Demo data: two brands, staff in every role, a dozen creators across platforms and tiers.
+
+Everything is created through the real actions (so it is audited like real use), and seeding
+is idempotent: running the demo again keeps what is there.
+"""
+
+from __future__ import annotations
+
+from shared.audit.context import system_actor
+from shared.db.tables import Brand
+from shared.db.transactions import atomic
+from shared.identity.actions import SocialAccount, do_create_brand, do_create_creator, do_create_staff_user, do_grant_membership
+from shared.identity.queries import get_staff_context
+from shared.identity.rules import Role
+
+DEMO_PASSWORD = "rapport-demo-2026"
+
+# (email, name, {brand: role})
+STAFF = [
+    ("admin@rapport.test", "Ada Admin", {"Acme": Role.OWNER, "Globex": Role.OWNER}),
+    ("olivia@acme.test", "Olivia Owner", {"Acme": Role.OWNER, "Globex": Role.MANAGER}),
+    ("bob@acme.test", "Bob Manager", {"Acme": Role.MANAGER}),
+    ("rita@acme.test", "Rita Reviewer", {"Acme": Role.REVIEWER}),
+    ("fran@acme.test", "Fran Finance", {"Acme": Role.FINANCE}),
+    ("vic@acme.test", "Vic Viewer", {"Acme": Role.VIEWER}),
+    ("grace@globex.test", "Grace Owner", {"Globex": Role.OWNER}),
+    ("charlie@globex.test", "Charlie Manager", {"Globex": Role.MANAGER}),
+    ("gina@globex.test", "Gina Finance", {"Globex": Role.FINANCE}),
+]
+
+BRANDS = [("Acme", "USD"), ("Globex", "EUR")]
+
+# display name, email, country, niches, [(provider, handle, followers or None if hidden, engagements per post)]
+CREATORS: list[tuple[str, str, str, list[str], list[tuple[str, str, int | None, int | None]]]] = [
+    ("Alice Rivera", "alice@creators.test", "US", ["outdoors", "travel"], [("instagram", "alice.outdoors", 48_200, 1_450), ("tiktok", "aliceoutdoors", 120_500, 6_800)]),
+    ("Bilal Khan", "bilal@creators.test", "GB", ["tech", "gadgets"], [("youtube", "BilalTech", 870_000, 21_000)]),
+    ("Chloé Martin", "chloe@creators.test", "FR", ["beauty", "skincare"], [("instagram", "chloe.glow", 9_400, 610)]),
+    ("Diego Alvarez", "diego@creators.test", "MX", ["fitness"], [("tiktok", "diegofit", 2_300_000, 95_000), ("instagram", "diego.fit", 410_000, 9_900)]),
+    ("Emma Schulz", "emma@creators.test", "DE", ["food", "baking"], [("youtube", "EmmaBackt", 56_000, 2_100)]),
+    ("Farah Haddad", "farah@creators.test", "AE", ["fashion"], [("instagram", "farah.style", 1_250_000, 30_500)]),
+    ("Gus Peterson", "gus@creators.test", "US", ["gaming"], [("twitch", "gus_plays", 33_000, None), ("x", "gusplays", None, None)]),
+    ("Hana Sato", "hana@creators.test", "JP", ["travel", "photography"], [("instagram", "hana.lens", 5_600, 420)]),
+    ("Ivan Petrov", "ivan@creators.test", "BG", ["tech"], [("x", "ivancodes", 14_800, 230)]),
+    ("Jade Okafor", "jade@creators.test", "NG", ["lifestyle", "music"], [("tiktok", "jadevibes", 265_000, 14_000)]),
+    ("Kai Lindqvist", "kai@creators.test", "SE", ["outdoors"], [("youtube", "KaiOutside", 1_800, 95)]),
+    ("Lena Novak", "lena@creators.test", "CZ", ["parenting", "home"], [("instagram", "lena.home", 72_000, 2_600)]),
+]
+
+
+async def seed_demo_data() -> str:
+    """Create the demo cast unless it is already there; return the sign-in instructions."""
+    actor = system_actor("rapport demo")
+    async with atomic():
+        already = await Brand.exists().where(Brand.slug == "acme")
+    if not already:
+        staff_ids: dict[str, int] = {}
+        for email, name, _roles in STAFF:
+            staff = await do_create_staff_user(
+                actor, email=email, name=name, password=DEMO_PASSWORD, is_admin=email.startswith("admin@")
+            )
+            staff_ids[email] = int(staff.id)
+        brand_ids: dict[str, int] = {}
+        # The administrator opens both brands (becoming an owner of each), then hands out roles.
+        admin = await get_staff_context(staff_ids["admin@rapport.test"])
+        for brand_name, currency in BRANDS:
+            brand = await do_create_brand(actor, admin, name=brand_name, currency=currency)
+            brand_ids[brand_name] = int(brand.id)
+        for email, _name, roles in STAFF:
+            for brand_name, role in roles.items():
+                await do_grant_membership(actor, staff_id=staff_ids[email], brand_id=brand_ids[brand_name], role=role)
+        for display_name, email, country, niches, accounts in CREATORS:
+            await do_create_creator(
+                actor,
+                display_name=display_name,
+                email=email,
+                country=country,
+                niches=niches,
+                accounts=[
+                    SocialAccount(provider, f"demo-{provider}-{handle}", handle, followers, engagements, source="demo")
+                    for provider, handle, followers, engagements in accounts
+                ],
+            )
+    staff_lines = "\n".join(
+        f"    {email:<22} {', '.join(f'{role.value} at {brand}' for brand, role in roles.items())}"
+        for email, _name, roles in STAFF
+    )
+    return (
+        "\nRapport demo is running.\n"
+        "  Creator portal: {base_url}/\n"
+        "  Back-office:    {base_url}/backoffice/\n"
+        f"  Staff sign-in (password for all: {DEMO_PASSWORD}):\n{staff_lines}\n"
+        "  Press Ctrl-C to stop; your data stays in ./var for next time.\n"
+    )

@@ -1,0 +1,72 @@
+"""The job queue (procrastinate on the same PostgreSQL): tasks, periodic schedules, worker runner.
+
+Any number of `rapport worker` processes, on any machine, share the queue; the demo runs one
+inside the web process. Tasks are small and idempotent: they may run twice after a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import procrastinate
+
+from shared.db.tables import WorkerHeartbeat
+
+log = logging.getLogger(__name__)
+
+# Created without an address: `job_queue(dsn)` plugs in the real connector at start-up.
+job_app = procrastinate.App(connector=procrastinate.PsycopgConnector())
+
+HEARTBEAT_EVERY_SECONDS = 30
+# /readyz says the worker is down when its last heartbeat is older than this.
+HEARTBEAT_STALE_AFTER = dt.timedelta(seconds=HEARTBEAT_EVERY_SECONDS * 4)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@job_app.periodic(cron=f"* * * * * */{HEARTBEAT_EVERY_SECONDS}")
+@job_app.task(name="heartbeat", queue="default", queueing_lock="heartbeat")
+async def heartbeat(timestamp: int | None = None) -> None:
+    """Record that a worker is executing jobs right now (readiness depends on it)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    await WorkerHeartbeat.insert(WorkerHeartbeat(worker=worker_name(), beat_at=now)).on_conflict(
+        target=WorkerHeartbeat.worker, action="DO UPDATE", values=[WorkerHeartbeat.beat_at]
+    )
+
+
+async def latest_heartbeat() -> dt.datetime | None:
+    row = await WorkerHeartbeat.select(WorkerHeartbeat.beat_at).order_by(WorkerHeartbeat.beat_at, ascending=False).first()
+    return row["beat_at"] if row else None
+
+
+@asynccontextmanager
+async def job_queue(dsn: str) -> AsyncIterator[procrastinate.App]:
+    """Connect the job app to PostgreSQL for the duration of the block (deferring and working)."""
+    connector = procrastinate.PsycopgConnector(conninfo=dsn, min_size=1, max_size=4)
+    with job_app.replace_connector(connector):
+        async with job_app.open_async():
+            yield job_app
+
+
+@asynccontextmanager
+async def worker_in_background(app: procrastinate.App, concurrency: int = 1) -> AsyncIterator[asyncio.Task[None]]:
+    """Run a worker as a task of the current event loop (the demo's single process)."""
+    task = asyncio.create_task(
+        app.run_worker_async(concurrency=concurrency, install_signal_handlers=False, name=worker_name())
+    )
+    try:
+        yield task
+    finally:
+        task.cancel()
+        try:
+            await task
+        except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down; the worker logs its own errors
+            log.debug("in-process worker stopped")

@@ -1,0 +1,60 @@
+"""Structured logging: every line carries the request id; JSON in production, readable in dev.
+
+The standard library's loggers (uvicorn, piccolo, procrastinate) are routed through the same
+structlog processors, so one format covers everything the process prints.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+# Keys whose values never reach a log line, whatever the caller passes.
+SECRET_KEYS = frozenset({"password", "secret", "token", "access_token", "refresh_token", "authorization", "cookie"})
+
+
+def _redact_secrets(_logger: object, _name: str, event: dict[str, object]) -> dict[str, object]:
+    for key in event:
+        if key.lower() in SECRET_KEYS:
+            event[key] = "***"
+    return event
+
+
+def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
+    shared_processors: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _redact_secrets,
+    ]
+    renderer: structlog.types.Processor = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    structlog.configure(
+        processors=[*shared_processors, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared_processors, structlog.stdlib.ExtraAdder()],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            *([structlog.processors.format_exc_info] if json else []),
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # uvicorn's own access log duplicates ours (which has the request id); keep its errors.
+    logging.getLogger("uvicorn.access").handlers[:] = []
+    logging.getLogger("uvicorn.access").propagate = False
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True

@@ -1,0 +1,157 @@
+"""The one settings object, built from the environment and validated at start-up.
+
+Settings are passed into `create_app(settings)` and the CLI commands; nothing imports a
+global. Every secret can also be given as `<NAME>_FILE` (a path whose contents are the
+value), the way Docker and Kubernetes secrets are mounted.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ENVIRONMENTS = ("development", "test", "production")
+
+# Well-known development default: refused in production so nobody ships it by accident.
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789abcdef"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    secret_key: str = DEV_SECRET_KEY
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # None means "start the embedded PostgreSQL under pgdata_dir".
+    database_url: str | None = None
+    pgdata_dir: Path = Path("var/pgdata")
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    storage_url: str = "file://./var/storage"
+    s3_endpoint_url: str | None = None
+    smtp_url: str | None = None
+    stripe_api_key: str | None = None
+    stripe_api_base: str | None = None
+    log_level: str = "INFO"
+    log_json: bool = False
+    # Run the procrastinate worker inside the web process (demo, single-process installs).
+    worker_in_process: bool = False
+    max_body_bytes: int = 1_048_576
+    session_idle_seconds: int = 60 * 60 * 12
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env == "development"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read RAPPORT_* and the conventional variables; raise SettingsError on bad values."""
+        env = _Env(os.environ if environ is None else environ)
+        rapport_env = env.str("RAPPORT_ENV", "development")
+        if rapport_env not in ENVIRONMENTS:
+            raise SettingsError(f"RAPPORT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {rapport_env!r}")
+        settings = cls(
+            env=rapport_env,
+            secret_key=env.secret("SECRET_KEY", DEV_SECRET_KEY),
+            base_url=env.str("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            host=env.str("HOST", "127.0.0.1"),
+            port=env.int("PORT", 8000),
+            database_url=env.secret("DATABASE_URL", "") or None,
+            pgdata_dir=Path(env.str("PGDATA_DIR", "var/pgdata")),
+            db_pool_min=env.int("DB_POOL_MIN", 1),
+            db_pool_max=env.int("DB_POOL_MAX", 10),
+            storage_url=env.str("STORAGE_URL", "file://./var/storage"),
+            s3_endpoint_url=env.str("S3_ENDPOINT_URL", "") or None,
+            smtp_url=env.secret("SMTP_URL", "") or None,
+            stripe_api_key=env.secret("STRIPE_API_KEY", "") or None,
+            stripe_api_base=env.str("STRIPE_API_BASE", "") or None,
+            log_level=env.str("LOG_LEVEL", "INFO").upper(),
+            log_json=env.bool("LOG_JSON", rapport_env == "production"),
+            worker_in_process=env.bool("WORKER_IN_PROCESS", False),
+            max_body_bytes=env.int("MAX_BODY_BYTES", 1_048_576),
+            session_idle_seconds=env.int("SESSION_IDLE_SECONDS", 60 * 60 * 12),
+            extra={k: v for k, v in env.environ.items() if k.startswith("RAPPORT_")},
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Refuse settings that would run badly or insecurely; name the variable to fix."""
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise SettingsError(f"BASE_URL must be an absolute http(s) URL, got {self.base_url!r}")
+        if not 0 < self.port < 65536:
+            raise SettingsError(f"PORT must be between 1 and 65535, got {self.port}")
+        if self.database_url and not self.database_url.startswith(("postgres://", "postgresql://")):
+            raise SettingsError("DATABASE_URL must be a postgresql:// URL (Rapport runs on PostgreSQL only)")
+        if not self.storage_url.startswith(("file://", "s3://")):
+            raise SettingsError(f"STORAGE_URL must start with file:// or s3://, got {self.storage_url!r}")
+        if self.db_pool_min < 1 or self.db_pool_max < self.db_pool_min:
+            raise SettingsError("DB_POOL_MIN must be >= 1 and DB_POOL_MAX >= DB_POOL_MIN")
+        if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {self.log_level!r}")
+        if self.is_production:
+            if self.secret_key == DEV_SECRET_KEY:
+                raise SettingsError("SECRET_KEY must be set in production (a long random string; or SECRET_KEY_FILE)")
+            if len(self.secret_key) < 32:
+                raise SettingsError("SECRET_KEY must be at least 32 characters in production")
+            if parts.scheme != "https":
+                raise SettingsError(f"BASE_URL must use https:// in production, got {self.base_url!r}")
+            if not self.database_url:
+                raise SettingsError("DATABASE_URL must be set in production (the embedded PostgreSQL is for dev and demo)")
+
+
+class _Env:
+    """Typed reads of environment variables with messages that name the variable."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+
+    def str(self, name: str, default: str) -> str:
+        return self.environ.get(name, default)
+
+    def secret(self, name: str, default: str) -> str:
+        path = self.environ.get(f"{name}_FILE")
+        if path:
+            try:
+                return Path(path).read_text().strip()
+            except OSError as exc:
+                raise SettingsError(f"{name}_FILE points to {path!r}, which cannot be read: {exc.strerror}") from exc
+        return self.environ.get(name, default)
+
+    def int(self, name: str, default: int) -> int:
+        raw = self.environ.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+
+    def bool(self, name: str, default: bool) -> bool:
+        raw = self.environ.get(name)
+        if raw is None or raw == "":
+            return default
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{name} must be true or false, got {raw!r}")

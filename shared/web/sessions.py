@@ -1,0 +1,166 @@
+"""Server-side sessions in PostgreSQL: they survive restarts, span app processes, and can be revoked."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.stores.base import Store
+from litestar.types import Empty, Message, Scope, ScopeSession
+
+from shared.db.tables import WebSession
+
+SESSION_STORE_NAME = "sessions"
+SESSION_COOKIE = "rapport_session"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _seconds(value: int | dt.timedelta | None) -> int | None:
+    if value is None:
+        return None
+    return int(value.total_seconds()) if isinstance(value, dt.timedelta) else int(value)
+
+
+class PostgresSessionStore(Store):
+    """A Litestar Store on the WebSession table. Expired rows are ignored and swept periodically."""
+
+    async def set(self, key: str, value: str | bytes, expires_in: int | dt.timedelta | None = None) -> None:
+        data = value.encode() if isinstance(value, str) else value
+        seconds = _seconds(expires_in)
+        expires_at = _now() + dt.timedelta(seconds=seconds) if seconds is not None else None
+        await WebSession.insert(WebSession(key=key, data=data, expires_at=expires_at)).on_conflict(
+            target=WebSession.key, action="DO UPDATE", values=[WebSession.data, WebSession.expires_at]
+        )
+
+    async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
+        rows = await WebSession.raw(
+            "SELECT data, expires_at FROM web_session WHERE key = {} AND (expires_at IS NULL OR expires_at > now())",
+            key,
+        )
+        if not rows:
+            return None
+        seconds = _seconds(renew_for)
+        expires_at = rows[0]["expires_at"]
+        # Sliding expiry, written at most once per half-window so reads stay reads.
+        if seconds is not None and expires_at is not None and expires_at - _now() < dt.timedelta(seconds=seconds / 2):
+            await WebSession.update({WebSession.expires_at: _now() + dt.timedelta(seconds=seconds)}).where(
+                WebSession.key == key
+            )
+        return bytes(rows[0]["data"])
+
+    async def delete(self, key: str) -> None:
+        await WebSession.delete().where(WebSession.key == key)
+
+    async def delete_all(self) -> None:
+        await WebSession.delete(force=True)
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        row = await WebSession.select(WebSession.expires_at).where(WebSession.key == key).first()
+        if row is None or row["expires_at"] is None:
+            return None
+        return max(0, int((row["expires_at"] - _now()).total_seconds()))
+
+
+async def delete_expired_sessions() -> int:
+    rows = await WebSession.raw("DELETE FROM web_session WHERE expires_at <= now() RETURNING id")
+    return len(rows)
+
+
+_LOADED = "rapport_session_loaded"
+_ROTATE_TO = "rapport_session_rotate_to"
+_ROTATE_FROM = "rapport_session_rotate_from"
+
+
+def rotate_session_id(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Give this session a fresh id at the end of the request (on sign-in and privilege change).
+
+    The data moves to the new id and the old id stops working, so an id planted before
+    sign-in (session fixation) is worthless afterwards.
+    """
+    state = connection.scope["state"]  # type: ignore[typeddict-item]
+    state[_ROTATE_FROM] = connection.cookies.get(SESSION_COOKIE)
+    state[_ROTATE_TO] = RapportSessionBackend.new_session_id()
+
+
+class RapportSessionBackend(ServerSideSessionBackend):
+    """Litestar's server-side backend, made frugal and able to rotate ids.
+
+    Stock behaviour writes a row for every response, even an anonymous visitor's empty
+    session; here nothing is stored until there is data, and unchanged data is not rewritten
+    (the store renews expiry on read).
+    """
+
+    @staticmethod
+    def new_session_id() -> str:
+        import secrets
+
+        return secrets.token_hex(32)
+
+    async def load_from_connection(self, connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
+        session_id = connection.cookies.get(self.config.key)
+        if session_id:
+            data = await self.get(session_id, store=self.config.get_store_from_app(connection.scope["app"]))
+            if data is not None:
+                connection.scope["state"][_LOADED] = data  # type: ignore[typeddict-item]
+                return self.deserialize_data(data)
+        return {}
+
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        rotated = connection.scope.get("state", {}).get(_ROTATE_TO)
+        return str(rotated) if rotated else super().get_session_id(connection)
+
+    async def store_in_message(
+        self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> None:
+        scope: Scope = connection.scope
+        state = scope["state"]  # type: ignore[typeddict-item]
+        store = self.config.get_store_from_app(scope["app"])
+        loaded = state.get(_LOADED)
+        if old_id := state.get(_ROTATE_FROM):
+            await self.delete(old_id, store=store)
+        empty = scope_session is Empty or not scope_session
+        if empty and loaded is None and not state.get(_ROTATE_TO):
+            return  # anonymous visitor with nothing to keep: no row, no cookie
+        if not empty and not state.get(_ROTATE_TO) and self.serialize_data(scope_session, scope) == loaded:
+            # Unchanged: only refresh the cookie's lifetime.
+            headers = MutableScopeHeaders.from_message(message)
+            cookie_params = self._cookie_params()
+            headers.add(
+                "Set-Cookie",
+                Cookie(value=self.get_session_id(connection), key=self.config.key, **cookie_params).to_header(header=""),
+            )
+            return
+        await super().store_in_message(Empty if empty else scope_session, message, connection)
+
+    def _cookie_params(self) -> dict[str, Any]:
+        from litestar.utils.dataclass import extract_dataclass_items
+
+        return dict(extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys()))
+
+
+@dataclass
+class RapportSessionConfig(ServerSideSessionConfig):
+    _backend_class = RapportSessionBackend
+
+
+def session_config(*, idle_seconds: int, secure: bool) -> ServerSideSessionConfig:
+    return RapportSessionConfig(
+        key=SESSION_COOKIE,
+        store=SESSION_STORE_NAME,
+        max_age=idle_seconds,
+        renew_on_access=True,
+        secure=secure,
+        httponly=True,
+        samesite="lax",
+    )

@@ -1,0 +1,51 @@
+"""Jinja2 set-up shared by both sides: template folder, static URLs, filters, flash messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+from markupsafe import Markup, escape
+
+from shared.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+
+
+def static_url(path: str) -> str:
+    """URL of a built asset, with its modification time so browsers refetch it after a rebuild."""
+    file = STATIC_DIR / path
+    version = int(file.stat().st_mtime) if file.exists() else 0
+    return f"/static/{path}?v={version}"
+
+
+def local_time(value: dt.datetime | None) -> Markup:
+    """A <time> element in UTC that app.js rewrites into the viewer's own time zone."""
+    if value is None:
+        return Markup("—")
+    utc = value.astimezone(dt.timezone.utc)
+    return Markup('<time datetime="{iso}" data-local>{text}</time>').format(
+        iso=utc.isoformat(), text=escape(utc.strftime("%d %b %Y, %H:%M UTC"))
+    )
+
+
+def build_environment(settings: Settings) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "xml"]),
+        auto_reload=settings.is_dev,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(static_url=static_url, app_env=settings.env)
+    env.filters.update(local_time=local_time)
+    return env
+
+
+def template_config(settings: Settings) -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(engine=JinjaTemplateEngine.from_environment(build_environment(settings)))
