@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.static_files import create_static_files_router
 
@@ -79,7 +80,7 @@ def create_app(settings: Settings) -> Litestar:
         debug=settings.is_dev,
         openapi_config=None,
         logging_config=None,
-        state={"settings": settings},
+        state=State({"settings": settings}),
     )
 
 

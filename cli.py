@@ -143,7 +143,9 @@ def _configure_logs(settings: Settings) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="rapport", description="Rapport: creator portal and brand back-office.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="migrate, seed demo data and serve with an in-process worker").set_defaults(func=cmd_demo)
+    sub.add_parser("demo", help="migrate, seed demo data and serve with an in-process worker").set_defaults(
+        func=cmd_demo
+    )
     serve = sub.add_parser("serve", help="serve the web app")
     serve.add_argument("--with-worker", action="store_true", help="also run a job worker in this process")
     serve.set_defaults(func=cmd_serve)
@@ -154,7 +156,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     sub.add_parser("check-migrations", help="fail if tables changed without a migration").set_defaults(
         func=cmd_check_migrations
     )
-    admin = sub.add_parser("createadmin", help="create a deployment administrator (password from prompt or RAPPORT_ADMIN_PASSWORD)")
+    admin = sub.add_parser(
+        "createadmin", help="create a deployment administrator (password from prompt or RAPPORT_ADMIN_PASSWORD)"
+    )
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", required=True)
     admin.set_defaults(func=cmd_createadmin)

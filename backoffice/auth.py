@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
+from litestar.params import FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -25,7 +26,7 @@ def safe_next(target: str | None) -> str:
 
 
 @get("/signin", guards=[allow_anyone], name="backoffice:signin")
-async def signin_page(request: Request[Any, Any, Any], next: str | None = None) -> Template | Redirect:
+async def signin_page(request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template | Redirect:
     if await load_staff(request) is not None:
         return Redirect(safe_next(next))
     return Template("backoffice/auth_signin.html", context={"next": safe_next(next), "form": {}, "error": None})
@@ -36,7 +37,9 @@ async def signin(request: Request[Any, Any, Any]) -> Template | Redirect:
     form = await read_form(request)
     try:
         staff_id = await check_staff_sign_in(
-            anonymous_actor(request, form.get("email", "")), email=form.get("email", ""), password=form.get("password", "")
+            anonymous_actor(request, form.get("email", "")),
+            email=form.get("email", ""),
+            password=form.get("password", ""),
         )
     except InvalidInput as exc:
         context = {"next": safe_next(form.get("next")), "form": {"email": form.get("email", "")}, "error": str(exc)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
+from litestar.di import NamedDependency
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -18,7 +19,7 @@ from shared.web.forms import read_form
 
 
 @get("/", guards=[requires_staff], name="backoffice:home")
-async def brands_list(staff: StaffContext) -> Template:
+async def brands_list(staff: NamedDependency[StaffContext]) -> Template:
     brands = await list_brands_for_staff(staff.id)
     return Template(
         "backoffice/brands_list.html",
@@ -39,12 +40,14 @@ def _new_brand_page(form: dict[str, str], errors: dict[str, str], status: int = 
 
 
 @get("/brands/new", guards=[requires_staff])
-async def new_brand_page(staff: StaffContext) -> Template:
+async def new_brand_page(staff: NamedDependency[StaffContext]) -> Template:
     return _new_brand_page({"currency": "USD"}, {})
 
 
 @post("/brands", guards=[requires_staff], status_code=303)
-async def create_brand(request: Request[Any, Any, Any], staff: StaffContext, actor: Actor) -> Template | Redirect:
+async def create_brand(
+    request: Request[Any, Any, Any], staff: NamedDependency[StaffContext], actor: NamedDependency[Actor]
+) -> Template | Redirect:
     form = await read_form(request)
     try:
         brand = await do_create_brand(actor, staff, name=form.get("name", ""), currency=form.get("currency", ""))
@@ -55,7 +58,7 @@ async def create_brand(request: Request[Any, Any, Any], staff: StaffContext, act
 
 
 @get("/b/{brand_slug:str}", guards=[requires_role(*ALL_ROLES)], name="backoffice:brand")
-async def brand_home(brand: BrandAccess) -> Template:
+async def brand_home(brand: NamedDependency[BrandAccess]) -> Template:
     members = await list_brand_members(brand.brand_id)
     return Template(
         "backoffice/brand_home.html",

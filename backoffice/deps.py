@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
 from backoffice.guards import brand_access
 from shared.audit.context import Actor
@@ -18,11 +19,11 @@ async def provide_staff(request: Request[Any, Any, Any]) -> StaffContext:
     return await require_staff(request)
 
 
-async def provide_actor(request: Request[Any, Any, Any], staff: StaffContext) -> Actor:
+async def provide_actor(request: Request[Any, Any, Any], staff: NamedDependency[StaffContext]) -> Actor:
     return staff_actor(request, staff)
 
 
-async def provide_brand(staff: StaffContext, brand_slug: str) -> BrandAccess:
+async def provide_brand(staff: NamedDependency[StaffContext], brand_slug: FromPath[str]) -> BrandAccess:
     access = brand_access(staff, brand_slug)
     if access is None:
         raise NotFoundException("No such brand.")

@@ -9,7 +9,13 @@ from __future__ import annotations
 from shared.audit.context import system_actor
 from shared.db.tables import Brand
 from shared.db.transactions import atomic
-from shared.identity.actions import SocialAccount, do_create_brand, do_create_creator, do_create_staff_user, do_grant_membership
+from shared.identity.actions import (
+    SocialAccount,
+    do_create_brand,
+    do_create_creator,
+    do_create_staff_user,
+    do_grant_membership,
+)
 from shared.identity.queries import get_staff_context
 from shared.identity.rules import Role
 
@@ -32,13 +38,31 @@ BRANDS = [("Acme", "USD"), ("Globex", "EUR")]
 
 # display name, email, country, niches, [(provider, handle, followers or None if hidden, engagements per post)]
 CREATORS: list[tuple[str, str, str, list[str], list[tuple[str, str, int | None, int | None]]]] = [
-    ("Alice Rivera", "alice@creators.test", "US", ["outdoors", "travel"], [("instagram", "alice.outdoors", 48_200, 1_450), ("tiktok", "aliceoutdoors", 120_500, 6_800)]),
+    (
+        "Alice Rivera",
+        "alice@creators.test",
+        "US",
+        ["outdoors", "travel"],
+        [("instagram", "alice.outdoors", 48_200, 1_450), ("tiktok", "aliceoutdoors", 120_500, 6_800)],
+    ),
     ("Bilal Khan", "bilal@creators.test", "GB", ["tech", "gadgets"], [("youtube", "BilalTech", 870_000, 21_000)]),
     ("Chloé Martin", "chloe@creators.test", "FR", ["beauty", "skincare"], [("instagram", "chloe.glow", 9_400, 610)]),
-    ("Diego Alvarez", "diego@creators.test", "MX", ["fitness"], [("tiktok", "diegofit", 2_300_000, 95_000), ("instagram", "diego.fit", 410_000, 9_900)]),
+    (
+        "Diego Alvarez",
+        "diego@creators.test",
+        "MX",
+        ["fitness"],
+        [("tiktok", "diegofit", 2_300_000, 95_000), ("instagram", "diego.fit", 410_000, 9_900)],
+    ),
     ("Emma Schulz", "emma@creators.test", "DE", ["food", "baking"], [("youtube", "EmmaBackt", 56_000, 2_100)]),
     ("Farah Haddad", "farah@creators.test", "AE", ["fashion"], [("instagram", "farah.style", 1_250_000, 30_500)]),
-    ("Gus Peterson", "gus@creators.test", "US", ["gaming"], [("twitch", "gus_plays", 33_000, None), ("x", "gusplays", None, None)]),
+    (
+        "Gus Peterson",
+        "gus@creators.test",
+        "US",
+        ["gaming"],
+        [("twitch", "gus_plays", 33_000, None), ("x", "gusplays", None, None)],
+    ),
     ("Hana Sato", "hana@creators.test", "JP", ["travel", "photography"], [("instagram", "hana.lens", 5_600, 420)]),
     ("Ivan Petrov", "ivan@creators.test", "BG", ["tech"], [("x", "ivancodes", 14_800, 230)]),
     ("Jade Okafor", "jade@creators.test", "NG", ["lifestyle", "music"], [("tiktok", "jadevibes", 265_000, 14_000)]),

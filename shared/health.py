@@ -33,12 +33,14 @@ async def check_readiness(engine: RapportEngine) -> Readiness:
     pending = await pending_migrations(engine)
     if pending:
         readiness.fail("migrations", f"{len(pending)} pending; run `rapport migrate`")
-    else:
-        readiness.checks["migrations"] = "ok"
+        # The heartbeat table may not exist yet; the worker cannot be judged before migrating.
+        readiness.fail("worker", "unknown until migrations are applied")
+        return readiness
+    readiness.checks["migrations"] = "ok"
     beat = await latest_heartbeat()
     if beat is None:
         readiness.fail("worker", "no heartbeat yet; start `rapport worker`")
-    elif dt.datetime.now(dt.timezone.utc) - beat > HEARTBEAT_STALE_AFTER:
+    elif dt.datetime.now(dt.UTC) - beat > HEARTBEAT_STALE_AFTER:
         readiness.fail("worker", f"last heartbeat {beat.isoformat()}; is `rapport worker` running?")
     else:
         readiness.checks["worker"] = "ok"

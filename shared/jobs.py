@@ -36,14 +36,16 @@ def worker_name() -> str:
 @job_app.task(name="heartbeat", queue="default", queueing_lock="heartbeat")
 async def heartbeat(timestamp: int | None = None) -> None:
     """Record that a worker is executing jobs right now (readiness depends on it)."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     await WorkerHeartbeat.insert(WorkerHeartbeat(worker=worker_name(), beat_at=now)).on_conflict(
         target=WorkerHeartbeat.worker, action="DO UPDATE", values=[WorkerHeartbeat.beat_at]
     )
 
 
 async def latest_heartbeat() -> dt.datetime | None:
-    row = await WorkerHeartbeat.select(WorkerHeartbeat.beat_at).order_by(WorkerHeartbeat.beat_at, ascending=False).first()
+    row = (
+        await WorkerHeartbeat.select(WorkerHeartbeat.beat_at).order_by(WorkerHeartbeat.beat_at, ascending=False).first()
+    )
     return row["beat_at"] if row else None
 
 

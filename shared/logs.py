@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
 
@@ -15,7 +17,7 @@ import structlog
 SECRET_KEYS = frozenset({"password", "secret", "token", "access_token", "refresh_token", "authorization", "cookie"})
 
 
-def _redact_secrets(_logger: object, _name: str, event: dict[str, object]) -> dict[str, object]:
+def _redact_secrets(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key in event:
         if key.lower() in SECRET_KEYS:
             event[key] = "***"

@@ -64,29 +64,29 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read RAPPORT_* and the conventional variables; raise SettingsError on bad values."""
         env = _Env(os.environ if environ is None else environ)
-        rapport_env = env.str("RAPPORT_ENV", "development")
+        rapport_env = env.text("RAPPORT_ENV", "development")
         if rapport_env not in ENVIRONMENTS:
             raise SettingsError(f"RAPPORT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {rapport_env!r}")
         settings = cls(
             env=rapport_env,
             secret_key=env.secret("SECRET_KEY", DEV_SECRET_KEY),
-            base_url=env.str("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-            host=env.str("HOST", "127.0.0.1"),
-            port=env.int("PORT", 8000),
+            base_url=env.text("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            host=env.text("HOST", "127.0.0.1"),
+            port=env.integer("PORT", 8000),
             database_url=env.secret("DATABASE_URL", "") or None,
-            pgdata_dir=Path(env.str("PGDATA_DIR", "var/pgdata")),
-            db_pool_min=env.int("DB_POOL_MIN", 1),
-            db_pool_max=env.int("DB_POOL_MAX", 10),
-            storage_url=env.str("STORAGE_URL", "file://./var/storage"),
-            s3_endpoint_url=env.str("S3_ENDPOINT_URL", "") or None,
+            pgdata_dir=Path(env.text("PGDATA_DIR", "var/pgdata")),
+            db_pool_min=env.integer("DB_POOL_MIN", 1),
+            db_pool_max=env.integer("DB_POOL_MAX", 10),
+            storage_url=env.text("STORAGE_URL", "file://./var/storage"),
+            s3_endpoint_url=env.text("S3_ENDPOINT_URL", "") or None,
             smtp_url=env.secret("SMTP_URL", "") or None,
             stripe_api_key=env.secret("STRIPE_API_KEY", "") or None,
-            stripe_api_base=env.str("STRIPE_API_BASE", "") or None,
-            log_level=env.str("LOG_LEVEL", "INFO").upper(),
-            log_json=env.bool("LOG_JSON", rapport_env == "production"),
-            worker_in_process=env.bool("WORKER_IN_PROCESS", False),
-            max_body_bytes=env.int("MAX_BODY_BYTES", 1_048_576),
-            session_idle_seconds=env.int("SESSION_IDLE_SECONDS", 60 * 60 * 12),
+            stripe_api_base=env.text("STRIPE_API_BASE", "") or None,
+            log_level=env.text("LOG_LEVEL", "INFO").upper(),
+            log_json=env.boolean("LOG_JSON", rapport_env == "production"),
+            worker_in_process=env.boolean("WORKER_IN_PROCESS", False),
+            max_body_bytes=env.integer("MAX_BODY_BYTES", 1_048_576),
+            session_idle_seconds=env.integer("SESSION_IDLE_SECONDS", 60 * 60 * 12),
             extra={k: v for k, v in env.environ.items() if k.startswith("RAPPORT_")},
         )
         settings.validate()
@@ -115,7 +115,9 @@ class Settings:
             if parts.scheme != "https":
                 raise SettingsError(f"BASE_URL must use https:// in production, got {self.base_url!r}")
             if not self.database_url:
-                raise SettingsError("DATABASE_URL must be set in production (the embedded PostgreSQL is for dev and demo)")
+                raise SettingsError(
+                    "DATABASE_URL must be set in production (the embedded PostgreSQL is for dev and demo)"
+                )
 
 
 class _Env:
@@ -124,7 +126,7 @@ class _Env:
     def __init__(self, environ: Mapping[str, str]) -> None:
         self.environ = environ
 
-    def str(self, name: str, default: str) -> str:
+    def text(self, name: str, default: str) -> str:
         return self.environ.get(name, default)
 
     def secret(self, name: str, default: str) -> str:
@@ -136,7 +138,7 @@ class _Env:
                 raise SettingsError(f"{name}_FILE points to {path!r}, which cannot be read: {exc.strerror}") from exc
         return self.environ.get(name, default)
 
-    def int(self, name: str, default: int) -> int:
+    def integer(self, name: str, default: int) -> int:
         raw = self.environ.get(name)
         if raw is None or raw == "":
             return default
@@ -145,7 +147,7 @@ class _Env:
         except ValueError:
             raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
 
-    def bool(self, name: str, default: bool) -> bool:
+    def boolean(self, name: str, default: bool) -> bool:
         raw = self.environ.get(name)
         if raw is None or raw == "":
             return default

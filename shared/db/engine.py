@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+
 import asyncpg
 from piccolo.engine.postgres import PostgresEngine
 
@@ -33,7 +34,11 @@ class RapportEngine(PostgresEngine):
         self.pool_sizes = {"min_size": pool_min, "max_size": pool_max}
 
     async def start_connection_pool(self, **kwargs: Any) -> None:
-        await super().start_connection_pool(**{**self.pool_sizes, **kwargs})
+        await super().start_connection_pool(init=self._watch_connection, **{**self.pool_sizes, **kwargs})
+
+    async def _watch_connection(self, connection: asyncpg.Connection) -> None:
+        # Lets tests count the queries a page issues (see shared.db.querycount).
+        connection.add_query_logger(_notify_query_observers)
 
     async def fetch(self, sql: str, *args: object) -> list[Any]:
         """Raw SQL outside Piccolo's query builder (schema checks, health probes)."""
@@ -59,6 +64,23 @@ class RapportEngine(PostgresEngine):
         if not dsn:
             raise RuntimeError("The database engine is not configured; call configure_database() first")
         return str(dsn)
+
+
+QueryObserver = Callable[[str], None]
+_query_observers: list[QueryObserver] = []
+
+
+def _notify_query_observers(record: Any) -> None:
+    for observer in _query_observers:
+        observer(record.query)
+
+
+def add_query_observer(observer: QueryObserver) -> None:
+    _query_observers.append(observer)
+
+
+def remove_query_observer(observer: QueryObserver) -> None:
+    _query_observers.remove(observer)
 
 
 def get_engine() -> RapportEngine:
@@ -88,7 +110,7 @@ async def connection_pool(engine: RapportEngine) -> AsyncIterator[None]:
     try:
         await asyncio.wait_for(engine.start_connection_pool(), timeout=15)
         await engine._run_in_pool("SELECT 1")
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         raise RuntimeError(f"Cannot connect to PostgreSQL at {redact_dsn(engine.dsn)}: {exc}") from exc
     try:
         yield
@@ -105,4 +127,3 @@ def redact_dsn(dsn: str) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         parts = parts._replace(netloc=netloc)
     return urlunsplit(parts)
-

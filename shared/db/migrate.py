@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
@@ -49,5 +52,7 @@ async def pending_migrations(engine: RapportEngine) -> list[str]:
 
 async def unmigrated_changes() -> list[str]:
     """SQL that a new migration would need: empty when the tables match the migrations."""
-    alter_statements = await AutoMigrationManager(auto_input="y").get_alter_statements(app_config=APP_CONFIG)
+    # Piccolo prints a summary table while diffing; keep the command's output to the verdict.
+    with contextlib.redirect_stdout(io.StringIO()):
+        alter_statements = await AutoMigrationManager(auto_input="y").get_alter_statements(app_config=APP_CONFIG)
     return [statement for group in alter_statements for statement in group.statements]

@@ -13,6 +13,7 @@ from piccolo.columns import (
     Bytea,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -27,6 +28,8 @@ from piccolo.table import Table
 class StaffUser(Table):
     """A person who works in the back-office; their access comes from memberships."""
 
+    id: Serial
+
     email = Varchar(length=320, unique=True, index=True)
     name = Varchar(length=200)
     password_hash = Varchar(length=200, null=True, default=None)
@@ -40,6 +43,8 @@ class StaffUser(Table):
 class Brand(Table):
     """A tenant: its staff see its data and nothing else."""
 
+    id: Serial
+
     name = Varchar(length=200)
     slug = Varchar(length=80, unique=True, index=True)
     default_currency = Varchar(length=3, default="USD")
@@ -48,6 +53,8 @@ class Brand(Table):
 
 class Membership(Table):
     """A staff member's role at one brand."""
+
+    id: Serial
 
     staff = ForeignKey(StaffUser, null=False, index=True)
     brand = ForeignKey(Brand, null=False, index=True)
@@ -62,6 +69,8 @@ class Membership(Table):
 class Creator(Table):
     """One global creator identity, reused across every brand they work with."""
 
+    id: Serial
+
     display_name = Varchar(length=200)
     email = Varchar(length=320, null=True, default=None, unique=True)
     country = Varchar(length=2, null=True, default=None)
@@ -73,6 +82,8 @@ class Creator(Table):
 
 class SocialIdentity(Table):
     """A social account linked to a creator; (provider, subject) belongs to one creator only."""
+
+    id: Serial
 
     creator = ForeignKey(Creator, null=False, index=True)
     provider = Varchar(length=40)
@@ -92,6 +103,8 @@ class SocialIdentity(Table):
 
 class AuditLog(Table):
     """Append-only record of every state change (a trigger refuses UPDATE and DELETE)."""
+
+    id: Serial
 
     occurred_at = Timestamptz(default=TimestamptzNow(), index=True)
     actor_kind = Varchar(length=20)  # staff | creator | system
@@ -113,6 +126,8 @@ class AuditLog(Table):
 class WebSession(Table):
     """Server-side session data (Litestar Store), so sessions survive restarts and span processes."""
 
+    id: Serial
+
     key = Varchar(length=128, unique=True)
     data = Bytea()
     expires_at = Timestamptz(null=True, default=None, index=True)
@@ -120,6 +135,8 @@ class WebSession(Table):
 
 class WorkerHeartbeat(Table):
     """Last time each worker ran the periodic heartbeat job: proof that jobs execute."""
+
+    id: Serial
 
     worker = Varchar(length=200, unique=True)
     beat_at = Timestamptz(default=TimestamptzNow())

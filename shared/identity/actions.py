@@ -19,7 +19,7 @@ from shared.identity.rules import Role, can_create_brand, slugify, validate_bran
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def normalise_email(email: str) -> str:
@@ -50,9 +50,7 @@ async def do_create_staff_user(
             is_admin=is_admin,
         )
         await staff.save()
-        await write_audit_row(
-            actor, "staff.created", "staff", staff.id, after={"email": email, "is_admin": is_admin}
-        )
+        await write_audit_row(actor, "staff.created", "staff", staff.id, after={"email": email, "is_admin": is_admin})
     return staff
 
 
@@ -108,9 +106,9 @@ async def do_grant_membership(actor: Actor, *, staff_id: int, brand_id: int, rol
     async with atomic():
         if not await Brand.exists().where(Brand.id == brand_id):
             raise NotFound("No such brand.")
-        existing = await Membership.objects().where(
-            (Membership.staff == staff_id) & (Membership.brand == brand_id)
-        ).first()
+        existing = (
+            await Membership.objects().where((Membership.staff == staff_id) & (Membership.brand == brand_id)).first()
+        )
         before = {"role": existing.role} if existing else None
         if existing:
             await Membership.update({Membership.role: role.value}).where(Membership.id == existing.id)

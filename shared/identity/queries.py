@@ -40,14 +40,18 @@ class StaffContext:
 
 async def get_staff_context(staff_id: int) -> StaffContext:
     """The staff member with their memberships, in two queries; NotFound if missing or deactivated."""
-    staff = await StaffUser.select(StaffUser.id, StaffUser.email, StaffUser.name, StaffUser.is_admin).where(
-        (StaffUser.id == staff_id) & (StaffUser.is_active.eq(True))
-    ).first()
+    staff = (
+        await StaffUser.select(StaffUser.id, StaffUser.email, StaffUser.name, StaffUser.is_admin)
+        .where((StaffUser.id == staff_id) & (StaffUser.is_active.eq(True)))
+        .first()
+    )
     if staff is None:
         raise NotFound("No such staff member.")
-    rows = await Membership.select(
-        Membership.brand.id, Membership.brand.name, Membership.brand.slug, Membership.role
-    ).where(Membership.staff == staff_id).order_by(Membership.brand.name)
+    rows = (
+        await Membership.select(Membership.brand.id, Membership.brand.name, Membership.brand.slug, Membership.role)
+        .where(Membership.staff == staff_id)
+        .order_by(Membership.brand.name)
+    )
     brands = tuple(
         BrandAccess(row["brand.id"], row["brand.name"], row["brand.slug"], Role(row["role"])) for row in rows
     )
@@ -67,7 +71,7 @@ async def get_brand_for_staff(staff: StaffContext, slug: str) -> Brand:
 
 async def list_brands_for_staff(staff_id: int) -> list[dict[str, object]]:
     """Brands with the viewer's role and member count, in one query."""
-    return await Brand.raw(
+    rows: list[dict[str, object]] = await Brand.raw(
         """
         SELECT b.id, b.name, b.slug, b.default_currency, b.created_at, m.role,
                (SELECT count(*) FROM membership mm WHERE mm.brand = b.id) AS member_count
@@ -77,13 +81,19 @@ async def list_brands_for_staff(staff_id: int) -> list[dict[str, object]]:
         """,
         staff_id,
     )
+    return rows
 
 
 async def list_brand_members(brand_id: int) -> list[dict[str, object]]:
     """The brand's staff with their roles, in one query."""
-    return await Membership.select(
-        Membership.staff.id.as_alias("staff_id"),
-        Membership.staff.name.as_alias("name"),
-        Membership.staff.email.as_alias("email"),
-        Membership.role,
-    ).where(Membership.brand == brand_id).order_by(Membership.role).order_by(Membership.staff.name)
+    return (
+        await Membership.select(
+            Membership.staff.id.as_alias("staff_id"),
+            Membership.staff.name.as_alias("name"),
+            Membership.staff.email.as_alias("email"),
+            Membership.role,
+        )
+        .where(Membership.brand == brand_id)
+        .order_by(Membership.role)
+        .order_by(Membership.staff.name)
+    )

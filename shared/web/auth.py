@@ -23,7 +23,7 @@ def client_ip(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
 
 async def load_staff(connection: ASGIConnection[Any, Any, Any, Any]) -> StaffContext | None:
     """The signed-in staff member (loaded once per request), or None."""
-    state = connection.scope["state"]  # type: ignore[typeddict-item]
+    state = connection.scope["state"]
     if _STAFF_STATE in state:
         return state[_STAFF_STATE]  # type: ignore[no-any-return]
     staff_id = connection.session.get(STAFF_SESSION_KEY) if "session" in connection.scope else None
@@ -51,7 +51,9 @@ def start_staff_session(connection: ASGIConnection[Any, Any, Any, Any], staff_id
 
 
 def end_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-    connection.clear_session()
+    """Sign out: the old session id is deleted server-side, so a copied cookie is worthless."""
+    rotate_session_id(connection)
+    connection.session.clear()
 
 
 def anonymous_actor(connection: ASGIConnection[Any, Any, Any, Any], label: str = "anonymous") -> Actor:

@@ -40,7 +40,6 @@ HINTS = {
 }
 
 
-
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
     if request.url.path in ("/healthz", "/readyz"):
         return True
@@ -56,7 +55,9 @@ def error_response(request: Request[Any, Any, Any], status: int, detail: str = "
     request_id = request_id_of(request.scope)
     title = TITLES.get(status, "Request failed")
     if _wants_json(request):
-        return Response({"status": status, "error": title, "detail": detail, "request_id": request_id}, status_code=status)
+        return Response(
+            {"status": status, "error": title, "detail": detail, "request_id": request_id}, status_code=status
+        )
     template = request.app.template_engine.get_template("errors/error.html")  # type: ignore[union-attr]
     side = "backoffice" if request.url.path.startswith("/backoffice") else "portal"
     html = template.render(

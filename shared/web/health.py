@@ -8,14 +8,15 @@ from litestar import Response, get
 
 from shared.db.engine import get_engine
 from shared.health import check_readiness
+from shared.web.guards import allow_anyone
 
 
-@get("/healthz", sync_to_thread=False, include_in_schema=False, cache=False)
+@get("/healthz", guards=[allow_anyone], sync_to_thread=False, include_in_schema=False, cache=False)
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/readyz", include_in_schema=False, cache=False)
+@get("/readyz", guards=[allow_anyone], include_in_schema=False, cache=False)
 async def readyz() -> Response[dict[str, Any]]:
     readiness = await check_readiness(get_engine())
     body = {"status": "ready" if readiness.ok else "not ready", "checks": readiness.checks}

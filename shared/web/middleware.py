@@ -14,7 +14,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 import structlog
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 log = logging.getLogger("rapport.access")
 
@@ -45,7 +46,7 @@ def security_headers(*, hsts: bool) -> list[tuple[bytes, bytes]]:
 
 def request_id_of(scope: Scope) -> str:
     """The request's id, created on first use (kept from a sane incoming X-Request-ID)."""
-    state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    state = scope.setdefault("state", {})
     request_id = state.get("request_id")
     if request_id is None:
         incoming = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER, b"")
@@ -60,7 +61,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     """Bind the request id before the handler runs, so every log line it writes carries it."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == ScopeType.HTTP:
             request_id_of(scope)
         await app(scope, receive, send)
 
@@ -72,17 +73,18 @@ def response_hook(*, hsts: bool) -> Callable[[Message, Scope], Awaitable[None]]:
     extra_headers = security_headers(hsts=hsts)
 
     async def before_send(message: Message, scope: Scope) -> None:
-        if message["type"] != "http.response.start" or scope["type"] != "http":
+        if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:
             return
         request_id = request_id_of(scope)
         headers = list(message.get("headers", []))
         headers.append((REQUEST_ID_HEADER, request_id.encode()))
         headers.extend(extra_headers)
         message["headers"] = headers
-        started = scope["state"].get("started", time.perf_counter())  # type: ignore[typeddict-item]
+        started = scope["state"].get("started", time.perf_counter())
+        http_scope: HTTPScope = scope
         log.info(
             "%s %s %s",
-            scope["method"],
+            http_scope["method"],
             scope["path"],
             message["status"],
             extra={"status": message["status"], "duration_ms": round((time.perf_counter() - started) * 1000, 1)},

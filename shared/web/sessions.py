@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,7 @@ SESSION_COOKIE = "rapport_session"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _seconds(value: int | dt.timedelta | None) -> int | None:
@@ -88,7 +87,7 @@ def rotate_session_id(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     The data moves to the new id and the old id stops working, so an id planted before
     sign-in (session fixation) is worthless afterwards.
     """
-    state = connection.scope["state"]  # type: ignore[typeddict-item]
+    state = connection.scope["state"]
     state[_ROTATE_FROM] = connection.cookies.get(SESSION_COOKIE)
     state[_ROTATE_TO] = RapportSessionBackend.new_session_id()
 
@@ -112,7 +111,7 @@ class RapportSessionBackend(ServerSideSessionBackend):
         if session_id:
             data = await self.get(session_id, store=self.config.get_store_from_app(connection.scope["app"]))
             if data is not None:
-                connection.scope["state"][_LOADED] = data  # type: ignore[typeddict-item]
+                connection.scope["state"][_LOADED] = data
                 return self.deserialize_data(data)
         return {}
 
@@ -124,7 +123,7 @@ class RapportSessionBackend(ServerSideSessionBackend):
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> None:
         scope: Scope = connection.scope
-        state = scope["state"]  # type: ignore[typeddict-item]
+        state = scope["state"]
         store = self.config.get_store_from_app(scope["app"])
         loaded = state.get(_LOADED)
         if old_id := state.get(_ROTATE_FROM):
@@ -138,7 +137,9 @@ class RapportSessionBackend(ServerSideSessionBackend):
             cookie_params = self._cookie_params()
             headers.add(
                 "Set-Cookie",
-                Cookie(value=self.get_session_id(connection), key=self.config.key, **cookie_params).to_header(header=""),
+                Cookie(value=self.get_session_id(connection), key=self.config.key, **cookie_params).to_header(
+                    header=""
+                ),
             )
             return
         await super().store_in_message(Empty if empty else scope_session, message, connection)

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
@@ -28,7 +28,7 @@ def local_time(value: dt.datetime | None) -> Markup:
     """A <time> element in UTC that app.js rewrites into the viewer's own time zone."""
     if value is None:
         return Markup("—")
-    utc = value.astimezone(dt.timezone.utc)
+    utc = value.astimezone(dt.UTC)
     return Markup('<time datetime="{iso}" data-local>{text}</time>').format(
         iso=utc.isoformat(), text=escape(utc.strftime("%d %b %Y, %H:%M UTC"))
     )

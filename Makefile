@@ -1,0 +1,63 @@
+# Rapport: two commands for a newcomer.
+#   make demo   set everything up and run the app with demo data on http://127.0.0.1:8000
+#   make test   set everything up (Chromium included) and run every check CI runs
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV := python3 -m uv
+PORT ?= 8000
+
+.PHONY: help setup python-deps assets browsers lint test demo serve worker migrate bench clean
+
+help:
+	@echo "make demo   - install, migrate, seed demo data and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   - install (Chromium too), lint, type-check, import rules, migrations check, pytest"
+	@echo "make bench  - HTTP benchmark (wrk) of a plain route and a database + template page"
+
+setup: python-deps assets
+
+python-deps:
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
+	$(UV) sync --frozen
+
+# Front-end libraries come from npm and are bundled into static/dist (git-ignored).
+assets: node_modules/.package-lock.json
+	npm run --silent build
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+browsers:
+	@if [ -x /usr/bin/chromium ]; then echo "Chromium: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && echo "Installed Chromium"; \
+	else echo "Chromium is missing: run 'sudo apt-get install -y chromium' (browser tests need /usr/bin/chromium)"; exit 1; fi
+
+lint: python-deps
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+	$(UV) run lint-imports
+	$(UV) run rapport check-migrations
+
+test: setup browsers lint
+	$(UV) run pytest
+
+demo: setup
+	PORT=$(PORT) $(UV) run rapport demo
+
+serve: setup
+	$(UV) run rapport serve
+
+worker: python-deps
+	$(UV) run rapport worker
+
+migrate: python-deps
+	$(UV) run rapport migrate
+
+bench: setup
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = "0" ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || { echo "Install wrk: sudo apt-get install -y wrk"; exit 1; }
+	$(UV) run python bench/http_bench.py
+
+clean:
+	rm -rf static/dist .pytest_cache .mypy_cache .ruff_cache test-artifacts

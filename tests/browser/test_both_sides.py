@@ -1,0 +1,33 @@
+"""A person opens the portal, then signs in to the back-office and opens a brand."""
+
+from playwright.async_api import Page, expect
+
+from tests.conftest import PASSWORD, Cast
+
+
+async def test_it_walks_the_portal_and_the_backoffice(page: Page, live_server: str, cast: Cast) -> None:
+    await page.goto(f"{live_server}/")
+    await expect(page.get_by_role("heading", name="Your brand deals, in one place.")).to_be_visible()
+    await page.get_by_role("link", name="Sign in to the back-office").click()
+
+    await page.get_by_label("Email").fill("olivia@acme.test")
+    await page.get_by_label("Password").fill("not-my-password")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_contain_text("do not match")
+    await expect(page.get_by_label("Email")).to_have_value("olivia@acme.test")
+
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name="Your brands")).to_be_visible()
+
+    await page.get_by_role("link", name="New brand").click()
+    await page.get_by_label("Brand name").fill("Initech")
+    await page.get_by_label("Default currency").select_option("EUR")
+    await page.get_by_role("button", name="Create brand").click()
+    await expect(page.get_by_role("status")).to_contain_text("Initech is ready")
+    await expect(page.get_by_role("cell", name="Olivia Owner")).to_be_visible()
+
+    await page.get_by_role("link", name="Brands").click()
+    await expect(page.get_by_role("link", name="Initech")).to_be_visible()
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.get_by_role("heading", name="Sign in to the back-office")).to_be_visible()

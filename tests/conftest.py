@@ -1,0 +1,206 @@
+"""Test harness: real PostgreSQL (embedded in a temp dir, or TEST_DATABASE_URL), isolation per test,
+the standing cast built through real actions, Litestar's test client, a live server, Chromium.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from app import create_app
+from shared.audit.context import system_actor
+from shared.db.embedded import start_embedded_postgres
+from shared.db.engine import RapportEngine, configure_database
+from shared.db.migrate import apply_migrations
+from shared.db.piccolo_app import APP_CONFIG
+from shared.identity.actions import (
+    SocialAccount,
+    do_create_brand,
+    do_create_creator,
+    do_create_staff_user,
+    do_grant_membership,
+)
+from shared.identity.queries import get_staff_context
+from shared.identity.rules import Role
+from shared.settings import Settings
+
+pytest_plugins = ["tests.live_server", "tests.browser_fixtures"]
+
+PASSWORD = "correct-horse-battery"
+
+# The job queue's tables are emptied too, so no job leaks from one test into the next.
+JOB_TABLES = ["procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers", "procrastinate_workers"]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """TEST_DATABASE_URL (its tables are emptied between tests!) or a throwaway embedded server."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        return given
+    return start_embedded_postgres(tmp_path_factory.mktemp("pg") / "pgdata", "rapport_test", cleanup="delete")
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> RapportEngine:
+    engine = configure_database(database_url)
+    await apply_migrations(engine)
+    return engine
+
+
+@pytest.fixture(autouse=True)
+async def clean_database(engine: RapportEngine) -> None:
+    """Every test starts from empty tables (TRUNCATE is fast and resets ids)."""
+    tables = [table._meta.tablename for table in APP_CONFIG.table_classes] + JOB_TABLES
+    await engine.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(env="test", database_url=database_url, log_level="WARNING")
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@asynccontextmanager
+async def app_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """Real HTTP semantics in-process: the app's lifespan and requests run on the test's own loop."""
+    async with running(app):
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1", follow_redirects=True) as client:
+            yield client
+
+
+@asynccontextmanager
+async def running(app: Litestar) -> AsyncIterator[None]:
+    """Run the app's lifespan in a task of its own: it must start and stop in the same task
+    (anyio cancel scopes), while pytest sets a fixture up and tears it down in different ones."""
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(hold())
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()  # start-up failed: raise its error here
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(app) as client:
+        yield client
+
+
+@dataclass(frozen=True)
+class Cast:
+    """The standing cast of ../shared/STYLE.md, plus the owners who open the brands."""
+
+    admin_id: int
+    olivia_id: int  # owner at Acme
+    bob_id: int  # manager at Acme
+    fran_id: int  # finance at Acme
+    vic_id: int  # viewer at Acme
+    charlie_id: int  # manager at Globex: must see nothing of Acme
+    alice_id: int  # creator
+    acme_id: int
+    globex_id: int
+
+
+@pytest.fixture
+async def cast(engine: RapportEngine) -> Cast:
+    actor = system_actor("test")
+    ids = {}
+    for key, email, name, is_admin in [
+        ("admin", "ada@rapport.test", "Ada Admin", True),
+        ("olivia", "olivia@acme.test", "Olivia Owner", False),
+        ("bob", "bob@acme.test", "Bob Manager", False),
+        ("fran", "fran@acme.test", "Fran Finance", False),
+        ("vic", "vic@acme.test", "Vic Viewer", False),
+        ("charlie", "charlie@globex.test", "Charlie Manager", False),
+    ]:
+        staff = await do_create_staff_user(actor, email=email, name=name, password=PASSWORD, is_admin=is_admin)
+        ids[key] = int(staff.id)
+    admin = await get_staff_context(ids["admin"])
+    acme = await do_create_brand(actor, admin, name="Acme", currency="USD")
+    globex = await do_create_brand(actor, admin, name="Globex", currency="EUR")
+    for key, brand, role in [
+        ("olivia", acme, Role.OWNER),
+        ("bob", acme, Role.MANAGER),
+        ("fran", acme, Role.FINANCE),
+        ("vic", acme, Role.VIEWER),
+        ("charlie", globex, Role.MANAGER),
+    ]:
+        await do_grant_membership(actor, staff_id=ids[key], brand_id=int(brand.id), role=role)
+    alice = await do_create_creator(
+        actor,
+        display_name="Alice Rivera",
+        email="alice@creators.test",
+        country="US",
+        niches=["outdoors"],
+        accounts=[SocialAccount("instagram", "ig-alice", "alice.outdoors", 48_200, 1_450)],
+    )
+    return Cast(
+        admin_id=ids["admin"],
+        olivia_id=ids["olivia"],
+        bob_id=ids["bob"],
+        fran_id=ids["fran"],
+        vic_id=ids["vic"],
+        charlie_id=ids["charlie"],
+        alice_id=int(alice.id),
+        acme_id=int(acme.id),
+        globex_id=int(globex.id),
+    )
+
+
+_CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = _CSRF_INPUT.search(html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+async def sign_in_staff(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> None:
+    page = await client.get("/backoffice/signin")
+    response = await client.post(
+        "/backoffice/signin",
+        data={"email": email, "password": password, "next": "/backoffice/", "_csrf_token": csrf_token_from(page.text)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+async def post_form(client: httpx.AsyncClient, page_url: str, action: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
+    """Submit a form the way a browser does: load the page for its CSRF token, then post."""
+    page = await client.get(page_url)
+    return await client.post(action, data={**data, "_csrf_token": csrf_token_from(page.text)})
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Iterator[Path]:
+    path = Path(__file__).resolve().parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    yield path

@@ -1,0 +1,35 @@
+"""The job queue: a real worker runs the heartbeat task, and readiness notices."""
+
+import datetime as dt
+
+import httpx
+
+from shared.db.tables import WorkerHeartbeat
+from shared.jobs import heartbeat, job_queue, latest_heartbeat
+
+
+async def test_it_runs_the_heartbeat_through_a_worker(database_url: str, client: httpx.AsyncClient) -> None:
+    assert (await client.get("/readyz")).status_code == 503
+    async with job_queue(database_url) as jobs:
+        await heartbeat.defer_async()
+        await jobs.run_worker_async(wait=False, install_signal_handlers=False)
+    beat = await latest_heartbeat()
+    assert beat is not None and dt.datetime.now(dt.UTC) - beat < dt.timedelta(seconds=30)
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200, ready.json()
+    assert ready.json() == {"status": "ready", "checks": {"database": "ok", "migrations": "ok", "worker": "ok"}}
+
+
+async def test_it_reports_a_stale_worker(client: httpx.AsyncClient) -> None:
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
+    await WorkerHeartbeat.insert(WorkerHeartbeat(worker="gone:1", beat_at=old))
+    ready = await client.get("/readyz")
+    assert ready.status_code == 503
+    assert "is `rapport worker` running" in ready.json()["checks"]["worker"]
+
+
+async def test_it_schedules_the_heartbeat_periodically() -> None:
+    from shared.jobs import job_app
+
+    periodic = {task.task.name: task.cron for task in job_app.periodic_registry.periodic_tasks.values()}
+    assert periodic["heartbeat"].startswith("* * * * *")

@@ -1,0 +1,123 @@
+"""Cross-cutting HTTP behaviour: security headers, request ids, error pages, CSRF, body limits, probes."""
+
+import httpx
+from litestar import get
+
+from app import create_app
+from shared.settings import Settings
+from shared.web.guards import allow_anyone
+from tests.conftest import Cast, app_client, csrf_token_from, sign_in_staff
+
+Client = httpx.AsyncClient
+
+
+async def test_it_sends_security_headers_on_pages_and_errors(client: Client) -> None:
+    for path in ("/", "/does-not-exist", "/backoffice/signin"):
+        response = await client.get(path)
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        assert "strict-transport-security" not in response.headers  # only in production
+
+
+async def test_it_sends_hsts_in_production(database_url: str) -> None:
+    settings = Settings(env="production", database_url=database_url, base_url="https://r.example", secret_key="k" * 40)
+    async with app_client(create_app(settings)) as client:
+        response = await client.get("/healthz")
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+async def test_it_gives_every_response_a_request_id(client: Client) -> None:
+    first = await client.get("/")
+    second = await client.get("/nope")
+    assert len(first.headers["x-request-id"]) == 32
+    assert first.headers["x-request-id"] != second.headers["x-request-id"]
+    kept = await client.get("/", headers={"x-request-id": "lb-abcdef123456"})
+    assert kept.headers["x-request-id"] == "lb-abcdef123456"
+    forged = await client.get("/", headers={"x-request-id": "<script>"})
+    assert forged.headers["x-request-id"] != "<script>"
+
+
+async def test_it_shows_a_friendly_404_page(client: Client) -> None:
+    response = await client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert response.headers["x-request-id"] in response.text  # the reference people can quote
+    assert "Traceback" not in response.text
+
+
+async def test_it_rejects_wrong_methods_cleanly(client: Client) -> None:
+    response = await client.delete("/backoffice/signin")
+    assert response.status_code == 405
+    assert "not allowed" in response.text
+
+
+async def test_it_refuses_unsafe_requests_without_csrf_token(client: Client, cast: Cast) -> None:
+    response = await client.post("/backoffice/signin", data={"email": "bob@acme.test", "password": "x" * 12})
+    assert response.status_code == 403
+    assert "Reload the page" in response.text
+
+
+async def test_it_refuses_oversized_bodies(client: Client) -> None:
+    page = await client.get("/backoffice/signin")
+    big = "x" * 1_100_000
+    response = await client.post(
+        "/backoffice/signin", data={"email": big, "password": "p", "_csrf_token": csrf_token_from(page.text)}
+    )
+    assert response.status_code == 413
+    assert "too large" in response.text
+
+
+async def test_it_hides_internal_errors_outside_dev(database_url: str) -> None:
+    @get("/explode", guards=[allow_anyone])
+    async def explode() -> str:
+        raise RuntimeError("secret internals")
+
+    app = create_app(Settings(env="test", database_url=database_url, log_level="CRITICAL"))
+    app.register(explode)
+    async with app_client(app) as client:
+        response = await client.get("/explode")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text
+    assert "secret internals" not in response.text and "Traceback" not in response.text
+
+
+async def test_it_answers_health_probes_as_json(client: Client) -> None:
+    health = await client.get("/healthz")
+    assert health.status_code == 200 and health.json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    # Database and schema are fine; no worker has run in this test, so not ready yet.
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["database"] == "ok"
+    assert ready.json()["checks"]["migrations"] == "ok"
+    assert "no heartbeat" in ready.json()["checks"]["worker"]
+
+
+async def test_it_serves_the_built_assets(client: Client) -> None:
+    page = await client.get("/")
+    for asset in ("/static/dist/app.js", "/static/dist/app-style.css"):
+        assert asset in page.text
+        response = await client.get(asset)
+        assert response.status_code == 200 and len(response.content) > 1000
+
+
+async def test_it_keeps_anonymous_visitors_out_of_the_session_table(client: Client) -> None:
+    from shared.db.tables import WebSession
+
+    for path in ("/", "/signin", "/backoffice/signin", "/nope"):
+        response = await client.get(path)
+        assert "rapport_session" not in response.cookies
+    assert await WebSession.count() == 0
+
+
+async def test_it_logs_in_staff_with_a_session_cookie_flags(client: Client, cast: Cast) -> None:
+    page = await client.get("/backoffice/signin")
+    response = await client.post(
+        "/backoffice/signin",
+        data={"email": "bob@acme.test", "password": "correct-horse-battery", "_csrf_token": csrf_token_from(page.text)},
+    )
+    cookie = response.headers["set-cookie"]
+    assert "rapport_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
+    await sign_in_staff(client, "bob@acme.test")
