@@ -63,7 +63,7 @@ def create_app(settings: Settings) -> Litestar:
             request_id_middleware,
             session_config(idle_seconds=settings.session_idle_seconds, secure=settings.secure_cookies).middleware,
         ],
-        stores={SESSION_STORE_NAME: PostgresSessionStore()},
+        stores={SESSION_STORE_NAME: PostgresSessionStore(absolute_seconds=settings.session_absolute_seconds)},
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="rapport_csrf",

@@ -72,3 +72,13 @@ async def worker_in_background(app: procrastinate.App, concurrency: int = 1) -> 
             await task
         except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down; the worker logs its own errors
             log.debug("in-process worker stopped")
+
+
+@job_app.periodic(cron="17 * * * *")
+@job_app.task(name="sweep_sessions", queue="default", queueing_lock="sweep_sessions")
+async def sweep_sessions(timestamp: int | None = None) -> None:
+    """Delete expired sessions (they are already refused when read; this keeps the table small)."""
+    from shared.identity.sessions import delete_expired_sessions
+
+    removed = await delete_expired_sessions()
+    log.info("swept expired sessions", extra={"removed": removed})

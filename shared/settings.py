@@ -8,6 +8,7 @@ value), the way Docker and Kubernetes secrets are mounted.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,20 @@ ENVIRONMENTS = ("development", "test", "production")
 
 # Well-known development default: refused in production so nobody ships it by accident.
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789abcdef"
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """An OpenID Connect provider configured from RAPPORT_OIDC_<NAME>_* (discovery from the issuer)."""
+
+    name: str  # lower-case, used in URLs: /auth/<name>/callback
+    issuer: str
+    client_id: str
+    client_secret: str
+    label: str
+    # "creator" providers appear on the portal sign-in page; "staff" ones offer back-office SSO.
+    audience: str = "creator"
+    scopes: str = "openid email profile"
 
 
 class SettingsError(ValueError):
@@ -46,6 +61,8 @@ class Settings:
     worker_in_process: bool = False
     max_body_bytes: int = 1_048_576
     session_idle_seconds: int = 60 * 60 * 12
+    session_absolute_seconds: int = 60 * 60 * 24 * 14
+    oidc_providers: tuple[OidcProvider, ...] = ()
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -87,6 +104,8 @@ class Settings:
             worker_in_process=env.boolean("WORKER_IN_PROCESS", False),
             max_body_bytes=env.integer("MAX_BODY_BYTES", 1_048_576),
             session_idle_seconds=env.integer("SESSION_IDLE_SECONDS", 60 * 60 * 12),
+            session_absolute_seconds=env.integer("SESSION_ABSOLUTE_SECONDS", 60 * 60 * 24 * 14),
+            oidc_providers=_oidc_providers(env),
             extra={k: v for k, v in env.environ.items() if k.startswith("RAPPORT_")},
         )
         settings.validate()
@@ -118,6 +137,39 @@ class Settings:
                 raise SettingsError(
                     "DATABASE_URL must be set in production (the embedded PostgreSQL is for dev and demo)"
                 )
+
+
+_OIDC_VAR = re.compile(r"^RAPPORT_(OIDC|STAFF_OIDC)_([A-Z0-9]+)_(ISSUER|CLIENT_ID|CLIENT_SECRET|LABEL|SCOPES)$")
+
+
+def _oidc_providers(env: _Env) -> tuple[OidcProvider, ...]:
+    """Every RAPPORT_OIDC_<NAME>_* (creators) and RAPPORT_STAFF_OIDC_<NAME>_* (staff SSO) group."""
+    groups: dict[tuple[str, str], dict[str, str]] = {}
+    for key in sorted(env.environ):
+        if match := _OIDC_VAR.match(key):
+            kind, name, part = match.groups()
+            value = env.secret(key, "") if part == "CLIENT_SECRET" else env.environ[key]
+            groups.setdefault((kind, name), {})[part] = value
+    providers = []
+    for (kind, name), parts in groups.items():
+        prefix = f"RAPPORT_{kind}_{name}_"
+        for required in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET"):
+            if not parts.get(required):
+                raise SettingsError(f"{prefix}{required} must be set (the other {prefix}* variables are)")
+        if not parts["ISSUER"].startswith(("https://", "http://")):
+            raise SettingsError(f"{prefix}ISSUER must be the provider's issuer URL, got {parts['ISSUER']!r}")
+        providers.append(
+            OidcProvider(
+                name=name.lower(),
+                issuer=parts["ISSUER"].rstrip("/"),
+                client_id=parts["CLIENT_ID"],
+                client_secret=parts["CLIENT_SECRET"],
+                label=parts.get("LABEL") or name.title(),
+                audience="staff" if kind == "STAFF_OIDC" else "creator",
+                scopes=parts.get("SCOPES") or "openid email profile",
+            )
+        )
+    return tuple(providers)
 
 
 class _Env:

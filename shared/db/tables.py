@@ -38,6 +38,12 @@ class StaffUser(Table):
     is_active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_sign_in_at = Timestamptz(null=True, default=None)
+    # TOTP second factor: the secret is encrypted (shared.crypto); enabled once confirmed.
+    totp_secret_enc = Text(null=True, default=None)
+    totp_enabled_at = Timestamptz(null=True, default=None)
+    # Optional single sign-on identity (provider name, subject) for staff.
+    sso_provider = Varchar(length=40, null=True, default=None)
+    sso_subject = Varchar(length=255, null=True, default=None)
 
 
 class Brand(Table):
@@ -63,6 +69,43 @@ class Membership(Table):
     unique_staff_brand = Unique(["staff", "brand"])
 
 
+class StaffInvitation(Table):
+    """A one-time link inviting someone to a brand with a role; only the token's hash is stored."""
+
+    id: Serial
+
+    email = Varchar(length=320, index=True)
+    brand = ForeignKey(Brand, null=False, index=True)
+    role = Varchar(length=20)
+    token_hash = Varchar(length=64, unique=True)
+    invited_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    accepted_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class RecoveryCode(Table):
+    """Single-use codes that stand in for the TOTP device; only hashes are stored."""
+
+    id: Serial
+
+    staff = ForeignKey(StaffUser, null=False, index=True)
+    code_hash = Varchar(length=64)
+    used_at = Timestamptz(null=True, default=None)
+
+
+class SignInThrottle(Table):
+    """Failed sign-ins per account and per IP, for growing delays (key 'account:<email>' or 'ip:<addr>')."""
+
+    id: Serial
+
+    key = Varchar(length=400, unique=True)
+    failures = Integer(default=0)
+    last_failure_at = Timestamptz(null=True, default=None)
+    locked_until = Timestamptz(null=True, default=None)
+
+
 # --- creators ----------------------------------------------------------------------------------
 
 
@@ -78,6 +121,14 @@ class Creator(Table):
     bio = Text(default="")
     open_to_offers = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # Onboarding: what they charge and what they want from a collaboration.
+    onboarded_at = Timestamptz(null=True, default=None)
+    rate_minor = Integer(null=True, default=None)  # typical fee per post, minor units
+    rate_currency = Varchar(length=3, default="USD")
+    wants = Array(base_column=Varchar(length=20), default=list)  # money | product | exposure
+    content_preferences = Text(default="")
+    # Set when the creator deleted their account: personal fields are anonymised, finance rows kept.
+    deleted_at = Timestamptz(null=True, default=None)
 
 
 class SocialIdentity(Table):
@@ -95,6 +146,14 @@ class SocialIdentity(Table):
     followers_source = Varchar(length=40, default="")
     engagements_per_post = Integer(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    profile_url = Varchar(length=500, default="")
+    # OAuth tokens, encrypted at rest (shared.crypto); refreshed by a periodic job.
+    access_token_enc = Text(null=True, default=None)
+    refresh_token_enc = Text(null=True, default=None)
+    token_expires_at = Timestamptz(null=True, default=None)
+    scopes = Varchar(length=500, default="")
+    status = Varchar(length=20, default="active")  # active | reconnect_needed
+    last_refreshed_at = Timestamptz(null=True, default=None)
     unique_provider_subject = Unique(["provider", "subject"])
 
 
@@ -131,6 +190,9 @@ class WebSession(Table):
     key = Varchar(length=128, unique=True)
     data = Bytea()
     expires_at = Timestamptz(null=True, default=None, index=True)
+    # Who the session belongs to ('staff:12', 'creator:5'), so "sign out everywhere" can find them.
+    subject = Varchar(length=40, null=True, default=None, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
 
 
 class WorkerHeartbeat(Table):

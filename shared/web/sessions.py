@@ -13,6 +13,7 @@ from litestar.stores.base import Store
 from litestar.types import Empty, Message, Scope, ScopeSession
 
 from shared.db.tables import WebSession
+from shared.identity.sessions import session_subject
 
 SESSION_STORE_NAME = "sessions"
 SESSION_COOKIE = "rapport_session"
@@ -29,20 +30,32 @@ def _seconds(value: int | dt.timedelta | None) -> int | None:
 
 
 class PostgresSessionStore(Store):
-    """A Litestar Store on the WebSession table. Expired rows are ignored and swept periodically."""
+    """A Litestar Store on the WebSession table. Expired rows are ignored and swept periodically.
+
+    Sessions end after `idle` seconds without use (the expiry slides) and, whatever the use,
+    `absolute_seconds` after they were created.
+    """
+
+    def __init__(self, absolute_seconds: int = 60 * 60 * 24 * 14) -> None:
+        self.absolute_seconds = absolute_seconds
 
     async def set(self, key: str, value: str | bytes, expires_in: int | dt.timedelta | None = None) -> None:
         data = value.encode() if isinstance(value, str) else value
         seconds = _seconds(expires_in)
         expires_at = _now() + dt.timedelta(seconds=seconds) if seconds is not None else None
-        await WebSession.insert(WebSession(key=key, data=data, expires_at=expires_at)).on_conflict(
-            target=WebSession.key, action="DO UPDATE", values=[WebSession.data, WebSession.expires_at]
+        row = WebSession(key=key, data=data, expires_at=expires_at, subject=session_subject(data))
+        await WebSession.insert(row).on_conflict(
+            target=WebSession.key,
+            action="DO UPDATE",
+            values=[WebSession.data, WebSession.expires_at, WebSession.subject],
         )
 
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
         rows = await WebSession.raw(
-            "SELECT data, expires_at FROM web_session WHERE key = {} AND (expires_at IS NULL OR expires_at > now())",
+            "SELECT data, expires_at FROM web_session WHERE key = {} "
+            "AND (expires_at IS NULL OR expires_at > now()) AND created_at > {}",
             key,
+            _now() - dt.timedelta(seconds=self.absolute_seconds),
         )
         if not rows:
             return None
@@ -69,11 +82,6 @@ class PostgresSessionStore(Store):
         if row is None or row["expires_at"] is None:
             return None
         return max(0, int((row["expires_at"] - _now()).total_seconds()))
-
-
-async def delete_expired_sessions() -> int:
-    rows = await WebSession.raw("DELETE FROM web_session WHERE expires_at <= now() RETURNING id")
-    return len(rows)
 
 
 _LOADED = "rapport_session_loaded"

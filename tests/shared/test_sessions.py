@@ -6,8 +6,9 @@ import httpx
 
 from app import create_app
 from shared.db.tables import WebSession
+from shared.identity.sessions import delete_expired_sessions
 from shared.settings import Settings
-from shared.web.sessions import PostgresSessionStore, delete_expired_sessions
+from shared.web.sessions import PostgresSessionStore
 from tests.conftest import Cast, app_client, sign_in_staff
 
 
