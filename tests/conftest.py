@@ -33,7 +33,7 @@ from shared.identity.queries import get_staff_context
 from shared.identity.rules import Role
 from shared.settings import Settings
 
-pytest_plugins = ["tests.live_server", "tests.browser_fixtures"]
+pytest_plugins = ["tests.live_server", "tests.browser_fixtures", "tests.oidc_fixtures", "tests.email_fixtures"]
 
 PASSWORD = "correct-horse-battery"
 

@@ -1,0 +1,1 @@
+"""Fixtures for the local OpenID Connect provider and OAuth2 stand-ins (creator sign-in)."""
