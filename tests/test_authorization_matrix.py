@@ -1,0 +1,200 @@
+"""The authorization matrix: every route of the app, for every kind of visitor, against an explicit table.
+
+Routes are enumerated from Litestar's route map, so a new route that is missing from ROUTES fails
+`test_it_lists_every_route`, and nothing escapes the matrix.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from shared.audit.context import system_actor
+from shared.identity.actions import SocialAccount, do_create_creator, do_create_staff_user, do_grant_membership
+from shared.identity.rules import Role
+from shared.web.sessions import SESSION_COOKIE, PostgresSessionStore
+from tests.conftest import Cast, csrf_token_from
+
+# Outcomes
+OK = "ok"  # the handler ran: 2xx, or a redirect that is not to a sign-in page, or 400 for an empty form
+SIGNIN = "signin"  # sent to sign in (302 to a sign-in page, or 401)
+FORBIDDEN = "forbidden"  # 403: known, but the role does not allow it
+NOTFOUND = "notfound"  # 404: another brand's (or creator's) object, indistinguishable from missing
+
+PERSONAS = (
+    "anonymous",
+    "creator_a",
+    "creator_b",
+    "owner_x",
+    "manager_x",
+    "reviewer_x",
+    "finance_x",
+    "viewer_x",
+    "manager_y",
+)
+STAFF_X = {
+    "owner_x": Role.OWNER,
+    "manager_x": Role.MANAGER,
+    "reviewer_x": Role.REVIEWER,
+    "finance_x": Role.FINANCE,
+    "viewer_x": Role.VIEWER,
+}
+
+Expectation = dict[str, str]
+
+
+def public() -> Expectation:
+    return dict.fromkeys(PERSONAS, OK)
+
+
+def staff_only(*, brand_scoped: bool = False, roles: tuple[Role, ...] = tuple(Role)) -> Expectation:
+    """Back-office routes: creators and strangers are sent to sign in; other brands get 404."""
+    expected = {"anonymous": SIGNIN, "creator_a": SIGNIN, "creator_b": SIGNIN}
+    for persona, role in STAFF_X.items():
+        expected[persona] = OK if role in roles else FORBIDDEN
+    expected["manager_y"] = NOTFOUND if brand_scoped else OK
+    return expected
+
+
+def staff_owners_only() -> Expectation:
+    """Staff routes (not brand-scoped) that need an owner somewhere or an administrator."""
+    expected = staff_only()
+    for persona, role in STAFF_X.items():
+        expected[persona] = OK if role is Role.OWNER else FORBIDDEN
+    expected["manager_y"] = FORBIDDEN
+    return expected
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # as Litestar lists it
+    url: str  # with sample path parameters filled in (brand X = acme)
+    expected: Expectation
+
+
+ROUTES: list[Route] = [
+    Route("GET", "/", "/", public()),
+    Route("GET", "/signin", "/signin", public()),
+    Route("GET", "/healthz", "/healthz", public()),
+    Route("GET", "/readyz", "/readyz", {p: "any" for p in PERSONAS}),  # 200 or 503, never an auth answer
+    Route("GET", "/static/{file_path:path}", "/static/dist/app.js", public()),
+    Route("GET", "/backoffice/signin", "/backoffice/signin", public()),
+    Route("POST", "/backoffice/signin", "/backoffice/signin", public()),
+    # Signing out always ends on the sign-in page, whoever asks.
+    Route("POST", "/backoffice/signout", "/backoffice/signout", dict.fromkeys(PERSONAS, SIGNIN)),
+    Route("GET", "/backoffice", "/backoffice/", staff_only()),
+    Route("GET", "/backoffice/brands/new", "/backoffice/brands/new", staff_only()),
+    Route("POST", "/backoffice/brands", "/backoffice/brands", staff_owners_only()),
+    Route("GET", "/backoffice/b/{brand_slug:str}", "/backoffice/b/acme", staff_only(brand_scoped=True)),
+]
+
+
+def app_routes(app: Litestar) -> set[tuple[str, str]]:
+    found = set()
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in handler.http_methods:
+                if method not in ("OPTIONS", "HEAD"):
+                    found.add((method, route.path))
+    return found
+
+
+def test_it_lists_every_route(app: Litestar) -> None:
+    listed = {(route.method, route.path) for route in ROUTES}
+    missing = app_routes(app) - listed
+    assert not missing, f"routes missing from the authorization matrix: {sorted(missing)}"
+    stale = listed - app_routes(app)
+    assert not stale, f"matrix rows for routes that no longer exist: {sorted(stale)}"
+
+
+def test_it_covers_every_persona() -> None:
+    for route in ROUTES:
+        assert set(route.expected) == set(PERSONAS), route
+
+
+async def _persona_sessions(cast: Cast) -> dict[str, dict[str, int]]:
+    actor = system_actor("matrix")
+    rita = await do_create_staff_user(actor, email="rita@acme.test", name="Rita Reviewer", password=None)
+    await do_grant_membership(actor, staff_id=int(rita.id), brand_id=cast.acme_id, role=Role.REVIEWER)
+    bilal = await do_create_creator(
+        actor,
+        display_name="Bilal Khan",
+        email="bilal@creators.test",
+        country="GB",
+        niches=["tech"],
+        accounts=[SocialAccount("youtube", "yt-bilal", "BilalTech", 870_000)],
+    )
+    return {
+        "anonymous": {},
+        "creator_a": {"creator_id": cast.alice_id},
+        "creator_b": {"creator_id": int(bilal.id)},
+        "owner_x": {"staff_id": cast.olivia_id},
+        "manager_x": {"staff_id": cast.bob_id},
+        "reviewer_x": {"staff_id": int(rita.id)},
+        "finance_x": {"staff_id": cast.fran_id},
+        "viewer_x": {"staff_id": cast.vic_id},
+        "manager_y": {"staff_id": cast.charlie_id},
+    }
+
+
+def _outcome(response: httpx.Response) -> str:
+    if response.status_code == 401:
+        return SIGNIN
+    if response.status_code in (301, 302, 303, 307) and "signin" in response.headers.get("location", ""):
+        return SIGNIN
+    if response.status_code == 403:
+        return FORBIDDEN
+    if response.status_code == 404:
+        return NOTFOUND
+    assert response.status_code < 500, response.text[:500]
+    return OK
+
+
+async def test_it_enforces_the_matrix(client: httpx.AsyncClient, cast: Cast) -> None:
+    """Each persona is a real server-side session (as after a completed sign-in) in the real store."""
+    sessions = await _persona_sessions(cast)
+    store = PostgresSessionStore()
+    csrf_page = await client.get("/backoffice/signin")
+    token = csrf_token_from(csrf_page.text)
+    failures = []
+    for persona, data in sessions.items():
+        client.cookies.delete(SESSION_COOKIE)
+        if data:
+            key = secrets.token_hex(32)
+            await store.set(key, json.dumps(data).encode(), expires_in=600)
+            client.cookies.set(SESSION_COOKIE, key)
+        for route in ROUTES:
+            if route.method == "GET":
+                response = await client.get(route.url, follow_redirects=False)
+            else:
+                response = await client.request(
+                    route.method, route.url, data={"_csrf_token": token}, follow_redirects=False
+                )
+            expected = route.expected[persona]
+            if expected == "any":
+                continue
+            actual = _outcome(response)
+            if actual != expected:
+                failures.append(
+                    f"{persona:<11} {route.method:<6} {route.url:<40} "
+                    f"expected {expected}, got {actual} ({response.status_code})"
+                )
+            if route.url == "/backoffice/signout" and data:
+                # Signing out ends the session; restore it for the remaining routes.
+                await store.set(key, json.dumps(data).encode(), expires_in=600)
+                client.cookies.set(SESSION_COOKIE, key)
+    assert not failures, "\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("persona", ["creator_a", "manager_y"])
+def test_it_never_uses_403_for_another_brands_objects(persona: str) -> None:
+    """Other brands' objects answer 404: the table must never expect 403 for manager_y on brand routes."""
+    for route in ROUTES:
+        if "{brand_slug" in route.path:
+            assert route.expected["manager_y"] == NOTFOUND, route
