@@ -1,6 +1,9 @@
 """Cross-cutting HTTP behaviour: security headers, request ids, error pages, CSRF, body limits, probes."""
 
+import json
+
 import httpx
+import pytest
 from litestar import get
 
 from app import create_app
@@ -121,3 +124,32 @@ async def test_it_logs_in_staff_with_a_session_cookie_flags(client: Client, cast
     cookie = response.headers["set-cookie"]
     assert "rapport_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
     await sign_in_staff(client, "bob@acme.test")
+
+
+async def test_it_answers_malformed_forms_with_a_clean_400(client: Client, cast: Cast) -> None:
+    from shared.db.tables import AuditLog
+
+    page = await client.get("/backoffice/signin")
+    headers = {"x-csrftoken": csrf_token_from(page.text)}
+    audit_rows = await AuditLog.count()
+    broken_multipart = await client.post(
+        "/backoffice/signin",
+        content=b"--xx\r\nbroken",
+        headers={**headers, "content-type": "multipart/form-data; boundary=xx"},
+    )
+    assert broken_multipart.status_code == 400
+    assert "could not be understood" in broken_multipart.text
+    assert await AuditLog.count() == audit_rows  # nothing half-written
+
+
+async def test_it_logs_json_lines_carrying_the_request_id(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(env="test", database_url=database_url, log_level="INFO", log_json=True)
+    async with app_client(create_app(settings)) as client:
+        response = await client.get("/no-such-page", headers={"x-request-id": "trace-0123456789"})
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    access = [line for line in lines if line.get("logger") == "rapport.access"]
+    assert access, lines
+    assert access[-1]["request_id"] == response.headers["x-request-id"] == "trace-0123456789"
+    assert access[-1]["status"] == 404 and access[-1]["event"] == "GET /no-such-page 404"
