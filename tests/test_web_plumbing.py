@@ -1,6 +1,7 @@
 """Cross-cutting HTTP behaviour: security headers, request ids, error pages, CSRF, body limits, probes."""
 
 import json
+import traceback
 
 import httpx
 import pytest
@@ -153,3 +154,21 @@ async def test_it_logs_json_lines_carrying_the_request_id(
     assert access, lines
     assert access[-1]["request_id"] == response.headers["x-request-id"] == "trace-0123456789"
     assert access[-1]["status"] == 404 and access[-1]["event"] == "GET /no-such-page 404"
+
+
+async def test_it_fails_loudly_when_the_database_is_unreachable(database_url: str) -> None:
+    from shared.db.engine import configure_database
+
+    settings = Settings(
+        env="test", database_url="postgresql://rapport:secret@127.0.0.1:9/nowhere", log_level="CRITICAL"
+    )
+    try:
+        # Litestar reports start-up failures inside an ExceptionGroup; the message is what matters.
+        with pytest.raises(BaseException) as failure:
+            async with app_client(create_app(settings)):
+                pass
+        text = "".join(traceback.format_exception(failure.value))
+        assert "Cannot connect to PostgreSQL at postgresql://rapport:***@127.0.0.1:9/nowhere" in text
+        assert "secret" not in text
+    finally:
+        configure_database(database_url)  # the engine is process-wide: point it back for the next tests
