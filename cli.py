@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 
 from shared.settings import Settings, SettingsError
 
@@ -119,19 +120,47 @@ def cmd_createadmin(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    settings = _with_database(_settings())
-    settings = dataclasses.replace(settings, worker_in_process=True)
-    _configure_logs(settings)
+    with ExitStack() as stack:
+        demo_id = _start_demo_id_provider(stack)
+        settings = _with_database(_settings())
+        settings = dataclasses.replace(settings, worker_in_process=True)
+        _configure_logs(settings)
 
-    async def prepare() -> str:
-        from shared.demo import seed_demo_data
+        async def prepare() -> str:
+            from shared.demo import seed_demo_data
 
-        await _migrate()
-        return await seed_demo_data()
+            await _migrate()
+            return await seed_demo_data()
 
-    summary = asyncio.run(prepare())
-    print(summary.replace("{base_url}", settings.base_url), flush=True)
-    _serve(settings)
+        summary = asyncio.run(prepare())
+        if demo_id:
+            summary += f"  Demo ID (the local sign-in provider) runs at {demo_id}\n"
+        else:
+            summary += "  Demo ID is not available (install the dev dependencies: uv sync); creators cannot sign in.\n"
+        print(summary.replace("{base_url}", settings.base_url), flush=True)
+        _serve(settings)  # returns on Ctrl-C; leaving the block stops the Demo ID provider too
+
+
+def _start_demo_id_provider(stack: ExitStack) -> str | None:
+    """Run the local "Demo ID" OpenID provider for this process and configure it as creator provider "demo".
+
+    It is set in the environment (RAPPORT_OIDC_DEMO_*) so every reader of the settings — the web
+    app and the in-process worker's token refresh — sees the same provider. An explicitly
+    configured RAPPORT_OIDC_DEMO_ISSUER wins.
+    """
+    from shared.demo import demo_creator_subjects
+    from shared.integrations.oauth_demo_provider import is_available, running_demo_provider
+
+    if os.environ.get("RAPPORT_OIDC_DEMO_ISSUER") or not is_available():
+        return None
+    provider = stack.enter_context(running_demo_provider(demo_creator_subjects())).settings()
+    os.environ.update(
+        RAPPORT_OIDC_DEMO_ISSUER=provider.issuer,
+        RAPPORT_OIDC_DEMO_CLIENT_ID=provider.client_id,
+        RAPPORT_OIDC_DEMO_CLIENT_SECRET=provider.client_secret,
+        RAPPORT_OIDC_DEMO_LABEL=provider.label,
+    )
+    return provider.issuer
 
 
 def _configure_logs(settings: Settings) -> None:

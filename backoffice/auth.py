@@ -1,4 +1,4 @@
-"""Staff sign-in and sign-out (email + password; invitations, TOTP and SSO build on this)."""
+"""Staff sign-in and sign-out: email + password, then a TOTP code (or its forced set-up) when needed."""
 
 from __future__ import annotations
 
@@ -9,13 +9,34 @@ from litestar.params import FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from shared.errors import InvalidInput
-from shared.identity.actions import check_staff_sign_in
-from shared.web.auth import anonymous_actor, end_session, load_staff, start_staff_session
+from backoffice.deps import encryptor_of
+from shared.audit.context import Actor
+from shared.errors import IllegalTransition, InvalidInput
+from shared.identity.actions import (
+    check_second_factor,
+    check_staff_sign_in,
+    check_totp_enrolment,
+    do_start_totp_enrolment,
+)
+from shared.identity.queries import get_second_factor_step
+from shared.identity.throttle import TooManyAttempts
+from shared.web.auth import (
+    anonymous_actor,
+    client_ip,
+    end_session,
+    load_staff,
+    pending_sign_in,
+    start_pending_sign_in,
+    start_staff_session,
+)
 from shared.web.forms import read_form
 from shared.web.guards import allow_anyone
+from shared.web.middleware import request_id_of
 
 HOME = "/backoffice/"
+SIGNIN = "/backoffice/signin"
+CODE_STEP = "/backoffice/signin/code"
+ENROL_STEP = "/backoffice/signin/enrol"
 
 
 def safe_next(target: str | None) -> str:
@@ -23,6 +44,10 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/backoffice") and not target.startswith("//"):
         return target
     return HOME
+
+
+def _pending_actor(request: Request[Any, Any, Any], staff_id: int) -> Actor:
+    return Actor("staff", staff_id, f"staff:{staff_id}", client_ip(request), request_id_of(request.scope))
 
 
 @get("/signin", guards=[allow_anyone], name="backoffice:signin")
@@ -35,17 +60,95 @@ async def signin_page(request: Request[Any, Any, Any], next: FromQuery[str | Non
 @post("/signin", guards=[allow_anyone], status_code=303)
 async def signin(request: Request[Any, Any, Any]) -> Template | Redirect:
     form = await read_form(request)
+    next_url = safe_next(form.get("next"))
     try:
         staff_id = await check_staff_sign_in(
-            anonymous_actor(request, form.get("email", "")),
+            anonymous_actor(request, form.get("email", "")[:320]),
             email=form.get("email", ""),
             password=form.get("password", ""),
         )
+    except (InvalidInput, TooManyAttempts) as exc:
+        throttled = isinstance(exc, TooManyAttempts)
+        context = {"next": next_url, "form": {"email": form.get("email", "")}, "error": str(exc)}
+        headers = {"retry-after": str(exc.retry_after_seconds)} if isinstance(exc, TooManyAttempts) else None
+        return Template(
+            "backoffice/auth_signin.html", context=context, status_code=429 if throttled else 400, headers=headers
+        )
+    step = await get_second_factor_step(staff_id)
+    if step == "none":
+        start_staff_session(request, staff_id)
+        return Redirect(next_url, status_code=303)
+    start_pending_sign_in(request, staff_id, step, next_url)
+    return Redirect(CODE_STEP if step == "code" else ENROL_STEP, status_code=303)
+
+
+def _code_page(error: str | None = None, status: int = 200) -> Template:
+    return Template("backoffice/auth_code.html", context={"error": error}, status_code=status)
+
+
+@get("/signin/code", guards=[allow_anyone])
+async def code_page(request: Request[Any, Any, Any]) -> Template | Redirect:
+    if pending_sign_in(request, "code") is None:
+        return Redirect(SIGNIN)
+    return _code_page()
+
+
+@post("/signin/code", guards=[allow_anyone], status_code=303)
+async def submit_code(request: Request[Any, Any, Any]) -> Template | Redirect:
+    pending = pending_sign_in(request, "code")
+    if pending is None:
+        flash(request, "Your sign-in timed out. Please start again.", category="error")
+        return Redirect(SIGNIN, status_code=303)
+    staff_id, next_url = pending
+    form = await read_form(request)
+    try:
+        await check_second_factor(
+            _pending_actor(request, staff_id), encryptor_of(request), staff_id=staff_id, code=form.get("code", "")
+        )
+    except TooManyAttempts as exc:
+        return _code_page(str(exc), status=429)
     except InvalidInput as exc:
-        context = {"next": safe_next(form.get("next")), "form": {"email": form.get("email", "")}, "error": str(exc)}
-        return Template("backoffice/auth_signin.html", context=context, status_code=400)
+        return _code_page(exc.errors.get("code") or str(exc), status=400)
     start_staff_session(request, staff_id)
-    return Redirect(safe_next(form.get("next")), status_code=303)
+    return Redirect(safe_next(next_url), status_code=303)
+
+
+async def _enrol_page(request: Request[Any, Any, Any], staff_id: int, error: str | None, status: int) -> Template:
+    setup = await do_start_totp_enrolment(_pending_actor(request, staff_id), encryptor_of(request), staff_id=staff_id)
+    context = {"setup": setup, "error": error, "action": ENROL_STEP, "forced": True}
+    return Template("backoffice/account_totp.html", context=context, status_code=status)
+
+
+@get("/signin/enrol", guards=[allow_anyone])
+async def enrol_page(request: Request[Any, Any, Any]) -> Template | Redirect:
+    pending = pending_sign_in(request, "enrol")
+    if pending is None:
+        return Redirect(SIGNIN)
+    return await _enrol_page(request, pending[0], None, 200)
+
+
+@post("/signin/enrol", guards=[allow_anyone], status_code=303)
+async def submit_enrolment(request: Request[Any, Any, Any]) -> Template | Redirect:
+    pending = pending_sign_in(request, "enrol")
+    if pending is None:
+        flash(request, "Your sign-in timed out. Please start again.", category="error")
+        return Redirect(SIGNIN, status_code=303)
+    staff_id, next_url = pending
+    form = await read_form(request)
+    actor = _pending_actor(request, staff_id)
+    try:
+        codes = await check_totp_enrolment(actor, encryptor_of(request), staff_id=staff_id, code=form.get("code", ""))
+    except InvalidInput as exc:
+        return await _enrol_page(request, staff_id, exc.errors.get("code") or str(exc), 400)
+    except IllegalTransition as exc:
+        flash(request, str(exc), category="error")
+        return Redirect(SIGNIN, status_code=303)
+    start_staff_session(request, staff_id)
+    return Template(
+        "backoffice/account_recovery_codes.html",
+        context={"codes": codes, "continue_url": safe_next(next_url)},
+        status_code=200,
+    )
 
 
 @post("/signout", guards=[allow_anyone], status_code=303)

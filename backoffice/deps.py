@@ -11,7 +11,10 @@ from litestar.params import FromPath
 
 from backoffice.guards import brand_access
 from shared.audit.context import Actor
+from shared.crypto import Encryptor
 from shared.identity.queries import BrandAccess, StaffContext
+from shared.integrations.email import Mailer
+from shared.settings import Settings
 from shared.web.auth import require_staff, staff_actor
 
 
@@ -35,3 +38,17 @@ STAFF_DEPENDENCIES = {
     "actor": Provide(provide_actor),
 }
 BRAND_DEPENDENCIES = {"brand": Provide(provide_brand)}
+
+
+def settings_of(request: Request[Any, Any, Any]) -> Settings:
+    settings: Settings = request.app.state["settings"]
+    return settings
+
+
+def encryptor_of(request: Request[Any, Any, Any]) -> Encryptor:
+    """Encrypts TOTP secrets at rest with a key derived from SECRET_KEY."""
+    return Encryptor(settings_of(request).secret_key)
+
+
+def mailer_of(request: Request[Any, Any, Any]) -> Mailer:
+    return Mailer(settings_of(request).smtp_url)

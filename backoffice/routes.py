@@ -2,14 +2,56 @@
 
 from litestar import Router
 
-from backoffice.auth import signin, signin_page, signout
+from backoffice.account import (
+    account_page,
+    disable_totp,
+    enable_totp,
+    regenerate_recovery_codes,
+    sign_out_everywhere,
+    totp_page,
+)
+from backoffice.audit import audit_log
+from backoffice.auth import code_page, enrol_page, signin, signin_page, signout, submit_code, submit_enrolment
 from backoffice.brands import brand_home, brands_list, create_brand, new_brand_page
 from backoffice.deps import BRAND_DEPENDENCIES, STAFF_DEPENDENCIES
+from backoffice.invitations import accept_invitation, invitation_page
+from backoffice.team import change_role, invite, remove_member, revoke_invitation, team_page
 
 staff_router = Router(
     path="/",
-    route_handlers=[brands_list, new_brand_page, create_brand, brand_home],
+    route_handlers=[
+        brands_list,
+        new_brand_page,
+        create_brand,
+        brand_home,
+        team_page,
+        invite,
+        revoke_invitation,
+        change_role,
+        remove_member,
+        audit_log,
+        account_page,
+        totp_page,
+        enable_totp,
+        disable_totp,
+        regenerate_recovery_codes,
+        sign_out_everywhere,
+    ],
     dependencies={**STAFF_DEPENDENCIES, **BRAND_DEPENDENCIES},
 )
 
-backoffice_router = Router(path="/backoffice", route_handlers=[signin_page, signin, signout, staff_router])
+backoffice_router = Router(
+    path="/backoffice",
+    route_handlers=[
+        signin_page,
+        signin,
+        code_page,
+        submit_code,
+        enrol_page,
+        submit_enrolment,
+        signout,
+        invitation_page,
+        accept_invitation,
+        staff_router,
+    ],
+)

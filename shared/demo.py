@@ -6,7 +6,7 @@ is idempotent: running the demo again keeps what is there.
 
 from __future__ import annotations
 
-from shared.audit.context import system_actor
+from shared.audit.context import Actor, system_actor
 from shared.db.tables import Brand
 from shared.db.transactions import atomic
 from shared.identity.actions import (
@@ -71,6 +71,15 @@ CREATORS: list[tuple[str, str, str, list[str], list[tuple[str, str, int | None, 
 ]
 
 
+# Owners and finance must use two-step sign-in: at their first demo sign-in they set it up.
+STAFF_TOTP_HELP = (
+    "    Owners and finance set up two-step sign-in the first time: scan the QR code with an\n"
+    "    authenticator app, or copy the key shown and get a code with\n"
+    "      uv run python -c 'import pyotp,sys; print(pyotp.TOTP(sys.argv[1]).now())' KEY\n"
+    "    (keep the key: the next sign-in asks for a fresh code; the recovery codes work once each).\n"
+)
+
+
 async def seed_demo_data() -> str:
     """Create the demo cast unless it is already there; return the sign-in instructions."""
     actor = system_actor("rapport demo")
@@ -104,6 +113,7 @@ async def seed_demo_data() -> str:
                     for provider, handle, followers, engagements in accounts
                 ],
             )
+    creator_lines = await _ensure_demo_creator_sign_ins(actor)
     staff_lines = "\n".join(
         f"    {email:<22} {', '.join(f'{role.value} at {brand}' for brand, role in roles.items())}"
         for email, _name, roles in STAFF
@@ -113,5 +123,55 @@ async def seed_demo_data() -> str:
         "  Creator portal: {base_url}/\n"
         "  Back-office:    {base_url}/backoffice/\n"
         f"  Staff sign-in (password for all: {DEMO_PASSWORD}):\n{staff_lines}\n"
+        f"{STAFF_TOTP_HELP}"
+        f"{creator_lines}"
         "  Press Ctrl-C to stop; your data stays in ./var for next time.\n"
+    )
+
+
+# --- creators: signing in through the local "Demo ID" provider ---------------------------------
+
+DEMO_PROVIDER = "demo"
+
+
+def demo_creator_subjects() -> dict[str, dict[str, object]]:
+    """Demo ID subjects (the email's local part: "alice") and the claims the provider puts in their id_token."""
+    return {
+        email.split("@", 1)[0]: {"email": email, "email_verified": True, "name": name}
+        for name, email, _country, _niches, _accounts in CREATORS
+    }
+
+
+async def _ensure_demo_creator_sign_ins(actor: Actor) -> str:
+    """Link each demo creator to their Demo ID subject (idempotent); the banner lines saying how to sign in."""
+    from shared.creators.actions import do_link_social_identity
+    from shared.creators.queries import get_creator_id_by_email
+    from shared.crypto import Encryptor
+    from shared.errors import NotFound, PermissionDenied
+    from shared.integrations.oauth import ExternalIdentity, TokenSet
+
+    no_tokens = Encryptor("demo accounts carry no tokens")
+    for subject, claims in demo_creator_subjects().items():
+        try:
+            creator_id = await get_creator_id_by_email(str(claims["email"]))
+        except NotFound:
+            continue  # deleted in an earlier demo session
+        identity = ExternalIdentity(
+            provider=DEMO_PROVIDER,
+            subject=subject,
+            email=str(claims["email"]),
+            email_verified=True,
+            name=str(claims["name"]),
+            preferred_username=subject,
+            profile_url="",
+            tokens=TokenSet(access_token="", refresh_token=None, expires_at=None, scopes=""),
+        )
+        try:
+            await do_link_social_identity(actor, creator_id, identity, no_tokens)
+        except PermissionDenied:
+            continue  # someone signed in as this subject first and owns it now
+    return (
+        '  Creator sign-in: open {base_url}/signin, choose "Continue with Demo ID", then pick a name\n'
+        "    (alice, bilal, chloe, … — any demo creator's email before the @); any other name you type\n"
+        "    signs in a brand-new creator who is asked to onboard.\n"
     )

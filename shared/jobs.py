@@ -82,3 +82,18 @@ async def sweep_sessions(timestamp: int | None = None) -> None:
 
     removed = await delete_expired_sessions()
     log.info("swept expired sessions", extra={"removed": removed})
+
+
+@job_app.periodic(cron="*/10 * * * *")
+@job_app.task(name="refresh_social_tokens", queue="default", queueing_lock="refresh_social_tokens")
+async def refresh_social_tokens(timestamp: int | None = None) -> None:
+    """Renew linked accounts' tokens nearing expiry; a refused refresh asks the creator to reconnect."""
+    from shared.creators.refresh import refresh_expiring_tokens
+    from shared.settings import Settings
+
+    # Workers are started from the environment too (`rapport worker`), so this is the same configuration.
+    report = await refresh_expiring_tokens(Settings.from_env())
+    log.info(
+        "refreshed social tokens",
+        extra={"refreshed": report.refreshed, "reconnect_needed": report.reconnect_needed, "skipped": report.skipped},
+    )

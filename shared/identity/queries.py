@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any, Literal
 
-from shared.db.tables import Brand, Membership, StaffUser
+from shared.crypto import hash_token
+from shared.db.tables import AuditLog, Brand, Membership, StaffInvitation, StaffUser
 from shared.errors import NotFound
-from shared.identity.rules import Role
+from shared.identity.rules import Role, invitation_state, needs_second_factor
 
 
 @dataclass(frozen=True)
@@ -97,3 +100,155 @@ async def list_brand_members(brand_id: int) -> list[dict[str, object]]:
         .order_by(Membership.role)
         .order_by(Membership.staff.name)
     )
+
+
+# --- team, invitations, second factor ----------------------------------------------------------
+
+
+async def list_pending_invitations(brand_id: int) -> list[dict[str, Any]]:
+    """Invitations of this brand not yet accepted or revoked (expired ones too, marked), newest first, one query."""
+    rows: list[dict[str, Any]] = await StaffInvitation.raw(
+        """
+        SELECT i.id, i.email, i.role, i.created_at, i.expires_at, i.expires_at <= now() AS expired,
+               coalesce(s.name, '') AS invited_by_name
+        FROM staff_invitation i LEFT JOIN staff_user s ON s.id = i.invited_by
+        WHERE i.brand = {} AND i.accepted_at IS NULL AND i.revoked_at IS NULL
+        ORDER BY i.id DESC
+        LIMIT 200
+        """,
+        brand_id,
+    )
+    return rows
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    brand_name: str
+    role: Role
+    email: str
+    state: str  # rules.invitation_state
+    has_account: bool
+
+
+async def get_invitation(token: str) -> InvitationView:
+    """What an invitation link offers (NotFound for a link that never existed), in one query."""
+    rows = await StaffInvitation.raw(
+        """
+        SELECT i.email, i.role, b.name AS brand_name, i.accepted_at IS NOT NULL AS accepted,
+               i.revoked_at IS NOT NULL AS revoked, i.expires_at <= now() AS expired,
+               EXISTS (SELECT 1 FROM staff_user s WHERE s.email = i.email) AS has_account
+        FROM staff_invitation i JOIN brand b ON b.id = i.brand
+        WHERE i.token_hash = {}
+        """,
+        hash_token(token),
+    )
+    if not rows:
+        raise NotFound("This invitation link is not valid. Check that you copied the whole link.")
+    row = rows[0]
+    state = invitation_state(accepted=row["accepted"], revoked=row["revoked"], expired=row["expired"])
+    return InvitationView(row["brand_name"], Role(row["role"]), row["email"], state, row["has_account"])
+
+
+SecondFactorStep = Literal["none", "code", "enrol"]
+
+
+async def get_second_factor_step(staff_id: int) -> SecondFactorStep:
+    """After a correct password: 'code' if TOTP is on, 'enrol' if the roles require it but it is off, else 'none'."""
+    rows = await StaffUser.raw(
+        """
+        SELECT s.totp_enabled_at IS NOT NULL AS enabled, array_remove(array_agg(m.role), NULL) AS roles
+        FROM staff_user s LEFT JOIN membership m ON m.staff = s.id
+        WHERE s.id = {} GROUP BY s.id
+        """,
+        staff_id,
+    )
+    if not rows:
+        raise NotFound("No such staff member.")
+    if rows[0]["enabled"]:
+        return "code"
+    if needs_second_factor({Role(role) for role in rows[0]["roles"]}):
+        return "enrol"
+    return "none"
+
+
+@dataclass(frozen=True)
+class SecondFactorStatus:
+    enabled: bool
+    required: bool
+    recovery_codes_left: int
+
+
+async def get_second_factor_status(staff: StaffContext) -> SecondFactorStatus:
+    rows = await StaffUser.raw(
+        """
+        SELECT s.totp_enabled_at IS NOT NULL AS enabled,
+               (SELECT count(*) FROM recovery_code r WHERE r.staff = s.id AND r.used_at IS NULL) AS codes_left
+        FROM staff_user s WHERE s.id = {}
+        """,
+        staff.id,
+    )
+    if not rows:
+        raise NotFound("No such staff member.")
+    return SecondFactorStatus(rows[0]["enabled"], needs_second_factor(staff.roles), int(rows[0]["codes_left"]))
+
+
+# --- the audit log, as a brand's owners read it ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    action: str = ""
+    actor: str = ""  # part of the actor's email or label
+    since: dt.date | None = None
+    until: dt.date | None = None  # inclusive
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list[dict[str, Any]]
+    older_than: int | None  # the cursor for the next (older) page, None on the last page
+    actions: list[str]  # every action this brand's log holds, for the filter
+
+
+async def list_brand_audit_log(
+    brand_id: int, filters: AuditFilters, *, before_id: int | None = None, limit: int = 50
+) -> AuditPage:
+    """One brand's audit rows, newest first, keyset-paginated by id; two queries whatever the page size."""
+    query = (
+        AuditLog.select(
+            AuditLog.id,
+            AuditLog.occurred_at,
+            AuditLog.actor_kind,
+            AuditLog.actor_label,
+            AuditLog.action,
+            AuditLog.subject_type,
+            AuditLog.subject_id,
+            AuditLog.before,
+            AuditLog.after,
+            AuditLog.ip,
+        )
+        .where(AuditLog.brand == brand_id)
+        .order_by(AuditLog.id, ascending=False)
+        .limit(limit + 1)
+        .output(load_json=True)
+    )
+    if before_id is not None:
+        query = query.where(AuditLog.id < before_id)
+    if filters.action:
+        query = query.where(AuditLog.action == filters.action)
+    if filters.actor:
+        query = query.where(AuditLog.actor_label.ilike(f"%{_escape_like(filters.actor)}%"))
+    if filters.since:
+        query = query.where(AuditLog.occurred_at >= dt.datetime.combine(filters.since, dt.time(), dt.UTC))
+    if filters.until:
+        end = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        query = query.where(AuditLog.occurred_at < end)
+    rows: list[dict[str, Any]] = await query
+    actions = await AuditLog.raw("SELECT DISTINCT action FROM audit_log WHERE brand = {} ORDER BY action", brand_id)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return AuditPage(rows, int(rows[-1]["id"]) if more and rows else None, [row["action"] for row in actions])
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from enum import StrEnum
@@ -78,3 +79,81 @@ def engagement_rate(engagements: int | None, followers: int | None) -> float | N
     if engagements is None or not followers:
         return None
     return engagements / followers
+
+
+# --- team, invitations, second factor, sign-in throttling ------------------------------------
+
+INVITATION_TTL_HOURS = 72
+
+# The roles that move money must prove a second factor (TOTP) at every sign-in.
+SECOND_FACTOR_ROLES = frozenset({Role.OWNER, Role.FINANCE})
+
+RECOVERY_CODE_COUNT = 10
+
+
+def can_manage_team(role: Role | None) -> bool:
+    """Only owners invite, change roles and remove members."""
+    return role is Role.OWNER
+
+
+def needs_second_factor(roles: set[Role]) -> bool:
+    """Owners and finance (at any brand) must use TOTP; everyone else may."""
+    return bool(roles & SECOND_FACTOR_ROLES)
+
+
+def leaves_brand_without_owner(owner_ids: set[int], staff_id: int, new_role: Role | None) -> bool:
+    """True when demoting or removing `staff_id` would leave the brand with no owner."""
+    return owner_ids == {staff_id} and new_role is not Role.OWNER
+
+
+def invitation_state(*, accepted: bool, revoked: bool, expired: bool) -> str:
+    """'accepted', 'revoked', 'expired' or 'pending' (the only state that can be accepted)."""
+    if accepted:
+        return "accepted"
+    if revoked:
+        return "revoked"
+    if expired:
+        return "expired"
+    return "pending"
+
+
+def validate_invitation(email: str, role: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if "@" not in email or len(email) > 320 or email.startswith("@") or email.endswith("@"):
+        errors["email"] = "Enter an email address like name@example.com."
+    if role not in {r.value for r in Role}:
+        errors["role"] = "Choose a role."
+    return errors
+
+
+# Sign-in throttling: after THRESHOLD failures, each further failure locks for 2^(n - THRESHOLD)
+# seconds, capped. An IP gets more room than an account: offices share one address.
+ACCOUNT_THRESHOLD = 5
+IP_THRESHOLD = 20
+MAX_LOCK_SECONDS = 15 * 60
+# Failures older than this no longer count: the counter starts again.
+THROTTLE_MEMORY_SECONDS = 24 * 60 * 60
+
+
+def lock_seconds(failures: int, threshold: int) -> int:
+    """How long to refuse further attempts after `failures` consecutive failures (0: not locked)."""
+    if failures < threshold:
+        return 0
+    return min(int(2 ** (failures - threshold)), MAX_LOCK_SECONDS)
+
+
+INVITATION_PROBLEMS = {
+    "accepted": "This invitation has already been used. Sign in instead, or ask for a new invitation.",
+    "revoked": "This invitation was withdrawn. Ask an owner of the brand to invite you again.",
+    "expired": f"This invitation has expired (links work for {INVITATION_TTL_HOURS} hours). Ask for a new one.",
+}
+
+
+def parse_audit_date(text: str) -> tuple[dt.date | None, str | None]:
+    """A YYYY-MM-DD filter date, or an error a person can act on."""
+    if not text.strip():
+        return None, None
+    try:
+        return dt.date.fromisoformat(text.strip()), None
+    except ValueError:
+        return None, "Use a date like 2026-11-21."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -11,7 +12,7 @@ from shared.audit.context import Actor
 from shared.errors import NotFound
 from shared.identity.queries import StaffContext, get_staff_context
 from shared.web.middleware import request_id_of
-from shared.web.sessions import rotate_session_id
+from shared.web.sessions import SESSION_COOKIE, rotate_session_id
 
 STAFF_SESSION_KEY = "staff_id"
 _STAFF_STATE = "rapport_staff"
@@ -48,6 +49,37 @@ def start_staff_session(connection: ASGIConnection[Any, Any, Any, Any], staff_id
     rotate_session_id(connection)
     connection.session.clear()
     connection.session[STAFF_SESSION_KEY] = staff_id
+
+
+# Between a correct password and the second factor (or its forced set-up) the session holds only
+# this marker: no staff_id, so no guard lets it through. It lasts ten minutes.
+PENDING_SIGN_IN_KEY = "staff_pending"
+PENDING_SIGN_IN_SECONDS = 600
+
+
+def start_pending_sign_in(
+    connection: ASGIConnection[Any, Any, Any, Any], staff_id: int, step: str, next_url: str
+) -> None:
+    """The password was right; the person still has to give a TOTP code ('code') or set one up ('enrol')."""
+    rotate_session_id(connection)
+    connection.session.clear()
+    connection.session[PENDING_SIGN_IN_KEY] = {"id": staff_id, "step": step, "at": int(time.time()), "next": next_url}
+
+
+def pending_sign_in(connection: ASGIConnection[Any, Any, Any, Any], step: str) -> tuple[int, str] | None:
+    """(staff id, where to go next) while a sign-in waits for this step and has not timed out."""
+    if "session" not in connection.scope:
+        return None
+    pending = connection.session.get(PENDING_SIGN_IN_KEY)
+    if not isinstance(pending, dict) or pending.get("step") != step or not isinstance(pending.get("id"), int):
+        return None
+    if int(time.time()) - int(pending.get("at", 0)) > PENDING_SIGN_IN_SECONDS:
+        return None
+    return pending["id"], str(pending.get("next") or "")
+
+
+def current_session_key(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    return connection.cookies.get(SESSION_COOKIE)
 
 
 def end_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:

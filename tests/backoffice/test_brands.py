@@ -4,13 +4,14 @@ import httpx
 
 from shared.db.querycount import count_queries
 from shared.db.tables import AuditLog, Brand, Membership
+from tests.backoffice.staff_helpers import sign_in
 from tests.conftest import Cast, post_form, sign_in_staff
 
 Client = httpx.AsyncClient
 
 
 async def test_it_lets_an_owner_create_a_brand_and_see_it(client: Client, cast: Cast) -> None:
-    await sign_in_staff(client, "olivia@acme.test")
+    await sign_in(client, "olivia@acme.test")
     response = await post_form(
         client, "/backoffice/brands/new", "/backoffice/brands", {"name": "Initech", "currency": "EUR"}
     )
@@ -37,7 +38,7 @@ async def test_it_lets_an_owner_create_a_brand_and_see_it(client: Client, cast: 
 
 
 async def test_it_keeps_what_was_typed_when_the_brand_is_invalid(client: Client, cast: Cast) -> None:
-    await sign_in_staff(client, "olivia@acme.test")
+    await sign_in(client, "olivia@acme.test")
     response = await post_form(
         client, "/backoffice/brands/new", "/backoffice/brands", {"name": "Initech", "currency": "XYZ"}
     )
@@ -48,7 +49,7 @@ async def test_it_keeps_what_was_typed_when_the_brand_is_invalid(client: Client,
 
 
 async def test_it_gives_a_second_brand_with_the_same_name_its_own_address(client: Client, cast: Cast) -> None:
-    await sign_in_staff(client, "olivia@acme.test")
+    await sign_in(client, "olivia@acme.test")
     await post_form(client, "/backoffice/brands/new", "/backoffice/brands", {"name": "Acme", "currency": "USD"})
     assert await Brand.exists().where(Brand.slug == "acme-2")
 
@@ -78,7 +79,7 @@ async def test_it_hides_other_brands(client: Client, cast: Cast) -> None:
 async def test_it_shows_the_brand_to_every_role(client: Client, cast: Cast) -> None:
     for email in ("olivia@acme.test", "bob@acme.test", "fran@acme.test", "vic@acme.test"):
         client.cookies.clear()
-        await sign_in_staff(client, email)
+        await sign_in(client, email)  # owners and finance set up TOTP on the way
         response = await client.get("/backoffice/b/acme")
         assert response.status_code == 200, email
         assert "Bob Manager" in response.text
@@ -98,7 +99,7 @@ async def test_it_tells_staff_without_brands_what_to_do(client: Client, cast: Ca
 
 
 async def test_it_lists_brands_in_constant_queries(client: Client, cast: Cast) -> None:
-    await sign_in_staff(client, "ada@rapport.test")
+    await sign_in(client, "ada@rapport.test")
     with count_queries() as few:
         await client.get("/backoffice/")
     from shared.audit.context import system_actor

@@ -1,0 +1,23 @@
+"""The creator's home: what needs them now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
+
+from portal.guards import requires_creator
+from shared.creators.queries import CreatorContext, list_linked_accounts
+from shared.web.creator_auth import creator_providers, settings_of
+
+
+@get("/home", guards=[requires_creator], name="portal:dashboard")
+async def dashboard(request: Request[Any, Any, Any], creator: NamedDependency[CreatorContext]) -> Template | Redirect:
+    if not creator.onboarded:
+        return Redirect("/welcome")
+    accounts = await list_linked_accounts(creator.id)
+    reconnect = [account for account in accounts if account["status"] == "reconnect_needed"]
+    labels = {p.name: p.label for p in creator_providers(settings_of(request))}
+    return Template("portal/dashboard.html", context={"creator": creator, "reconnect": reconnect, "labels": labels})
