@@ -87,7 +87,8 @@ class Settings:
         settings = cls(
             env=rapport_env,
             secret_key=env.secret("SECRET_KEY", DEV_SECRET_KEY),
-            base_url=env.text("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            # Unset: where `rapport serve` itself listens, so PORT=8765 alone gives working links.
+            base_url=env.text("BASE_URL", f"http://127.0.0.1:{env.integer('PORT', 8000)}").rstrip("/"),
             host=env.text("HOST", "127.0.0.1"),
             port=env.integer("PORT", 8000),
             database_url=env.secret("DATABASE_URL", "") or None,

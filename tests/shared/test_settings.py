@@ -74,3 +74,8 @@ def test_it_is_frozen() -> None:
     settings = Settings.from_env({})
     with pytest.raises(AttributeError):
         settings.port = 1  # type: ignore[misc]
+
+
+def test_it_derives_the_base_url_from_the_port_when_unset() -> None:
+    assert Settings.from_env({"PORT": "8765"}).base_url == "http://127.0.0.1:8765"
+    assert Settings.from_env({"PORT": "8765", "BASE_URL": "https://r.example/"}).base_url == "https://r.example"
