@@ -1,4 +1,4 @@
-"""Staff sign-in and sign-out: email + password, then a TOTP code (or its forced set-up) when needed."""
+"""Staff sign-in and sign-out: email + password (or SSO, backoffice/sso.py), then a TOTP code or its set-up."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from litestar.params import FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from backoffice.deps import encryptor_of
+from backoffice.deps import encryptor_of, settings_of
 from shared.audit.context import Actor
 from shared.errors import IllegalTransition, InvalidInput
 from shared.identity.actions import (
@@ -26,6 +26,7 @@ from shared.web.auth import (
     end_session,
     load_staff,
     pending_sign_in,
+    staff_sso_providers,
     start_pending_sign_in,
     start_staff_session,
 )
@@ -50,11 +51,33 @@ def _pending_actor(request: Request[Any, Any, Any], staff_id: int) -> Actor:
     return Actor("staff", staff_id, f"staff:{staff_id}", client_ip(request), request_id_of(request.scope))
 
 
+def _signin_page(
+    request: Request[Any, Any, Any],
+    next_url: str,
+    form: dict[str, str],
+    error: str | None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Template:
+    context = {"next": next_url, "form": form, "error": error, "providers": staff_sso_providers(settings_of(request))}
+    return Template("backoffice/auth_signin.html", context=context, status_code=status, headers=headers)
+
+
 @get("/signin", guards=[allow_anyone], name="backoffice:signin")
 async def signin_page(request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template | Redirect:
     if await load_staff(request) is not None:
         return Redirect(safe_next(next))
-    return Template("backoffice/auth_signin.html", context={"next": safe_next(next), "form": {}, "error": None})
+    return _signin_page(request, safe_next(next), {}, None)
+
+
+async def continue_after_first_factor(request: Request[Any, Any, Any], staff_id: int, next_url: str) -> Redirect:
+    """Password or SSO done: signed in, or on to the TOTP code or its forced set-up (session id rotated)."""
+    step = await get_second_factor_step(staff_id)
+    if step == "none":
+        start_staff_session(request, staff_id)
+        return Redirect(next_url, status_code=303)
+    start_pending_sign_in(request, staff_id, step, next_url)
+    return Redirect(CODE_STEP if step == "code" else ENROL_STEP, status_code=303)
 
 
 @post("/signin", guards=[allow_anyone], status_code=303)
@@ -69,17 +92,10 @@ async def signin(request: Request[Any, Any, Any]) -> Template | Redirect:
         )
     except (InvalidInput, TooManyAttempts) as exc:
         throttled = isinstance(exc, TooManyAttempts)
-        context = {"next": next_url, "form": {"email": form.get("email", "")}, "error": str(exc)}
         headers = {"retry-after": str(exc.retry_after_seconds)} if isinstance(exc, TooManyAttempts) else None
-        return Template(
-            "backoffice/auth_signin.html", context=context, status_code=429 if throttled else 400, headers=headers
-        )
-    step = await get_second_factor_step(staff_id)
-    if step == "none":
-        start_staff_session(request, staff_id)
-        return Redirect(next_url, status_code=303)
-    start_pending_sign_in(request, staff_id, step, next_url)
-    return Redirect(CODE_STEP if step == "code" else ENROL_STEP, status_code=303)
+        form_kept = {"email": form.get("email", "")}
+        return _signin_page(request, next_url, form_kept, str(exc), 429 if throttled else 400, headers)
+    return await continue_after_first_factor(request, staff_id, next_url)
 
 
 def _code_page(error: str | None = None, status: int = 200) -> Template:

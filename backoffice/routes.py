@@ -15,6 +15,7 @@ from backoffice.auth import code_page, enrol_page, signin, signin_page, signout,
 from backoffice.brands import brand_home, brands_list, create_brand, new_brand_page
 from backoffice.deps import BRAND_DEPENDENCIES, STAFF_DEPENDENCIES
 from backoffice.invitations import accept_invitation, invitation_page
+from backoffice.sso import sso_callback, sso_start
 from backoffice.team import change_role, invite, remove_member, revoke_invitation, team_page
 
 staff_router = Router(
@@ -50,6 +51,8 @@ backoffice_router = Router(
         enrol_page,
         submit_enrolment,
         signout,
+        sso_start,
+        sso_callback,
         invitation_page,
         accept_invitation,
         staff_router,

@@ -106,6 +106,19 @@ ROUTES: list[Route] = [
     Route("POST", "/backoffice/signin/code", "/backoffice/signin/code", dict.fromkeys(PERSONAS, SIGNIN)),
     Route("GET", "/backoffice/signin/enrol", "/backoffice/signin/enrol", dict.fromkeys(PERSONAS, SIGNIN)),
     Route("POST", "/backoffice/signin/enrol", "/backoffice/signin/enrol", dict.fromkeys(PERSONAS, SIGNIN)),
+    # Staff SSO. The matrix's app has no staff provider configured, so provider URLs are 404.
+    Route(
+        "GET",
+        "/backoffice/auth/{provider:str}/signin",
+        "/backoffice/auth/corp/signin",
+        dict.fromkeys(PERSONAS, NOTFOUND),
+    ),
+    Route(
+        "GET",
+        "/backoffice/auth/{provider:str}/callback",
+        "/backoffice/auth/corp/callback",
+        dict.fromkeys(PERSONAS, NOTFOUND),
+    ),
     # An invitation link is public; a made-up token is simply not found.
     Route(
         "GET",

@@ -16,6 +16,8 @@ PUBLIC = {
     "/backoffice/signin/code",
     "/backoffice/signin/enrol",
     "/backoffice/invitations/{token:str}",
+    "/backoffice/auth/{provider:str}/signin",
+    "/backoffice/auth/{provider:str}/callback",
     "/healthz",
     "/readyz",
     "/static/{file_path:path}",

@@ -61,8 +61,13 @@ async def _store_tokens(identity_id: int, tokens: TokenSet, encryptor: Encryptor
     )
 
 
+def _followers_read(identity: ExternalIdentity) -> bool:
+    # A source with no count is a read too: the account hides it (e.g. a YouTube channel).
+    return identity.followers is not None or bool(identity.followers_source)
+
+
 async def _store_followers(identity_id: int, identity: ExternalIdentity) -> None:
-    if identity.followers is not None:
+    if _followers_read(identity):
         await SocialIdentity.update(
             {
                 SocialIdentity.followers: identity.followers,
@@ -80,7 +85,7 @@ def _new_identity(creator_id: int, identity: ExternalIdentity, encryptor: Encryp
         handle=_handle(identity),
         # OpenID Connect says who you are, not how many follow you: then the count stays hidden.
         followers=identity.followers,
-        followers_read_at=_now() if identity.followers is not None else None,
+        followers_read_at=_now() if _followers_read(identity) else None,
         followers_source=identity.followers_source,
         profile_url=identity.profile_url[:500],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -11,6 +12,7 @@ from litestar.exceptions import NotAuthorizedException
 from shared.audit.context import Actor
 from shared.errors import NotFound
 from shared.identity.queries import StaffContext, get_staff_context
+from shared.settings import OidcProvider, Settings
 from shared.web.middleware import request_id_of
 from shared.web.sessions import SESSION_COOKIE, rotate_session_id
 
@@ -94,3 +96,65 @@ def anonymous_actor(connection: ASGIConnection[Any, Any, Any, Any], label: str =
 
 def staff_actor(connection: ASGIConnection[Any, Any, Any, Any], staff: StaffContext) -> Actor:
     return Actor("staff", staff.id, staff.email, client_ip(connection), request_id_of(connection.scope))
+
+
+# --- staff single sign-on (OpenID Connect) ---------------------------------------------------------
+# While a staff member is away at their provider, the state, nonce and PKCE verifier wait in the
+# server-side session (one slot: a staff sign-in goes to one provider at a time) and are used once.
+# The key differs from the creator flow's, so a staff and a creator provider may share a name.
+STAFF_SSO_PENDING_KEY = "staff_sso_pending"
+STAFF_SSO_PENDING_SECONDS = 15 * 60
+
+
+def staff_sso_providers(settings: Settings) -> list[OidcProvider]:
+    """The providers configured with RAPPORT_STAFF_OIDC_<NAME>_*, in the order their buttons appear."""
+    return [p for p in settings.oidc_providers if p.audience == "staff"]
+
+
+def staff_sso_provider(settings: Settings, name: str) -> OidcProvider | None:
+    return next((p for p in staff_sso_providers(settings) if p.name == name), None)
+
+
+def staff_sso_callback_url(settings: Settings, provider_name: str) -> str:
+    """The redirect URI to register at the provider: BASE_URL + /backoffice/auth/<name>/callback."""
+    return f"{settings.base_url}/backoffice/auth/{provider_name}/callback"
+
+
+@dataclass(frozen=True)
+class PendingStaffSso:
+    """What we sent a staff member to their provider with; checked when they come back."""
+
+    provider: str
+    state: str
+    nonce: str
+    code_verifier: str
+    next: str
+
+
+def remember_staff_sso(connection: ASGIConnection[Any, Any, Any, Any], pending: PendingStaffSso) -> None:
+    connection.session[STAFF_SSO_PENDING_KEY] = {
+        "provider": pending.provider,
+        "state": pending.state,
+        "nonce": pending.nonce,
+        "code_verifier": pending.code_verifier,
+        "next": pending.next,
+        "at": int(time.time()),
+    }
+
+
+def take_staff_sso(connection: ASGIConnection[Any, Any, Any, Any], provider: str) -> PendingStaffSso | None:
+    """The pending SSO sign-in for this provider, removed so that a callback is accepted only once."""
+    if "session" not in connection.scope:
+        return None
+    slot = connection.session.pop(STAFF_SSO_PENDING_KEY, None)
+    if not isinstance(slot, dict) or slot.get("provider") != provider:
+        return None
+    if int(time.time()) - int(slot.get("at", 0)) > STAFF_SSO_PENDING_SECONDS:
+        return None
+    return PendingStaffSso(
+        provider=provider,
+        state=str(slot["state"]),
+        nonce=str(slot["nonce"]),
+        code_verifier=str(slot["code_verifier"]),
+        next=str(slot.get("next", "")),
+    )
