@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -22,12 +23,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the app served by a separate process sharing the test database."""
+@contextmanager
+def serve_app(database_url: str, log_file: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run the app in a uvicorn subprocess on a free port; yield its base URL; stop it by PID."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    log_file = tmp_path_factory.mktemp("live") / "server.log"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -35,24 +35,12 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         "BASE_URL": base_url,
         "LOG_LEVEL": "INFO",
         "PORT": str(port),
+        **(extra_env or {}),
     }
+    command = [sys.executable, "-m", "uvicorn", "--factory", "app:app_from_env", "--host", "127.0.0.1"]
     with log_file.open("w") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "app:app_from_env",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            [*command, "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
     try:
         deadline = time.monotonic() + 30
@@ -74,3 +62,10 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the app served by a separate process sharing the test database."""
+    with serve_app(database_url, tmp_path_factory.mktemp("live") / "server.log") as base_url:
+        yield base_url

@@ -8,10 +8,6 @@ plays the browser at the provider, and the callback URL it is sent to is fed bac
 from __future__ import annotations
 
 import dataclasses
-import os
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -24,7 +20,7 @@ from app import create_app
 from shared.integrations.oauth_demo_provider import DemoProvider, running_demo_provider
 from shared.settings import OidcProvider, Settings
 from tests.conftest import app_client
-from tests.live_server import ROOT, free_port
+from tests.live_server import serve_app
 
 
 @pytest.fixture(scope="session")
@@ -104,47 +100,15 @@ def creator_live_server(
     database_url: str, oidc_provider: DemoProvider, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """Like `live_server`, with the stand-in configured as the "Demo ID" creator provider."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log_file = tmp_path_factory.mktemp("live-creator") / "server.log"
     demo: OidcProvider = oidc_provider.settings()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "RAPPORT_ENV": "test",
-        "BASE_URL": base_url,
-        "LOG_LEVEL": "INFO",
-        "PORT": str(port),
+    provider_env = {
         "RAPPORT_OIDC_DEMO_ISSUER": demo.issuer,
         "RAPPORT_OIDC_DEMO_CLIENT_ID": demo.client_id,
         "RAPPORT_OIDC_DEMO_CLIENT_SECRET": demo.client_secret,
         "RAPPORT_OIDC_DEMO_LABEL": demo.label,
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory", "app:app_from_env", "--host", "127.0.0.1"]
-    with log_file.open("w") as log:
-        process = subprocess.Popen(
-            [*command, "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"live server exited early:\n{log_file.read_text()}")
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"live server did not start in 30 s:\n{log_file.read_text()}")
-            time.sleep(0.2)
+    with serve_app(database_url, tmp_path_factory.mktemp("live-creator") / "server.log", provider_env) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 # --- X (OAuth 2.0 + PKCE, no OpenID Connect): a stand-in speaking X's token and users/me formats ----
