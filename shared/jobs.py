@@ -85,7 +85,11 @@ async def sweep_sessions(timestamp: int | None = None) -> None:
 
 
 @job_app.periodic(cron="*/10 * * * *")
-@job_app.task(name="refresh_social_tokens", queue="default", queueing_lock="refresh_social_tokens")
+# `lock` keeps two runs from overlapping (a slow run and the next tick): TikTok rotates refresh
+# tokens, so refreshing the same account twice at once would spend one and mark it "reconnect".
+@job_app.task(
+    name="refresh_social_tokens", queue="default", queueing_lock="refresh_social_tokens", lock="refresh_social_tokens"
+)
 async def refresh_social_tokens(timestamp: int | None = None) -> None:
     """Renew linked accounts' tokens nearing expiry; a refused refresh asks the creator to reconnect."""
     from shared.creators.refresh import refresh_expiring_tokens
