@@ -101,3 +101,17 @@ async def refresh_social_tokens(timestamp: int | None = None) -> None:
         "refreshed social tokens",
         extra={"refreshed": report.refreshed, "reconnect_needed": report.reconnect_needed, "skipped": report.skipped},
     )
+
+
+@job_app.periodic(cron="* * * * *")
+@job_app.task(name="send_notification_emails", queue="default", queueing_lock="send_notification_emails")
+async def send_notification_emails(timestamp: int | None = None) -> None:
+    """Send queued notification emails (deferred right after a commit, and every minute as a sweep)."""
+    from shared.integrations.email import Mailer
+    from shared.notifications.outbox import send_pending_emails
+    from shared.settings import Settings
+
+    settings = Settings.from_env()
+    sent = await send_pending_emails(Mailer(settings.smtp_url), settings.base_url)
+    if sent:
+        log.info("sent notification emails", extra={"sent": sent})

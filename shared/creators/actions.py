@@ -15,6 +15,7 @@ import asyncpg
 from shared.audit.actions import write_audit_row
 from shared.audit.context import Actor
 from shared.creators.export import build_export_zip
+from shared.creators.projection import refresh_creator_projection
 from shared.creators.queries import list_audit_rows_about_creator, list_linked_accounts
 from shared.creators.rules import can_unlink, display_name_from_claims, validate_onboarding
 from shared.crypto import Encryptor
@@ -108,6 +109,7 @@ async def do_sign_in_creator(actor: Actor, identity: ExternalIdentity, encryptor
             creator_id = int(existing["creator.id"])
             await _store_tokens(existing["id"], identity.tokens, encryptor)
             await _store_followers(existing["id"], identity)
+            await refresh_creator_projection(creator_id)
             signed_in = Actor("creator", creator_id, actor.label, actor.ip, actor.request_id)
             await write_audit_row(
                 signed_in, "creator.signed_in", "creator", creator_id, after={"provider": identity.provider}
@@ -128,6 +130,7 @@ async def do_sign_in_creator(actor: Actor, identity: ExternalIdentity, encryptor
         except asyncpg.UniqueViolationError as exc:
             # Another request linked this account a moment ago; starting again signs in normally.
             raise InvalidInput("This account was just connected in another window. Please sign in again.") from exc
+        await refresh_creator_projection(int(creator.id))
         signed_in = Actor("creator", int(creator.id), actor.label, actor.ip, actor.request_id)
         await write_audit_row(
             signed_in,
@@ -157,11 +160,13 @@ async def do_link_social_identity(
         if existing is not None:
             await _store_tokens(existing["id"], identity.tokens, encryptor)
             await _store_followers(existing["id"], identity)  # already yours: just refreshed
+            await refresh_creator_projection(creator_id)
             return
         try:
             await SocialIdentity.insert(_new_identity(creator_id, identity, encryptor))
         except asyncpg.UniqueViolationError as exc:
             raise PermissionDenied("That account is already linked to another Rapport creator account.") from exc
+        await refresh_creator_projection(creator_id)
         await write_audit_row(
             actor,
             "creator.account_linked",
@@ -188,6 +193,7 @@ async def do_unlink_social_identity(
                 "This is the only linked account you can sign in with. Link another sign-in account first."
             )
         await SocialIdentity.delete().where(SocialIdentity.id == identity_id)
+        await refresh_creator_projection(creator_id)
         await write_audit_row(
             actor,
             "creator.account_unlinked",
@@ -252,6 +258,7 @@ async def do_complete_onboarding(
                 Creator.onboarded_at: creator.onboarded_at or _now(),
             }
         ).where(Creator.id == creator_id)
+        await refresh_creator_projection(creator_id)
         await write_audit_row(
             actor,
             "creator.onboarded" if creator.onboarded_at is None else "creator.profile_updated",
@@ -305,6 +312,7 @@ async def do_delete_creator_account(actor: Actor, creator_id: int) -> None:
                 Creator.deleted_at: _now(),
             }
         ).where(Creator.id == creator_id)
+        await refresh_creator_projection(creator_id)
         await revoke_sessions(f"creator:{creator_id}")
         # The audit row records that it happened, not the personal data that was removed.
         await write_audit_row(

@@ -41,10 +41,16 @@ class RapportEngine(PostgresEngine):
         connection.add_query_logger(_notify_query_observers)
 
     async def fetch(self, sql: str, *args: object) -> list[Any]:
-        """Raw SQL outside Piccolo's query builder (schema checks, health probes)."""
+        """Raw SQL outside Piccolo's query builder (search, reporting, health probes).
+
+        Runs in the current transaction when there is one, so actions can mix it with Piccolo queries.
+        """
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            return [dict(row) for row in await transaction.connection.fetch(sql, *args)]
         if self.pool is not None:
-            return list(await self._run_in_pool(sql, args))
-        return list(await self._run_in_new_connection(sql, args))
+            return [dict(row) for row in await self._run_in_pool(sql, args)]
+        return [dict(row) for row in await self._run_in_new_connection(sql, args)]
 
     async def execute_script(self, sql: str) -> None:
         """Run several statements at once (DDL scripts), in the current transaction if any."""

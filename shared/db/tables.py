@@ -9,8 +9,10 @@ from __future__ import annotations
 from piccolo.columns import (
     JSONB,
     Array,
+    BigInt,
     Boolean,
     Bytea,
+    Date,
     ForeignKey,
     Integer,
     Serial,
@@ -129,6 +131,16 @@ class Creator(Table):
     content_preferences = Text(default="")
     # Set when the creator deleted their account: personal fields are anonymised, finance rows kept.
     deleted_at = Timestamptz(null=True, default=None)
+    # 'signup' (signed in themselves) or 'prospect' (added by a brand, not yet signed in).
+    # A prospect is visible only to brands that have a relationship with them.
+    source = Varchar(length=20, default="signup")
+    # Search projection kept up to date by shared.creators.projection whenever accounts or
+    # follower counts change: the roster filters and searches these without joining identities.
+    followers_total = BigInt(default=0, index=True)
+    engagement_bp = Integer(null=True, default=None)  # engagement rate in basis points (1% = 100)
+    tier = Varchar(length=10, default="", index=True)  # nano | micro | macro | mega | '' (under 1k)
+    platforms = Array(base_column=Varchar(length=40), default=list)
+    search_text = Text(default="")  # lower-cased name and handles, trigram-indexed
 
 
 class SocialIdentity(Table):
@@ -155,6 +167,231 @@ class SocialIdentity(Table):
     status = Varchar(length=20, default="active")  # active | reconnect_needed
     last_refreshed_at = Timestamptz(null=True, default=None)
     unique_provider_subject = Unique(["provider", "subject"])
+
+
+# --- crm: a brand's relationships with creators -----------------------------------------------
+
+
+class Relationship(Table):
+    """A brand's CRM record for one creator: stage, owner, tags."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    creator = ForeignKey(Creator, null=False, index=True)
+    # prospect | contacted | negotiating | active | alumni | paused (shared.crm.rules)
+    stage = Varchar(length=20, default="prospect")
+    owner = ForeignKey(StaffUser, null=True, default=None)
+    tags = Array(base_column=Varchar(length=40), default=list)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_interaction_at = Timestamptz(default=TimestamptzNow())
+    unique_brand_creator = Unique(["brand", "creator"])
+
+
+class RelationshipNote(Table):
+    """A private note staff keep on a creator; never shown to the creator."""
+
+    id: Serial
+
+    relationship = ForeignKey(Relationship, null=False, index=True)
+    author = ForeignKey(StaffUser, null=True, default=None)
+    body = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class RelationshipEvent(Table):
+    """One line of a relationship's timeline: every interaction (offers, messages, drafts, payments)."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False)
+    creator = ForeignKey(Creator, null=False)
+    occurred_at = Timestamptz(default=TimestamptzNow())
+    kind = Varchar(length=40)  # offer.sent, offer.countered, message, note, stage.changed, ...
+    summary = Varchar(length=500)
+    link = Varchar(length=500, default="")
+    actor_label = Varchar(length=320, default="")
+
+
+class CreatorInvitation(Table):
+    """An email invitation bringing a prospect into the portal; only the token's hash is stored."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    creator = ForeignKey(Creator, null=False, index=True)  # the prospect it will be claimed as
+    email = Varchar(length=320)
+    token_hash = Varchar(length=64, unique=True)
+    invited_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    accepted_at = Timestamptz(null=True, default=None)
+
+
+# --- campaigns and briefs ----------------------------------------------------------------------
+
+
+class Campaign(Table):
+    """A brand's campaign: objective, budget (minor units), dates, status."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    name = Varchar(length=200)
+    objective = Text(default="")
+    budget_minor = BigInt(default=0)
+    currency = Varchar(length=3, default="USD")
+    starts_on = Date(null=True, default=None)
+    ends_on = Date(null=True, default=None)
+    status = Varchar(length=20, default="draft")  # draft | active | completed | archived
+    created_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class BriefVersion(Table):
+    """One version of a campaign's brief. Once published it is immutable (a trigger refuses changes)."""
+
+    id: Serial
+
+    campaign = ForeignKey(Campaign, null=False, index=True)
+    number = Integer()
+    # objectives, audience, key_messages, dos, donts, hashtags, mentions, disclosure,
+    # deliverables (templates), timeline, assets (links) — shape in shared.campaigns.rules.Brief
+    content = JSONB(default={})
+    created_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    published_at = Timestamptz(null=True, default=None)
+    unique_campaign_number = Unique(["campaign", "number"])
+
+
+# --- collaborations (offers and deals), deliverables, seeding, messages -----------------------
+
+
+class Collaboration(Table):
+    """An offer and, once accepted, the deal between a campaign and a creator.
+
+    `terms` is the proposal on the table (by `terms_by`); `agreed_terms` is the snapshot frozen
+    when both sides accepted. States and moves: shared.collaborations.rules.
+    """
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    campaign = ForeignKey(Campaign, null=False, index=True)
+    creator = ForeignKey(Creator, null=False, index=True)
+    status = Varchar(length=20, default="invited", index=True)
+    brief_version = ForeignKey(BriefVersion, null=True, default=None)
+    terms = JSONB(default={})
+    terms_by = Varchar(length=10, default="brand")  # brand | creator
+    fee_minor = BigInt(default=0)  # the fee in `terms`, kept as a column for spend totals
+    currency = Varchar(length=3, default="USD")
+    agreed_terms = JSONB(null=True, default=None)
+    agreed_at = Timestamptz(null=True, default=None)
+    decline_reason = Text(default="")
+    created_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    unique_campaign_creator = Unique(["campaign", "creator"])
+
+
+class OfferRevision(Table):
+    """Every proposal of terms, in order: the full history of offers and counter-offers."""
+
+    id: Serial
+
+    collaboration = ForeignKey(Collaboration, null=False, index=True)
+    number = Integer()
+    proposed_by = Varchar(length=10)  # brand | creator
+    proposer_label = Varchar(length=320, default="")
+    terms = JSONB(default={})
+    note = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    unique_collaboration_number = Unique(["collaboration", "number"])
+
+
+class Deliverable(Table):
+    """A piece of content owed under an agreed collaboration (brand/campaign/creator copied for the board)."""
+
+    id: Serial
+
+    collaboration = ForeignKey(Collaboration, null=False, index=True)
+    brand = ForeignKey(Brand, null=False)
+    campaign = ForeignKey(Campaign, null=False, index=True)
+    creator = ForeignKey(Creator, null=False, index=True)
+    position = Integer(default=1)
+    kind = Varchar(length=20)  # post | reel | story | video | short | stream
+    platform = Varchar(length=40)
+    title = Varchar(length=200, default="")
+    draft_due = Date(null=True, default=None)
+    live_due = Date(null=True, default=None)
+    # The next date that matters for the current status (draft due while drafting, go-live after).
+    due_on = Date(null=True, default=None)
+    # pending | draft_submitted | changes_requested | approved | live | verified (shared.content rules)
+    status = Varchar(length=20, default="pending")
+    live_url = Varchar(length=500, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Shipment(Table):
+    """Product seeding for a collaboration: the creator's address (encrypted), shipping and receipt."""
+
+    id: Serial
+
+    collaboration = ForeignKey(Collaboration, null=False, unique=True)
+    product = Varchar(length=300, default="")
+    address_enc = Text(null=True, default=None)  # shared.crypto.Encryptor; shown to owners/managers only
+    address_given_at = Timestamptz(null=True, default=None)
+    carrier = Varchar(length=100, default="")
+    tracking_number = Varchar(length=100, default="")
+    shipped_at = Timestamptz(null=True, default=None)
+    shipped_by = ForeignKey(StaffUser, null=True, default=None)
+    received_at = Timestamptz(null=True, default=None)
+
+
+class Message(Table):
+    """A message in a collaboration's thread, from staff or the creator."""
+
+    id: Serial
+
+    collaboration = ForeignKey(Collaboration, null=False, index=True)
+    author_kind = Varchar(length=10)  # staff | creator
+    author_id = Integer()
+    author_label = Varchar(length=320, default="")
+    body = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ThreadRead(Table):
+    """How far each reader has read a thread: unread = messages from the other side after this id."""
+
+    id: Serial
+
+    collaboration = ForeignKey(Collaboration, null=False, index=True)
+    reader_kind = Varchar(length=10)  # staff | creator
+    reader_id = Integer()
+    last_read_message_id = Integer(default=0)
+    unique_reader = Unique(["collaboration", "reader_kind", "reader_id"])
+
+
+class Notification(Table):
+    """In-app notification, also the outbox for its email: `event_key` is unique so an event
+    (an offer, a reminder for one due date) notifies each person once, however often a job runs."""
+
+    id: Serial
+
+    recipient_kind = Varchar(length=10)  # staff | creator
+    recipient_id = Integer()
+    brand = ForeignKey(Brand, null=True, default=None)
+    kind = Varchar(length=40)  # offer.new, offer.countered, offer.accepted, message, due_soon, overdue, ...
+    title = Varchar(length=300)
+    body = Text(default="")
+    link = Varchar(length=500, default="")
+    event_key = Varchar(length=300, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    read_at = Timestamptz(null=True, default=None)
+    email_to = Varchar(length=320, default="")  # '' = no email for this one
+    emailed_at = Timestamptz(null=True, default=None)
 
 
 # --- audit -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import asyncpg
 
 from shared.audit.actions import write_audit_row
 from shared.audit.context import Actor
+from shared.creators.projection import refresh_creator_projection
 from shared.crypto import Encryptor, hash_token, new_token
 from shared.db.tables import (
     Brand,
@@ -301,6 +302,7 @@ async def do_create_creator(
                 )
         except asyncpg.UniqueViolationError as exc:
             raise InvalidInput("That email or social account already belongs to another creator.") from exc
+        await refresh_creator_projection(int(creator.id))
         await write_audit_row(
             actor,
             "creator.created",

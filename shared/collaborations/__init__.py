@@ -1,0 +1,1 @@
+"""Collaborations: offers, counter-offers, the agreed terms, deliverables and product seeding."""

@@ -1,0 +1,1 @@
+"""CRM: a brand's relationships with creators (roster, stages, notes, timeline, prospects)."""

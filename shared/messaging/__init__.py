@@ -1,0 +1,1 @@
+"""Message threads per collaboration, with unread counts."""

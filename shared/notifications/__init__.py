@@ -1,0 +1,1 @@
+"""Notifications: in-app, and email through an outbox; reminders from a periodic job."""

@@ -1,0 +1,1 @@
+"""Authorization-matrix rows per area, merged by tests/test_authorization_matrix.py."""
