@@ -6,9 +6,10 @@ Routes are enumerated from Litestar's route map, so a new route that is missing 
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import secrets
-from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -19,73 +20,20 @@ from shared.db.tables import SocialIdentity
 from shared.identity.actions import SocialAccount, do_create_creator, do_create_staff_user, do_grant_membership
 from shared.identity.rules import Role
 from shared.web.sessions import SESSION_COOKIE, PostgresSessionStore
-from tests.conftest import Cast, csrf_token_from
-
-# Outcomes
-OK = "ok"  # the handler ran: 2xx, or a redirect that is not to a sign-in page, or 400 for an empty form
-SIGNIN = "signin"  # sent to sign in (302 to a sign-in page, or 401)
-FORBIDDEN = "forbidden"  # 403: known, but the role does not allow it
-NOTFOUND = "notfound"  # 404: another brand's (or creator's) object, indistinguishable from missing
-
-PERSONAS = (
-    "anonymous",
-    "creator_a",
-    "creator_b",
-    "owner_x",
-    "manager_x",
-    "reviewer_x",
-    "finance_x",
-    "viewer_x",
-    "manager_y",
+from tests import matrix_rows
+from tests.authz import (
+    FORBIDDEN,
+    NOTFOUND,
+    OK,
+    PERSONAS,
+    SIGNIN,
+    Route,
+    creator_only,
+    public,
+    staff_only,
+    staff_owners_only,
 )
-STAFF_X = {
-    "owner_x": Role.OWNER,
-    "manager_x": Role.MANAGER,
-    "reviewer_x": Role.REVIEWER,
-    "finance_x": Role.FINANCE,
-    "viewer_x": Role.VIEWER,
-}
-
-Expectation = dict[str, str]
-
-
-def public() -> Expectation:
-    return dict.fromkeys(PERSONAS, OK)
-
-
-def staff_only(*, brand_scoped: bool = False, roles: tuple[Role, ...] = tuple(Role)) -> Expectation:
-    """Back-office routes: creators and strangers are sent to sign in; other brands get 404."""
-    expected = {"anonymous": SIGNIN, "creator_a": SIGNIN, "creator_b": SIGNIN}
-    for persona, role in STAFF_X.items():
-        expected[persona] = OK if role in roles else FORBIDDEN
-    expected["manager_y"] = NOTFOUND if brand_scoped else OK
-    return expected
-
-
-def staff_owners_only() -> Expectation:
-    """Staff routes (not brand-scoped) that need an owner somewhere or an administrator."""
-    expected = staff_only()
-    for persona, role in STAFF_X.items():
-        expected[persona] = OK if role is Role.OWNER else FORBIDDEN
-    expected["manager_y"] = FORBIDDEN
-    return expected
-
-
-def creator_only(*, other_creator: str = OK) -> Expectation:
-    """Creator routes: strangers and staff are sent to sign in (a staff session grants nothing here)."""
-    expected = dict.fromkeys(PERSONAS, SIGNIN)
-    expected["creator_a"] = OK
-    expected["creator_b"] = other_creator
-    return expected
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str  # as Litestar lists it
-    url: str  # with sample path parameters filled in (brand X = acme)
-    expected: Expectation
-
+from tests.conftest import Cast, csrf_token_from
 
 ROUTES: list[Route] = [
     Route("GET", "/", "/", public()),
@@ -198,6 +146,16 @@ ROUTES: list[Route] = [
 ]
 
 
+# Each area keeps its rows in tests/matrix_rows/<area>.py: `ROUTES` (a list of Route) and optionally
+# `async def placeholders(cast) -> dict[str, str]`, which builds the sample objects its URLs name
+# ({acme_campaign}, ...) through real actions and returns their values.
+AREA_MODULES = [
+    importlib.import_module(f"tests.matrix_rows.{info.name}") for info in pkgutil.iter_modules(matrix_rows.__path__)
+]
+for _module in AREA_MODULES:
+    ROUTES.extend(_module.ROUTES)
+
+
 def app_routes(app: Litestar) -> set[tuple[str, str]]:
     found = set()
     for route in app.routes:
@@ -267,6 +225,10 @@ async def test_it_enforces_the_matrix(client: httpx.AsyncClient, cast: Cast) -> 
         await SocialIdentity.select(SocialIdentity.id).where(SocialIdentity.creator == cast.alice_id).first()
     )
     assert alice_identity is not None
+    values = {"{alice_identity}": str(alice_identity["id"])}
+    for module in AREA_MODULES:
+        if hasattr(module, "placeholders"):
+            values.update({f"{{{name}}}": value for name, value in (await module.placeholders(cast)).items()})
     store = PostgresSessionStore()
     token = csrf_token_from((await client.get("/backoffice/signin")).text)
     failures = []
@@ -280,7 +242,9 @@ async def test_it_enforces_the_matrix(client: httpx.AsyncClient, cast: Cast) -> 
                 key = secrets.token_hex(32)
                 await store.set(key, json.dumps(data).encode(), expires_in=600)
                 client.cookies.set(SESSION_COOKIE, key)
-            url = route.url.replace("{alice_identity}", str(alice_identity["id"]))
+            url = route.url
+            for placeholder, value in values.items():
+                url = url.replace(placeholder, value)
             if route.method == "GET":
                 response = await client.get(url, follow_redirects=False)
             else:
