@@ -2,6 +2,7 @@
 
 from litestar import Router
 
+from backoffice import board, campaigns, creators, offers, threads
 from backoffice.account import (
     account_page,
     disable_totp,
@@ -37,6 +38,12 @@ staff_router = Router(
         disable_totp,
         regenerate_recovery_codes,
         sign_out_everywhere,
+        # One module per area; each lists its handlers in HANDLERS.
+        *creators.HANDLERS,
+        *campaigns.HANDLERS,
+        *offers.HANDLERS,
+        *board.HANDLERS,
+        *threads.HANDLERS,
     ],
     dependencies={**STAFF_DEPENDENCIES, **BRAND_DEPENDENCIES},
 )

@@ -2,6 +2,7 @@
 
 from litestar import Router
 
+from portal import join, notifications, offers, threads, work
 from portal.accounts import accounts_page, link_account, unlink_account
 from portal.auth import oauth_callback, oauth_start, signout
 from portal.dashboard import dashboard
@@ -23,10 +24,15 @@ creator_router = Router(
         export_data,
         delete_page,
         delete_account,
+        # One module per area; each lists its handlers in HANDLERS.
+        *offers.HANDLERS,
+        *work.HANDLERS,
+        *threads.HANDLERS,
+        *notifications.HANDLERS,
     ],
     dependencies=CREATOR_DEPENDENCIES,
 )
 
 portal_router = Router(
-    path="/", route_handlers=[home, signin_page, oauth_start, oauth_callback, signout, creator_router]
+    path="/", route_handlers=[home, signin_page, oauth_start, oauth_callback, signout, *join.HANDLERS, creator_router]
 )

@@ -283,6 +283,8 @@ async def do_create_creator(
             country=country.upper() if country else None,
             niches=list(niches),
             bio=bio,
+            # Created with a complete profile (demo data, imports): nothing left to onboard.
+            onboarded_at=_now(),
         )
         try:
             await creator.save()

@@ -1,0 +1,7 @@
+"""Campaigns and their versioned briefs."""
+
+from __future__ import annotations
+
+from litestar.handlers import HTTPRouteHandler
+
+HANDLERS: list[HTTPRouteHandler] = []

@@ -1,0 +1,26 @@
+"""Money for people: integer minor units in, readable amounts out (never floats)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from shared.creators.rules import MINOR_DIGITS, to_minor_units
+
+__all__ = ["format_money", "minor_digits", "to_minor_units"]
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "BRL": "R$"}
+
+
+def minor_digits(currency: str) -> int:
+    return MINOR_DIGITS.get(currency, 2)
+
+
+def format_money(minor: int | None, currency: str) -> str:
+    """125050 USD -> '$1,250.50'; 1250 JPY -> '¥1,250'; CHF has no symbol here -> 'CHF 1,250.50'."""
+    if minor is None:
+        return "—"
+    digits = minor_digits(currency)
+    amount = Decimal(minor) / (10**digits)
+    text = f"{amount:,.{digits}f}"
+    symbol = _SYMBOLS.get(currency)
+    return f"{symbol}{text}" if symbol else f"{currency} {text}"
