@@ -2,7 +2,7 @@
 
 from litestar import Router
 
-from backoffice import board, campaigns, creators, offers, threads
+from backoffice import board, campaigns, creators, notifications, offers, threads
 from backoffice.account import (
     account_page,
     disable_totp,
@@ -44,8 +44,10 @@ staff_router = Router(
         *offers.HANDLERS,
         *board.HANDLERS,
         *threads.HANDLERS,
+        *notifications.HANDLERS,
     ],
     dependencies={**STAFF_DEPENDENCIES, **BRAND_DEPENDENCIES},
+    before_request=notifications.count_unread_for_nav,  # the header's unread badge
 )
 
 backoffice_router = Router(

@@ -1,4 +1,4 @@
-"""The creator's home: what needs them now."""
+"""The creator's home: what needs them now (offers, deadlines, messages, payments to come)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
 from portal.guards import requires_creator
+from shared.creators.dashboard import get_dashboard
 from shared.creators.queries import CreatorContext, list_linked_accounts
 from shared.web.creator_auth import creator_providers, settings_of
 
@@ -20,4 +21,8 @@ async def dashboard(request: Request[Any, Any, Any], creator: NamedDependency[Cr
     accounts = await list_linked_accounts(creator.id)
     reconnect = [account for account in accounts if account["status"] == "reconnect_needed"]
     labels = {p.name: p.label for p in creator_providers(settings_of(request))}
-    return Template("portal/dashboard.html", context={"creator": creator, "reconnect": reconnect, "labels": labels})
+    board = await get_dashboard(creator.id)
+    return Template(
+        "portal/dashboard.html",
+        context={"creator": creator, "reconnect": reconnect, "labels": labels, "board": board},
+    )

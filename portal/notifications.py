@@ -1,7 +1,66 @@
-"""A creator's notifications."""
+"""A creator's notifications: the list (newest first, unread highlighted), opening one, marking all read;
+and the unread count in the header."""
 
 from __future__ import annotations
 
-from litestar.handlers import HTTPRouteHandler
+from typing import Any
 
-HANDLERS: list[HTTPRouteHandler] = []
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromQuery
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from portal.guards import requires_creator
+from shared.creators.queries import CreatorContext
+from shared.notifications.actions import Recipient, do_mark_all_notifications_read, do_mark_notification_read
+from shared.notifications.queries import count_unread_notifications, list_notifications
+from shared.web.creator_auth import load_creator
+from shared.web.forms import read_form
+
+NAV_UNREAD_STATE = "rapport_unread_notifications"
+LIST_URL = "/notifications"
+
+
+async def count_unread_for_nav(request: Request[Any, Any, Any]) -> None:
+    """before_request hook: the header's unread badge, one small indexed query per full page a creator opens
+    (not for form posts or htmx fragments, which have no header)."""
+    if request.method != "GET" or request.headers.get("hx-request") == "true":
+        return
+    creator = await load_creator(request)  # already loaded by the guard: no query
+    if creator is not None:
+        request.scope["state"][NAV_UNREAD_STATE] = await count_unread_notifications("creator", creator.id)
+
+
+def _recipient(creator: CreatorContext) -> Recipient:
+    return Recipient("creator", creator.id)
+
+
+def safe_link(link: str) -> str:
+    """Only our own paths are followed (a notification link is never an open redirect)."""
+    return link if link.startswith("/") and not link.startswith("//") else LIST_URL
+
+
+@get(LIST_URL, guards=[requires_creator], name="portal:notifications")
+async def notifications_page(
+    creator: NamedDependency[CreatorContext], before: FromQuery[int | None] = None
+) -> Template:
+    page = await list_notifications("creator", creator.id, before_id=before)
+    return Template("portal/notifications_list.html", context={"page": page, "paged": before is not None})
+
+
+@post(f"{LIST_URL}/read", guards=[requires_creator], status_code=303)
+async def mark_read(request: Request[Any, Any, Any], creator: NamedDependency[CreatorContext]) -> Redirect:
+    """With `notification_id`: open that notification (marked read). Without: mark them all read."""
+    form = await read_form(request)
+    raw_id = form.get("notification_id", "").strip()
+    if raw_id.isdigit() and len(raw_id) < 10:
+        link = await do_mark_notification_read(_recipient(creator), int(raw_id))
+        return Redirect(safe_link(link) if link else LIST_URL, status_code=303)
+    marked = await do_mark_all_notifications_read(_recipient(creator))
+    flash(request, "All caught up." if marked else "Nothing unread.", category="success")
+    return Redirect(LIST_URL, status_code=303)
+
+
+HANDLERS: list[HTTPRouteHandler] = [notifications_page, mark_read]

@@ -31,6 +31,7 @@ creator_router = Router(
         *notifications.HANDLERS,
     ],
     dependencies=CREATOR_DEPENDENCIES,
+    before_request=notifications.count_unread_for_nav,  # the header's unread badge
 )
 
 portal_router = Router(

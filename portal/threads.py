@@ -1,7 +1,88 @@
-"""Message threads per collaboration, creator side."""
+"""Message threads per collaboration, creator side: the conversation page, and sending (from that page or
+from the box on the offer page, with htmx or as a plain form)."""
 
 from __future__ import annotations
 
-from litestar.handlers import HTTPRouteHandler
+from typing import Any
 
-HANDLERS: list[HTTPRouteHandler] = []
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from portal.guards import requires_creator
+from shared.audit.context import Actor
+from shared.collaborations.actions import CreatorSide
+from shared.creators.queries import CreatorContext
+from shared.errors import InvalidInput
+from shared.messaging.actions import do_mark_thread_read, do_post_message
+from shared.messaging.queries import get_thread
+from shared.messaging.rules import THREAD_BOX_SIZE
+from shared.web.forms import read_form
+
+
+def _thread_url(collaboration_id: int) -> str:
+    return f"/offers/{collaboration_id}/messages"
+
+
+def _is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+@get("/offers/{collaboration_id:int}/messages", guards=[requires_creator], name="portal:thread")
+async def thread_page(
+    request: Request[Any, Any, Any],
+    creator: NamedDependency[CreatorContext],
+    collaboration_id: FromPath[int],
+    before: FromQuery[int | None] = None,
+) -> Template:
+    side = CreatorSide(creator.id)
+    thread = await get_thread(side, collaboration_id, before_id=before)
+    if before is None:
+        # Opening the conversation reads it: what is on screen stops counting as unread.
+        await do_mark_thread_read(side, collaboration_id, up_to=thread.newest_id)
+    context = {"thread": thread, "thread_url": _thread_url(collaboration_id), "paged": True}
+    if _is_htmx(request):
+        return Template("_thread_messages.html", context=context)
+    return Template("portal/threads_thread.html", context={**context, "form": {}, "errors": {}})
+
+
+@post("/offers/{collaboration_id:int}/messages", guards=[requires_creator], status_code=303)
+async def send_message(
+    request: Request[Any, Any, Any],
+    creator: NamedDependency[CreatorContext],
+    actor: NamedDependency[Actor],
+    collaboration_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    origin = "box" if form.get("from") == "box" else "page"
+    side = CreatorSide(creator.id)
+    errors: dict[str, str] = {}
+    try:
+        await do_post_message(actor, side, collaboration_id, form.get("body", ""))
+    except InvalidInput as exc:
+        errors = exc.errors
+    kept = {"body": form.get("body", "")} if errors else {}
+    if _is_htmx(request):
+        # htmx swaps only 2xx answers, so a rejected message comes back as 200 with its error and text.
+        if origin == "box":
+            thread = await get_thread(side, collaboration_id, limit=THREAD_BOX_SIZE)
+            return Template(
+                "portal/_thread_box.html", context={"thread": thread, "thread_form": kept, "thread_errors": errors}
+            )
+        thread = await get_thread(side, collaboration_id)
+        context = {"thread": thread, "thread_url": _thread_url(collaboration_id), "paged": True}
+        return Template("portal/threads_thread.html", context={**context, "form": kept, "errors": errors})
+    if errors:
+        thread = await get_thread(side, collaboration_id)
+        context = {"thread": thread, "thread_url": _thread_url(collaboration_id), "paged": True}
+        return Template(
+            "portal/threads_thread.html", context={**context, "form": kept, "errors": errors}, status_code=400
+        )
+    if origin == "box":
+        return Redirect(f"/offers/{collaboration_id}#thread-box-{collaboration_id}", status_code=303)
+    return Redirect(f"{_thread_url(collaboration_id)}#thread-{collaboration_id}", status_code=303)
+
+
+HANDLERS: list[HTTPRouteHandler] = [thread_page, send_message]

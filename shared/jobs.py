@@ -115,3 +115,15 @@ async def send_notification_emails(timestamp: int | None = None) -> None:
     sent = await send_pending_emails(Mailer(settings.smtp_url), settings.base_url)
     if sent:
         log.info("sent notification emails", extra={"sent": sent})
+
+
+@job_app.periodic(cron="7 * * * *")
+# Hourly; reminders are idempotent (one per deliverable and due date), and `lock` keeps a slow run and
+# the next one from working side by side.
+@job_app.task(name="send_due_reminders", queue="default", queueing_lock="send_due_reminders", lock="send_due_reminders")
+async def send_due_reminders(timestamp: int | None = None) -> None:
+    """Remind creators and brand staff of deliverables due within a few days, and of overdue ones."""
+    from shared.notifications.reminders import send_due_reminders as remind
+
+    report = await remind()
+    log.info("sent due reminders", extra={"due_soon": report.due_soon, "overdue": report.overdue})

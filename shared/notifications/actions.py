@@ -65,3 +65,34 @@ async def _send_emails_soon() -> None:
         await send_notification_emails.defer_async()
     except Exception as exc:  # noqa: BLE001 the outbox row is committed; the periodic run sends it
         log.info("notification email left for the periodic sender: %s", exc)
+
+
+async def do_mark_notification_read(recipient: Recipient, notification_id: int) -> str:
+    """The person has seen one of their notifications; returns where it points ('' when it is not theirs).
+
+    Not audited: reading changes nothing anyone agreed to."""
+    rows = await get_engine().fetch(
+        """
+        UPDATE notification SET read_at = COALESCE(read_at, now())
+        WHERE id = $1 AND recipient_kind = $2 AND recipient_id = $3
+        RETURNING link
+        """,
+        notification_id,
+        recipient.kind,
+        recipient.id,
+    )
+    return str(rows[0]["link"]) if rows else ""
+
+
+async def do_mark_all_notifications_read(recipient: Recipient) -> int:
+    """The person has seen all their notifications; returns how many were unread."""
+    rows = await get_engine().fetch(
+        """
+        UPDATE notification SET read_at = now()
+        WHERE recipient_kind = $1 AND recipient_id = $2 AND read_at IS NULL
+        RETURNING id
+        """,
+        recipient.kind,
+        recipient.id,
+    )
+    return len(rows)

@@ -1,0 +1,67 @@
+"""A staff member's notifications across their brands: the list (newest first, unread highlighted), opening
+one, marking all read; and the unread count in the header."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromQuery
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from backoffice.guards import requires_staff
+from shared.identity.queries import StaffContext
+from shared.notifications.actions import Recipient, do_mark_all_notifications_read, do_mark_notification_read
+from shared.notifications.queries import count_unread_notifications, list_notifications
+from shared.web.auth import load_staff
+from shared.web.forms import read_form
+
+NAV_UNREAD_STATE = "rapport_unread_notifications"
+LIST_URL = "/backoffice/notifications"
+
+
+def _brand_ids(staff: StaffContext) -> list[int]:
+    return [access.brand_id for access in staff.brands]
+
+
+async def count_unread_for_nav(request: Request[Any, Any, Any]) -> None:
+    """before_request hook: the header's unread badge, one small indexed query per full page staff open
+    (not for form posts or htmx fragments, which have no header)."""
+    if request.method != "GET" or request.headers.get("hx-request") == "true":
+        return
+    staff = await load_staff(request)  # already loaded by the guard: no query
+    if staff is not None:
+        request.scope["state"][NAV_UNREAD_STATE] = await count_unread_notifications(
+            "staff", staff.id, brand_ids=_brand_ids(staff)
+        )
+
+
+def safe_link(link: str) -> str:
+    """Only our own paths are followed (a notification link is never an open redirect)."""
+    return link if link.startswith("/") and not link.startswith("//") else LIST_URL
+
+
+@get("/notifications", guards=[requires_staff], name="backoffice:notifications")
+async def notifications_page(staff: NamedDependency[StaffContext], before: FromQuery[int | None] = None) -> Template:
+    page = await list_notifications("staff", staff.id, brand_ids=_brand_ids(staff), before_id=before)
+    return Template("backoffice/notifications_list.html", context={"page": page, "paged": before is not None})
+
+
+@post("/notifications/read", guards=[requires_staff], status_code=303)
+async def mark_read(request: Request[Any, Any, Any], staff: NamedDependency[StaffContext]) -> Redirect:
+    """With `notification_id`: open that notification (marked read). Without: mark them all read."""
+    form = await read_form(request)
+    raw_id = form.get("notification_id", "").strip()
+    recipient = Recipient("staff", staff.id)
+    if raw_id.isdigit() and len(raw_id) < 10:
+        link = await do_mark_notification_read(recipient, int(raw_id))
+        return Redirect(safe_link(link) if link else LIST_URL, status_code=303)
+    marked = await do_mark_all_notifications_read(recipient)
+    flash(request, "All caught up." if marked else "Nothing unread.", category="success")
+    return Redirect(LIST_URL, status_code=303)
+
+
+HANDLERS: list[HTTPRouteHandler] = [notifications_page, mark_read]

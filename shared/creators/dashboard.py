@@ -1,0 +1,221 @@
+"""The creator's dashboard, "what needs me now": open offers, deliverables by due date, unread messages and
+the payments their deals promise. A fixed handful of queries however much there is (one per section)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from shared.campaigns.rules import KIND_LABELS, platform_label
+from shared.collaborations.rules import MILESTONE_LABELS, Status, Terms
+from shared.db.engine import get_engine
+from shared.db.rows import jsonb
+from shared.money import format_money
+
+# Deals that are running: deliverables are owed and payments are to come.
+RUNNING = (Status.ACCEPTED.value, Status.CONTRACTED.value, Status.IN_PROGRESS.value)
+# A deliverable still needs something (from the creator or the brand) until it is live.
+OPEN_DELIVERABLE = ("pending", "draft_submitted", "changes_requested", "approved")
+DELIVERABLE_LABELS = {
+    "pending": "To make",
+    "draft_submitted": "Draft sent, waiting for the brand",
+    "changes_requested": "Changes requested",
+    "approved": "Approved: publish it",
+    "live": "Live",
+    "verified": "Verified",
+}
+DELIVERABLES_SHOWN = 10
+SECTION_ROWS_MAX = 50  # a safety cap; a creator with more open offers than this is very rare
+
+
+@dataclass(frozen=True)
+class PendingOffer:
+    collaboration_id: int
+    campaign_name: str
+    brand_name: str
+    fee: str
+    waiting_for_me: bool  # invited: the creator answers; countered: the brand answers their counter-offer
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class DueDeliverable:
+    id: int
+    collaboration_id: int
+    label: str
+    campaign_name: str
+    brand_name: str
+    due_on: dt.date | None
+    due_text: str
+    overdue: bool
+    status: str
+    status_label: str
+
+
+@dataclass(frozen=True)
+class UnreadThread:
+    collaboration_id: int
+    campaign_name: str
+    brand_name: str
+    unread: int
+
+
+@dataclass(frozen=True)
+class UpcomingPayment:
+    collaboration_id: int
+    campaign_name: str
+    brand_name: str
+    amount: str
+    when: str  # in plain words: "when the draft is approved"
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    offers: list[PendingOffer]
+    deliverables: list[DueDeliverable]
+    more_deliverables: bool
+    unread: list[UnreadThread]
+    payments: list[UpcomingPayment]
+
+    @property
+    def unread_total(self) -> int:
+        return sum(thread.unread for thread in self.unread)
+
+
+_OFFERS = """
+SELECT c.id, c.status, c.fee_minor, c.currency, c.updated_at, k.name AS campaign_name, b.name AS brand_name
+FROM collaboration c
+JOIN campaign k ON k.id = c.campaign
+JOIN brand b ON b.id = c.brand
+WHERE c.creator = $1 AND c.status = ANY($2::text[])
+ORDER BY c.status = 'invited' DESC, c.updated_at DESC, c.id DESC
+LIMIT $3
+"""
+
+_DELIVERABLES = """
+SELECT d.id, d.collaboration, d.kind, d.platform, d.title, d.status, d.due_on, k.name AS campaign_name,
+       b.name AS brand_name
+FROM deliverable d
+JOIN collaboration c ON c.id = d.collaboration
+JOIN campaign k ON k.id = d.campaign
+JOIN brand b ON b.id = d.brand
+WHERE d.creator = $1 AND d.status = ANY($2::text[]) AND c.status = ANY($3::text[])
+ORDER BY d.due_on NULLS LAST, d.id
+LIMIT $4
+"""
+
+_UNREAD = """
+SELECT m.collaboration, count(*) AS unread, max(m.id) AS newest, k.name AS campaign_name, b.name AS brand_name
+FROM message m
+JOIN collaboration c ON c.id = m.collaboration
+JOIN campaign k ON k.id = c.campaign
+JOIN brand b ON b.id = c.brand
+LEFT JOIN thread_read t ON t.collaboration = m.collaboration AND t.reader_kind = 'creator' AND t.reader_id = $1
+WHERE c.creator = $1 AND m.author_kind = 'staff' AND m.id > COALESCE(t.last_read_message_id, 0)
+GROUP BY m.collaboration, k.name, b.name
+ORDER BY newest DESC
+LIMIT $2
+"""
+
+_PAYMENTS = """
+SELECT c.id, c.agreed_terms, k.name AS campaign_name, b.name AS brand_name
+FROM collaboration c
+JOIN campaign k ON k.id = c.campaign
+JOIN brand b ON b.id = c.brand
+WHERE c.creator = $1 AND c.status = ANY($2::text[]) AND c.agreed_terms IS NOT NULL
+ORDER BY c.agreed_at, c.id
+LIMIT $3
+"""
+
+
+def _due_text(due_on: dt.date | None, today: dt.date) -> str:
+    if due_on is None:
+        return "No date"
+    days = (due_on - today).days
+    if days < -1:
+        return f"{-days} days overdue"
+    if days == -1:
+        return "1 day overdue"
+    if days == 0:
+        return "Due today"
+    if days == 1:
+        return "Due tomorrow"
+    return f"Due in {days} days"
+
+
+def _payment_when(milestone: str, condition: str) -> str:
+    if milestone == "bonus":
+        return f"bonus, if {condition}" if condition else "bonus"
+    return MILESTONE_LABELS.get(milestone, milestone)
+
+
+def _deliverable_label(row: dict[str, Any]) -> str:
+    label = f"{KIND_LABELS.get(row['kind'], row['kind'])} on {platform_label(row['platform'])}"
+    return f"{label} — {row['title']}" if row["title"] else label
+
+
+async def get_dashboard(creator_id: int, *, today: dt.date | None = None) -> Dashboard:
+    """Everything on the creator's dashboard; four queries whatever the counts."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    engine = get_engine()
+    offer_rows = await engine.fetch(
+        _OFFERS, creator_id, [Status.INVITED.value, Status.COUNTERED.value], SECTION_ROWS_MAX
+    )
+    deliverable_rows = await engine.fetch(
+        _DELIVERABLES, creator_id, list(OPEN_DELIVERABLE), list(RUNNING), DELIVERABLES_SHOWN + 1
+    )
+    unread_rows = await engine.fetch(_UNREAD, creator_id, SECTION_ROWS_MAX)
+    payment_rows = await engine.fetch(_PAYMENTS, creator_id, list(RUNNING), SECTION_ROWS_MAX)
+
+    offers = [
+        PendingOffer(
+            collaboration_id=int(row["id"]),
+            campaign_name=row["campaign_name"],
+            brand_name=row["brand_name"],
+            fee=format_money(row["fee_minor"], row["currency"]) if row["fee_minor"] else "Product only",
+            waiting_for_me=row["status"] == Status.INVITED.value,
+            updated_at=row["updated_at"],
+        )
+        for row in offer_rows
+    ]
+    deliverables = [
+        DueDeliverable(
+            id=int(row["id"]),
+            collaboration_id=int(row["collaboration"]),
+            label=_deliverable_label(row),
+            campaign_name=row["campaign_name"],
+            brand_name=row["brand_name"],
+            due_on=row["due_on"],
+            due_text=_due_text(row["due_on"], today),
+            overdue=row["due_on"] is not None and row["due_on"] < today,
+            status=row["status"],
+            status_label=DELIVERABLE_LABELS.get(row["status"], row["status"]),
+        )
+        for row in deliverable_rows[:DELIVERABLES_SHOWN]
+    ]
+    unread = [
+        UnreadThread(int(row["collaboration"]), row["campaign_name"], row["brand_name"], int(row["unread"]))
+        for row in unread_rows
+    ]
+    payments: list[UpcomingPayment] = []
+    for row in payment_rows:
+        terms = Terms.from_json(jsonb(row["agreed_terms"]))
+        payments.extend(
+            UpcomingPayment(
+                collaboration_id=int(row["id"]),
+                campaign_name=row["campaign_name"],
+                brand_name=row["brand_name"],
+                amount=format_money(payment.amount_minor, terms.currency),
+                when=_payment_when(payment.milestone, payment.condition),
+            )
+            for payment in terms.payments
+            if payment.amount_minor > 0
+        )
+    return Dashboard(
+        offers=offers,
+        deliverables=deliverables,
+        more_deliverables=len(deliverable_rows) > DELIVERABLES_SHOWN,
+        unread=unread,
+        payments=payments,
+    )

@@ -1,0 +1,92 @@
+"""Reading a person's notifications: the list (newest first, keyset-paginated) and the unread count."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shared.db.engine import get_engine
+from shared.notifications.actions import RecipientKind
+
+PAGE_SIZE = 30
+
+
+@dataclass(frozen=True)
+class NotificationItem:
+    id: int
+    kind: str
+    title: str
+    body: str
+    link: str
+    brand_name: str  # '' when the notification is not about a brand
+    created_at: dt.datetime
+    unread: bool
+
+
+@dataclass(frozen=True)
+class NotificationPage:
+    items: list[NotificationItem]
+    older_than: int | None  # pass as `before` for the next (older) page; None on the last page
+    unread: int  # unread notifications in all pages
+
+
+# A staff member sees notifications about the brands they still belong to (a removed member's old
+# notifications would link into a brand they can no longer open), and those about no brand.
+_LIST = """
+SELECT n.id, n.kind, n.title, n.body, n.link, n.created_at, n.read_at, COALESCE(b.name, '') AS brand_name
+FROM notification n
+LEFT JOIN brand b ON b.id = n.brand
+WHERE n.recipient_kind = $1 AND n.recipient_id = $2
+  AND ($3::int[] IS NULL OR n.brand IS NULL OR n.brand = ANY($3::int[]))
+  AND ($4::int IS NULL OR n.id < $4)
+ORDER BY n.id DESC
+LIMIT $5
+"""
+
+_UNREAD = """
+SELECT count(*) AS unread FROM notification n
+WHERE n.recipient_kind = $1 AND n.recipient_id = $2 AND n.read_at IS NULL
+  AND ($3::int[] IS NULL OR n.brand IS NULL OR n.brand = ANY($3::int[]))
+"""
+
+
+async def list_notifications(
+    kind: RecipientKind,
+    recipient_id: int,
+    *,
+    brand_ids: Sequence[int] | None = None,
+    before_id: int | None = None,
+    limit: int = PAGE_SIZE,
+) -> NotificationPage:
+    """One person's notifications, newest first, and how many are unread; two queries whatever the page size.
+
+    `brand_ids` (staff): only notifications about these brands or about none."""
+    ids = list(brand_ids) if brand_ids is not None else None
+    rows = await get_engine().fetch(_LIST, kind, recipient_id, ids, before_id, limit + 1)
+    unread = await count_unread_notifications(kind, recipient_id, brand_ids=ids)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [
+        NotificationItem(
+            id=int(row["id"]),
+            kind=row["kind"],
+            title=row["title"],
+            body=row["body"],
+            link=row["link"],
+            brand_name=row["brand_name"],
+            created_at=row["created_at"],
+            unread=row["read_at"] is None,
+        )
+        for row in rows
+    ]
+    return NotificationPage(items, items[-1].id if more and items else None, unread)
+
+
+async def count_unread_notifications(
+    kind: RecipientKind, recipient_id: int, *, brand_ids: Sequence[int] | None = None
+) -> int:
+    """How many notifications this person has not read (the badge in the header); one query."""
+    ids = list(brand_ids) if brand_ids is not None else None
+    rows = await get_engine().fetch(_UNREAD, kind, recipient_id, ids)
+    return int(rows[0]["unread"])
