@@ -1,7 +1,310 @@
-"""Offers: inviting creators with terms, counter-offers, acceptance; product seeding."""
+"""Offers: inviting creators with terms, counter-offers, acceptance, withdrawal; product seeding."""
 
 from __future__ import annotations
 
-from litestar.handlers import HTTPRouteHandler
+from typing import Any
 
-HANDLERS: list[HTTPRouteHandler] = []
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from backoffice.deps import settings_of
+from backoffice.guards import ALL_ROLES, requires_role
+from shared.audit.context import Actor
+from shared.campaigns.queries import get_published_brief, list_open_campaigns
+from shared.campaigns.rules import DELIVERABLE_KINDS, KIND_LABELS, PLATFORMS, deliverable_templates, platform_label
+from shared.collaborations.actions import (
+    BrandSide,
+    check_counter_offer,
+    check_send_offers,
+    do_accept_offer,
+    do_record_shipment,
+    do_withdraw_offer,
+)
+from shared.collaborations.queries import get_offer_for_brand, list_offer_candidates
+from shared.collaborations.rules import (
+    DELIVERABLES_MAX,
+    MILESTONE_LABELS,
+    STATUS_LABELS,
+    can_negotiate,
+    can_see_shipping_address,
+    terms_to_form,
+)
+from shared.crm.queries import list_roster
+from shared.crm.rules import RosterFilters
+from shared.crypto import Encryptor
+from shared.errors import IllegalTransition, InvalidInput, NotFound
+from shared.identity.queries import BrandAccess, StaffContext
+from shared.identity.rules import Role
+from shared.messaging.queries import get_thread
+from shared.messaging.rules import THREAD_BOX_SIZE
+from shared.web.forms import read_form
+
+NEGOTIATORS = requires_role(Role.OWNER, Role.MANAGER)
+ANYONE_AT_BRAND = requires_role(*ALL_ROLES)
+
+TERMS_CONTEXT = {
+    "kinds": DELIVERABLE_KINDS,
+    "kind_labels": KIND_LABELS,
+    "platforms": PLATFORMS,
+    "platform_label": platform_label,
+    "deliverable_rows": range(DELIVERABLES_MAX),
+    "milestone_labels": MILESTONE_LABELS,
+    "status_labels": STATUS_LABELS,
+}
+DEFAULT_TERMS = {
+    "pay_signing": "50",
+    "pay_approval": "0",
+    "pay_go_live": "50",
+    "revision_rounds": "2",
+    "review_days": "3",
+}
+
+
+def _offer_url(brand: BrandAccess, collaboration_id: int) -> str:
+    return f"/backoffice/b/{brand.brand_slug}/offers/{collaboration_id}"
+
+
+async def _brief_defaults(campaign_id: int | None) -> dict[str, str]:
+    """An offer starts from the deliverables the campaign's published brief asks for."""
+    form = dict(DEFAULT_TERMS)
+    if campaign_id is None:
+        return form
+    try:
+        brief = await get_published_brief(campaign_id)
+    except NotFound:
+        return form
+    for index, template in enumerate(deliverable_templates(brief["content"])[:DELIVERABLES_MAX]):
+        form[f"d{index}_kind"], form[f"d{index}_platform"] = template.kind, template.platform
+        form[f"d{index}_title"] = template.description
+    return form
+
+
+async def _new_offer_page(
+    brand: BrandAccess,
+    *,
+    campaign_id: int | None,
+    creator_ids: list[int],
+    q: str,
+    form: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Template:
+    campaigns = await list_open_campaigns(brand.brand_id)
+    if campaign_id is None and len(campaigns) == 1:
+        campaign_id = int(campaigns[0]["id"])
+    chosen = await list_offer_candidates(brand.brand_id, creator_ids)
+    found = (await list_roster(brand.brand_id, RosterFilters(q=q), limit=10)).rows if q.strip() else []
+    return Template(
+        "backoffice/offers_new.html",
+        context={
+            "brand": brand,
+            "campaigns": campaigns,
+            "campaign_id": campaign_id,
+            "chosen": chosen,
+            "chosen_ids": [row["id"] for row in chosen],
+            "found": [row for row in found if row.id not in creator_ids],
+            "q": q,
+            "form": form,
+            "errors": errors,
+            **TERMS_CONTEXT,
+        },
+        status_code=status,
+    )
+
+
+@get("/b/{brand_slug:str}/offers/new", guards=[NEGOTIATORS])
+async def new_offer_page(
+    brand: NamedDependency[BrandAccess],
+    campaign: FromQuery[int | None] = None,
+    creator: FromQuery[list[int] | None] = None,
+    q: FromQuery[str] = "",
+) -> Template:
+    return await _new_offer_page(
+        brand,
+        campaign_id=campaign,
+        creator_ids=list(dict.fromkeys(creator or [])),
+        q=q,
+        form=await _brief_defaults(campaign),
+        errors={},
+    )
+
+
+@post("/b/{brand_slug:str}/offers", guards=[NEGOTIATORS], status_code=303)
+async def send_offers(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+) -> Template | Redirect:
+    data = await request.form()
+    form = await read_form(request)
+    creator_ids = [int(value) for value in data.getall("creator") if isinstance(value, str) and value.isdigit()]
+    campaign_id = int(form["campaign"]) if form.get("campaign", "").isdigit() else None
+    try:
+        sent = await check_send_offers(
+            actor,
+            staff,
+            brand_id=brand.brand_id,
+            campaign_id=campaign_id or 0,
+            creator_ids=creator_ids,
+            form=form,
+        )
+    except InvalidInput as exc:
+        return await _new_offer_page(
+            brand, campaign_id=campaign_id, creator_ids=creator_ids, q="", form=form, errors=exc.errors, status=400
+        )
+    flash(request, f"Offer sent to {len(sent)} creator{'s' if len(sent) != 1 else ''}.", category="success")
+    if len(sent) == 1:
+        return Redirect(_offer_url(brand, sent[0]), status_code=303)
+    return Redirect(f"/backoffice/b/{brand.brand_slug}/campaigns/{campaign_id}", status_code=303)
+
+
+def _address_key(request: Request[Any, Any, Any], brand: BrandAccess) -> Encryptor | None:
+    # Only the roles who ship products may read a creator's home address.
+    return Encryptor(settings_of(request).secret_key) if can_see_shipping_address(brand.role) else None
+
+
+async def _offer_page(
+    request: Request[Any, Any, Any],
+    brand: BrandAccess,
+    staff: StaffContext,
+    collaboration_id: int,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    counter: bool = False,
+    status: int = 200,
+) -> Template:
+    """The offer page; after a rejected counter-offer or shipment, with what was typed and the errors."""
+    offer = await get_offer_for_brand(brand.brand_id, collaboration_id, address_key=_address_key(request, brand))
+    side = BrandSide(staff, brand.brand_id)
+    return Template(
+        "backoffice/offers_detail.html",
+        context={
+            "brand": brand,
+            "offer": offer,
+            "negotiates": can_negotiate(brand.role),
+            "form": form if counter and form is not None else terms_to_form(offer.terms),
+            "shipment_form": form if not counter else None,
+            "errors": errors or {},
+            "counter_open": counter,
+            "thread": await get_thread(side, collaboration_id, limit=THREAD_BOX_SIZE),
+            **TERMS_CONTEXT,
+        },
+        status_code=status,
+    )
+
+
+@get("/b/{brand_slug:str}/offers/{collaboration_id:int}", guards=[ANYONE_AT_BRAND])
+async def offer_page(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    collaboration_id: FromPath[int],
+) -> Template:
+    return await _offer_page(request, brand, staff, collaboration_id)
+
+
+async def _answer(request: Request[Any, Any, Any], brand: BrandAccess, collaboration_id: int, done: str) -> Redirect:
+    flash(request, done, category="success")
+    return Redirect(_offer_url(brand, collaboration_id), status_code=303)
+
+
+@post("/b/{brand_slug:str}/offers/{collaboration_id:int}/accept", guards=[NEGOTIATORS], status_code=303)
+async def accept_offer(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    collaboration_id: FromPath[int],
+) -> Redirect:
+    try:
+        await do_accept_offer(actor, BrandSide(staff, brand.brand_id), collaboration_id=collaboration_id)
+    except IllegalTransition as exc:
+        flash(request, str(exc), category="error")
+        return Redirect(_offer_url(brand, collaboration_id), status_code=303)
+    return await _answer(
+        request, brand, collaboration_id, "Accepted. The terms are frozen and the deliverables are due."
+    )
+
+
+@post("/b/{brand_slug:str}/offers/{collaboration_id:int}/counter", guards=[NEGOTIATORS], status_code=303)
+async def counter_offer(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    collaboration_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        await check_counter_offer(actor, BrandSide(staff, brand.brand_id), collaboration_id=collaboration_id, form=form)
+    except IllegalTransition as exc:
+        flash(request, str(exc), category="error")
+        return Redirect(_offer_url(brand, collaboration_id), status_code=303)
+    except InvalidInput as exc:
+        return await _offer_page(
+            request, brand, staff, collaboration_id, form=form, errors=exc.errors, counter=True, status=400
+        )
+    return await _answer(request, brand, collaboration_id, "Counter-offer sent. The creator answers next.")
+
+
+@post("/b/{brand_slug:str}/offers/{collaboration_id:int}/withdraw", guards=[NEGOTIATORS], status_code=303)
+async def withdraw_offer(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    collaboration_id: FromPath[int],
+) -> Redirect:
+    form = await read_form(request)
+    try:
+        await do_withdraw_offer(
+            actor, BrandSide(staff, brand.brand_id), collaboration_id=collaboration_id, reason=form.get("reason", "")
+        )
+    except (IllegalTransition, InvalidInput) as exc:
+        flash(request, str(exc), category="error")
+        return Redirect(_offer_url(brand, collaboration_id), status_code=303)
+    return await _answer(request, brand, collaboration_id, "Offer withdrawn. You can send a new one later.")
+
+
+@post("/b/{brand_slug:str}/offers/{collaboration_id:int}/shipment", guards=[NEGOTIATORS], status_code=303)
+async def record_shipment(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    collaboration_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        await do_record_shipment(
+            actor,
+            BrandSide(staff, brand.brand_id),
+            collaboration_id=collaboration_id,
+            carrier=form.get("carrier", ""),
+            tracking_number=form.get("tracking_number", ""),
+        )
+    except IllegalTransition as exc:
+        flash(request, str(exc), category="error")
+        return Redirect(_offer_url(brand, collaboration_id), status_code=303)
+    except InvalidInput as exc:
+        return await _offer_page(request, brand, staff, collaboration_id, form=form, errors=exc.errors, status=400)
+    return await _answer(
+        request, brand, collaboration_id, "Shipment recorded. The creator can follow the tracking number."
+    )
+
+
+HANDLERS: list[HTTPRouteHandler] = [
+    new_offer_page,
+    send_offers,
+    offer_page,
+    accept_offer,
+    counter_offer,
+    withdraw_offer,
+    record_shipment,
+]

@@ -116,7 +116,7 @@ async def do_change_campaign_status(
     async with atomic():
         campaign = await _locked_campaign(brand_id, campaign_id)
         if not can_move_campaign(campaign.status, status):
-            raise IllegalTransition(f"A {campaign.status} campaign can't become {status or 'that'}.")
+            raise IllegalTransition(f"This campaign is {campaign.status}; it can't become {status or 'that'}.")
         before = campaign.status
         campaign.status = CampaignStatus(status).value
         await campaign.save()

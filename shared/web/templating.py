@@ -10,6 +10,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
+from shared.money import format_money
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,11 @@ def local_time(value: dt.datetime | None) -> Markup:
     )
 
 
+def format_day(value: dt.date | None) -> str:
+    """A calendar date people read at a glance: 'Mon 14 Dec 2026' (dates have no time zone)."""
+    return value.strftime("%a %d %b %Y") if value else "—"
+
+
 def build_environment(settings: Settings) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -43,7 +49,7 @@ def build_environment(settings: Settings) -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(static_url=static_url, app_env=settings.env)
-    env.filters.update(local_time=local_time)
+    env.filters.update(local_time=local_time, money=format_money, day=format_day)
     return env
 
 

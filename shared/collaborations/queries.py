@@ -1,0 +1,175 @@
+"""Reading offers and deals for either side. get_* raise NotFound; list_* return many."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shared.collaborations.rules import Party, Status, Terms, allowed_verbs, describe_terms, diff_terms
+from shared.crypto import Encryptor
+from shared.db.engine import get_engine
+from shared.db.rows import jsonb
+from shared.errors import NotFound
+
+
+@dataclass(frozen=True)
+class Revision:
+    number: int
+    proposed_by: str
+    proposer_label: str
+    note: str
+    created_at: Any
+    terms: Terms
+    changes: list[str]  # against the revision before it
+
+
+@dataclass(frozen=True)
+class OfferView:
+    """One collaboration as a side sees it: the terms on the table (or agreed), their history, what it may do."""
+
+    row: dict[str, Any]
+    terms: Terms
+    agreed: bool
+    sentences: list[str]
+    revisions: list[Revision]
+    deliverables: list[dict[str, Any]]
+    shipment: dict[str, Any] | None
+    verbs: set[str]  # what the viewing side may do now (accept, counter, decline, withdraw, offer)
+    brief: dict[str, Any]
+
+    @property
+    def status(self) -> Status:
+        return Status(self.row["status"])
+
+
+_OFFER = """
+SELECT c.*, k.name AS campaign_name, k.objective AS campaign_objective, b.name AS brand_name, b.slug AS brand_slug,
+       cr.display_name AS creator_name, cr.email AS creator_email,
+       v.number AS brief_number, v.content AS brief_content
+FROM collaboration c
+JOIN campaign k ON k.id = c.campaign
+JOIN brand b ON b.id = c.brand
+JOIN creator cr ON cr.id = c.creator
+LEFT JOIN brief_version v ON v.id = c.brief_version
+WHERE c.id = $1
+"""
+
+
+async def _offer(collaboration_id: int, viewer: Party, *, address_key: Encryptor | None) -> OfferView:
+    engine = get_engine()
+    rows = await engine.fetch(_OFFER, collaboration_id)
+    if not rows:
+        raise NotFound("No such offer.")
+    row = rows[0]
+    revision_rows = await engine.fetch(
+        "SELECT number, proposed_by, proposer_label, note, created_at, terms FROM offer_revision "
+        "WHERE collaboration = $1 ORDER BY number",
+        collaboration_id,
+    )
+    deliverables = await engine.fetch(
+        "SELECT id, position, kind, platform, title, draft_due, live_due, due_on, status, live_url "
+        "FROM deliverable WHERE collaboration = $1 ORDER BY position",
+        collaboration_id,
+    )
+    shipments = await engine.fetch(
+        "SELECT s.*, COALESCE(st.name, '') AS shipped_by_name FROM shipment s "
+        "LEFT JOIN staff_user st ON st.id = s.shipped_by WHERE s.collaboration = $1",
+        collaboration_id,
+    )
+    revisions: list[Revision] = []
+    for revision in revision_rows:
+        terms = Terms.from_json(jsonb(revision["terms"]))
+        changes = diff_terms(revisions[-1].terms, terms) if revisions else []
+        revisions.append(
+            Revision(
+                int(revision["number"]),
+                revision["proposed_by"],
+                revision["proposer_label"],
+                revision["note"],
+                revision["created_at"],
+                terms,
+                changes,
+            )
+        )
+    agreed = row["agreed_terms"] is not None
+    terms = Terms.from_json(jsonb(row["agreed_terms"] if agreed else row["terms"]))
+    shipment = dict(shipments[0]) if shipments else None
+    if shipment is not None:
+        encrypted = shipment.pop("address_enc")
+        # Decrypted only for viewers entitled to it (the creator, and the staff roles who ship).
+        shipment["address"] = address_key.decrypt(encrypted) if address_key and encrypted else None
+    return OfferView(
+        row=row,
+        terms=terms,
+        agreed=agreed,
+        sentences=describe_terms(terms, to=viewer),
+        revisions=list(reversed(revisions)),
+        deliverables=deliverables,
+        shipment=shipment,
+        verbs=allowed_verbs(row["status"], viewer),
+        brief=jsonb(row["brief_content"]),
+    )
+
+
+async def get_offer_for_brand(
+    brand_id: int, collaboration_id: int, *, address_key: Encryptor | None = None
+) -> OfferView:
+    """A collaboration of this brand (NotFound for another brand's); the shipping address only with a key."""
+    view = await _offer(collaboration_id, "brand", address_key=address_key)
+    if view.row["brand"] != brand_id:
+        raise NotFound("No such offer.")
+    return view
+
+
+async def get_offer_for_creator(creator_id: int, collaboration_id: int, *, address_key: Encryptor) -> OfferView:
+    """A collaboration of this creator (NotFound for anyone else's)."""
+    view = await _offer(collaboration_id, "creator", address_key=address_key)
+    if view.row["creator"] != creator_id:
+        raise NotFound("No such offer.")
+    return view
+
+
+async def list_campaign_offers(brand_id: int, campaign_id: int) -> list[dict[str, Any]]:
+    """Everyone invited to a campaign with the offer's state and fee, waiting-on-us first; one query."""
+    return await get_engine().fetch(
+        """
+        SELECT c.id, c.status, c.terms_by, c.fee_minor, c.currency, c.updated_at, c.creator,
+               cr.display_name AS creator_name,
+               (SELECT count(*) FROM deliverable d WHERE d.collaboration = c.id) AS deliverables
+        FROM collaboration c JOIN creator cr ON cr.id = c.creator
+        WHERE c.brand = $1 AND c.campaign = $2
+        ORDER BY (c.status = 'countered') DESC, c.updated_at DESC, c.id DESC
+        """,
+        brand_id,
+        campaign_id,
+    )
+
+
+async def list_creator_offers(creator_id: int) -> list[dict[str, Any]]:
+    """All of a creator's offers and deals, the ones waiting for them first; one query."""
+    return await get_engine().fetch(
+        """
+        SELECT c.id, c.status, c.terms_by, c.fee_minor, c.currency, c.updated_at,
+               k.name AS campaign_name, b.name AS brand_name
+        FROM collaboration c JOIN campaign k ON k.id = c.campaign JOIN brand b ON b.id = c.brand
+        WHERE c.creator = $1
+        ORDER BY (c.status = 'invited') DESC, c.updated_at DESC, c.id DESC
+        """,
+        creator_id,
+    )
+
+
+async def list_offer_candidates(brand_id: int, creator_ids: list[int]) -> list[dict[str, Any]]:
+    """The chosen creators the brand may make offers to (the roster's visibility rule), for the offer form."""
+    return await get_engine().fetch(
+        """
+        SELECT c.id, c.display_name, c.tier, c.followers_total, c.platforms, c.rate_minor, c.rate_currency
+        FROM creator c
+        WHERE c.id = ANY($2::int[]) AND c.deleted_at IS NULL
+          AND (EXISTS (SELECT 1 FROM relationship r WHERE r.brand = $1 AND r.creator = c.id)
+               OR (c.source = 'signup' AND c.open_to_offers AND c.onboarded_at IS NOT NULL))
+        ORDER BY lower(c.display_name), c.id
+        """,
+        brand_id,
+        creator_ids,
+    )
