@@ -17,6 +17,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from portal.join import JOIN_TOKEN_KEY, claim_pending_join
 from shared.creators.actions import do_link_social_identity, do_sign_in_creator
 from shared.errors import InvalidInput, PermissionDenied
 from shared.integrations.oauth import OAuthFailure
@@ -146,7 +147,9 @@ async def oauth_callback(request: Request[Any, Any, Any], provider: FromPath[str
         )
     except InvalidInput as exc:
         return failure_page(str(exc), provider=config)
+    join_token = request.session.get(JOIN_TOKEN_KEY)  # read before the new session clears it
     start_creator_session(request, result.creator_id)
+    await claim_pending_join(request, join_token)  # came from a brand's invitation link: claim it
     if not result.onboarded:
         return Redirect(ONBOARDING, status_code=303)
     return Redirect(safe_next(pending.next), status_code=303)
