@@ -142,7 +142,7 @@ async def send_offers(
 ) -> Template | Redirect:
     data = await request.form()
     form = await read_form(request)
-    creator_ids = [int(value) for value in data.getall("creator") if isinstance(value, str) and value.isdigit()]
+    creator_ids = [int(value) for value in (data.getall("creator") if "creator" in data else []) if isinstance(value, str) and value.isdigit()]
     campaign_id = int(form["campaign"]) if form.get("campaign", "").isdigit() else None
     try:
         sent = await check_send_offers(

@@ -454,11 +454,16 @@ async def do_accept_offer(actor: Actor, side: Side, *, collaboration_id: int) ->
         )
 
 
-async def _close(actor: Actor, side: Side, *, collaboration_id: int, verb: Verb, reason: str) -> None:
+async def _close(
+    actor: Actor, side: Side, *, collaboration_id: int, verb: Verb, reason: str, reason_required: bool = False
+) -> None:
     party = _party(side)
     async with atomic():
         row = await _locked(collaboration_id, side)
         new_status = next_status(row["status"], party, verb)
+        reason = _clean_note(reason, field="reason")
+        if reason_required and not reason:
+            raise InvalidInput({"reason": "Tell the brand why, in a few words (for example: dates don't work)."})
         await get_engine().fetch(
             "UPDATE collaboration SET status = $2, decline_reason = $3, updated_at = now() WHERE id = $1",
             collaboration_id,
@@ -497,10 +502,14 @@ async def _close(actor: Actor, side: Side, *, collaboration_id: int, verb: Verb,
 
 async def do_decline_offer(actor: Actor, creator_id: int, *, collaboration_id: int, reason: str) -> None:
     """A creator turns an offer down, saying why (the brand learns what to offer next time)."""
-    reason = _clean_note(reason, field="reason")
-    if not reason:
-        raise InvalidInput({"reason": "Tell the brand why, in a few words (for example: dates don't work)."})
-    await _close(actor, CreatorSide(creator_id), collaboration_id=collaboration_id, verb="decline", reason=reason)
+    await _close(
+        actor,
+        CreatorSide(creator_id),
+        collaboration_id=collaboration_id,
+        verb="decline",
+        reason=reason,
+        reason_required=True,
+    )
 
 
 async def do_withdraw_offer(actor: Actor, side: BrandSide, *, collaboration_id: int, reason: str) -> None:
@@ -526,12 +535,12 @@ async def do_give_shipping_address(
 ) -> None:
     """The creator says where to ship the product; it is stored encrypted and shown only to those who ship."""
     cleaned = "\n".join(line.strip() for line in address.strip().splitlines() if line.strip())
-    if len(cleaned) < 10:
-        raise InvalidInput({"address": "Enter the full address: name, street, city, postcode and country."})
-    if len(cleaned) > ADDRESS_MAX:
-        raise InvalidInput({"address": f"Keep the address under {ADDRESS_MAX} characters."})
     async with atomic():
         row, shipment = await _locked_shipment(collaboration_id, CreatorSide(creator_id))
+        if len(cleaned) < 10:
+            raise InvalidInput({"address": "Enter the full address: name, street, city, postcode and country."})
+        if len(cleaned) > ADDRESS_MAX:
+            raise InvalidInput({"address": f"Keep the address under {ADDRESS_MAX} characters."})
         if shipment["shipped_at"] is not None:
             raise IllegalTransition("The product has already shipped; message the brand to change the address.")
         await get_engine().fetch(
@@ -578,10 +587,10 @@ async def do_record_shipment(
         errors["carrier"] = "Enter the carrier, like DHL or USPS."
     if not tracking_number or len(tracking_number) > 100:
         errors["tracking_number"] = "Enter the tracking number the carrier gave you."
-    if errors:
-        raise InvalidInput(errors)
     async with atomic():
         row, shipment = await _locked_shipment(collaboration_id, side)
+        if errors:
+            raise InvalidInput(errors)
         if shipment["address_given_at"] is None:
             raise IllegalTransition("The creator has not given a shipping address yet.")
         if shipment["received_at"] is not None:
