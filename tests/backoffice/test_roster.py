@@ -12,10 +12,10 @@ import pytest
 from shared.audit.context import system_actor
 from shared.creators.actions import do_delete_creator_account, do_sign_in_creator
 from shared.creators.rules import split_niches
-from shared.crypto import Encryptor
 from shared.crm.actions import do_add_prospect, do_assign_owner, do_change_stage, do_set_tags
 from shared.crm.queries import list_roster
 from shared.crm.rules import RosterFilters
+from shared.crypto import Encryptor
 from shared.db.engine import get_engine
 from shared.db.querycount import count_queries
 from shared.db.tables import AuditLog, Creator, Relationship, RelationshipEvent, SocialIdentity
