@@ -113,6 +113,7 @@ async def seed_demo_data() -> str:
                     for provider, handle, followers, engagements in accounts
                 ],
             )
+        await _seed_campaigns(actor, staff_ids, brand_ids)
     creator_lines = await _ensure_demo_creator_sign_ins(actor)
     staff_lines = "\n".join(
         f"    {email:<22} {', '.join(f'{role.value} at {brand}' for brand, role in roles.items())}"
@@ -174,4 +175,117 @@ async def _ensure_demo_creator_sign_ins(actor: Actor) -> str:
         '  Creator sign-in: open {base_url}/signin, choose "Continue with Demo ID", then pick a name\n'
         "    (alice, bilal, chloe, … — any demo creator's email before the @); any other name you type\n"
         "    signs in a brand-new creator who is asked to onboard.\n"
+    )
+
+
+# --- campaigns and offers: something to look at on both sides from the first minute ------------
+
+
+async def _seed_campaigns(actor: Actor, staff_ids: dict[str, int], brand_ids: dict[str, int]) -> None:
+    """Acme runs a launch with offers in every state; Globex has a campaign being planned."""
+    import datetime as dt
+
+    from shared.campaigns.actions import do_change_campaign_status, do_create_campaign, do_publish_brief, do_save_brief
+    from shared.collaborations.actions import (
+        CreatorSide,
+        check_counter_offer,
+        check_send_offers,
+        do_accept_offer,
+        do_decline_offer,
+    )
+    from shared.creators.queries import get_creator_id_by_email
+
+    bob = await get_staff_context(staff_ids["bob@acme.test"])
+    acme = brand_ids["Acme"]
+    today = dt.datetime.now(dt.UTC).date()
+
+    def day(offset: int) -> str:
+        return (today + dt.timedelta(days=offset)).isoformat()
+
+    campaign = await do_create_campaign(
+        actor,
+        bob,
+        brand_id=acme,
+        form={
+            "name": "Trail 2 launch",
+            "objective": "Launch the Trail 2 backpack to weekend hikers.",
+            "budget": "25000",
+            "currency": "USD",
+            "starts_on": day(0),
+            "ends_on": day(60),
+        },
+    )
+    brief = {
+        "objectives": "Show Trail 2 on a real hike: light, waterproof, comfortable all day.",
+        "audience": "Weekend hikers, 20-40, US and Europe.",
+        "key_messages": "Weighs 900 g\nFully waterproof\nLifetime warranty",
+        "dos": "Film outdoors in daylight\nShow the rain cover",
+        "donts": "No competitor gear in frame\nNo claims about medical benefits",
+        "hashtags": "#ad #acmetrail",
+        "mentions": "@acme",
+        "disclosure": "Start the caption with #ad and use the paid-partnership label.",
+        "timeline": "Drafts within two weeks of accepting; posts live within four.",
+        "assets": "https://acme.example/press/trail2",
+        "t0_kind": "reel",
+        "t0_platform": "instagram",
+        "t0_description": "30-60 s reel on the trail",
+        "t1_kind": "story",
+        "t1_platform": "instagram",
+        "t1_description": "Three frames with a link sticker",
+    }
+    await do_save_brief(actor, bob, brand_id=acme, campaign_id=campaign, form=brief)
+    await do_publish_brief(actor, bob, brand_id=acme, campaign_id=campaign)
+    await do_change_campaign_status(actor, bob, brand_id=acme, campaign_id=campaign, status="active")
+
+    def terms(fee: str, *, product: str = "") -> dict[str, str]:
+        return {
+            "fee": fee,
+            "pay_signing": "30",
+            "pay_approval": "30",
+            "pay_go_live": "40",
+            "product": product,
+            "usage_rights": "Organic reposts on Acme's channels for 90 days",
+            "exclusivity": "No other backpack brand for 30 days",
+            "revision_rounds": "2",
+            "review_days": "3",
+            "d0_kind": "reel",
+            "d0_platform": "instagram",
+            "d0_title": "Trail day",
+            "d0_draft_due": day(10),
+            "d0_live_due": day(21),
+            "d1_kind": "story",
+            "d1_platform": "instagram",
+            "d1_draft_due": day(12),
+            "d1_live_due": day(21),
+        }
+
+    ids = {name: await get_creator_id_by_email(f"{name}@creators.test") for name in ("alice", "diego", "jade", "chloe")}
+    offers = {}
+    for name, fee in (("alice", "1500"), ("diego", "9000"), ("jade", "2500"), ("chloe", "600")):
+        [offers[name]] = await check_send_offers(
+            actor,
+            bob,
+            brand_id=acme,
+            campaign_id=campaign,
+            creator_ids=[ids[name]],
+            form=terms(fee, product="Trail 2 backpack, size M" if name == "diego" else ""),
+        )
+    await do_accept_offer(actor, CreatorSide(ids["diego"]), collaboration_id=offers["diego"])
+    await check_counter_offer(
+        actor, CreatorSide(ids["jade"]), collaboration_id=offers["jade"], form={"fee": "3200", "note": "Reels do well."}
+    )
+    await do_decline_offer(actor, ids["chloe"], collaboration_id=offers["chloe"], reason="Fully booked this month")
+    # Alice's offer waits for her answer: sign in as alice to accept, counter or decline it.
+
+    charlie = await get_staff_context(staff_ids["charlie@globex.test"])
+    await do_create_campaign(
+        actor,
+        charlie,
+        brand_id=brand_ids["Globex"],
+        form={
+            "name": "Autumn lookbook",
+            "objective": "Reach fashion creators in Europe.",
+            "budget": "12000",
+            "currency": "EUR",
+        },
     )
