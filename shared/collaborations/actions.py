@@ -14,6 +14,7 @@ from typing import Any
 
 from shared.audit.actions import write_audit_row
 from shared.audit.context import Actor
+from shared.collaborations.queries import list_offer_candidates
 from shared.collaborations.rules import (
     NOTE_MAX,
     Party,
@@ -178,21 +179,6 @@ def _clean_note(note: str, *, field: str = "note") -> str:
 # --- sending offers ------------------------------------------------------------------------------
 
 
-async def _visible_creators(brand_id: int, creator_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """The creators among these that the brand may make offers to (the roster's visibility rule)."""
-    rows = await get_engine().fetch(
-        """
-        SELECT c.id, c.display_name, c.email FROM creator c
-        WHERE c.id = ANY($2::int[]) AND c.deleted_at IS NULL
-          AND (EXISTS (SELECT 1 FROM relationship r WHERE r.brand = $1 AND r.creator = c.id)
-               OR (c.source = 'signup' AND c.open_to_offers AND c.onboarded_at IS NOT NULL))
-        """,
-        brand_id,
-        list(creator_ids),
-    )
-    return {int(row["id"]): row for row in rows}
-
-
 async def check_send_offers(
     actor: Actor,
     staff: StaffContext,
@@ -232,7 +218,7 @@ async def check_send_offers(
         )
         if not briefs:
             errors["campaign"] = "Publish this campaign's brief first: creators read it with the offer."
-        creators = await _visible_creators(brand_id, ids)
+        creators = {int(row["id"]): row for row in await list_offer_candidates(brand_id, ids)}
         if len(creators) != len(ids):
             errors["creators"] = "Some of the chosen creators are no longer available; choose again."
         existing = await get_engine().fetch(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.collaborations.rules import Party, Status, Terms, allowed_verbs, describe_terms, diff_terms
+from shared.crm.queries import VISIBLE
 from shared.crypto import Encryptor
 from shared.db.engine import get_engine
 from shared.db.rows import jsonb
@@ -160,16 +161,14 @@ async def list_creator_offers(creator_id: int) -> list[dict[str, Any]]:
 
 
 async def list_offer_candidates(brand_id: int, creator_ids: list[int]) -> list[dict[str, Any]]:
-    """The chosen creators the brand may make offers to (the roster's visibility rule), for the offer form."""
+    """The chosen creators the brand may make offers to (the roster's visibility rule), by name; one query."""
     return await get_engine().fetch(
-        """
-        SELECT c.id, c.display_name, c.tier, c.followers_total, c.platforms, c.rate_minor, c.rate_currency
-        FROM creator c
-        WHERE c.id = ANY($2::int[]) AND c.deleted_at IS NULL
-          AND (EXISTS (SELECT 1 FROM relationship r WHERE r.brand = $1 AND r.creator = c.id)
-               OR (c.source = 'signup' AND c.open_to_offers AND c.onboarded_at IS NOT NULL))
+        f"""
+        SELECT c.id, c.display_name, c.email, c.tier, c.followers_total, c.platforms, c.rate_minor, c.rate_currency
+        FROM creator c LEFT JOIN relationship r ON r.creator = c.id AND r.brand = $1
+        WHERE c.id = ANY($2::int[]) AND {VISIBLE}
         ORDER BY lower(c.display_name), c.id
-        """,
+        """,  # noqa: S608 - VISIBLE is a constant; the values are parameters
         brand_id,
         creator_ids,
     )

@@ -66,3 +66,23 @@ async def test_it_keeps_every_counter_offer_in_order(cast: Cast) -> None:
     agreed = jsonb(collaboration.agreed_terms)
     assert agreed["fee_minor"] == 135000
     assert [p["amount_minor"] for p in agreed["payments"]] == [67500, 67500]
+
+
+async def test_it_lets_only_one_of_two_simultaneous_answers_win(cast: Cast) -> None:
+    """Alice accepts while Bob withdraws, at the same moment: the row lock lets exactly one through."""
+    import asyncio
+
+    deal = await offer_to(cast, cast.alice_id)
+    bob = await get_staff_context(cast.bob_id)
+    results = await asyncio.gather(
+        do_accept_offer(ACTOR, CreatorSide(cast.alice_id), collaboration_id=deal.collaboration_id),
+        do_withdraw_offer(ACTOR, BrandSide(bob, cast.acme_id), collaboration_id=deal.collaboration_id, reason=""),
+        return_exceptions=True,
+    )
+    refused = [r for r in results if isinstance(r, IllegalTransition)]
+    assert len(refused) == 1 and results.count(None) == 1
+    collaboration = await Collaboration.objects().first()
+    assert collaboration is not None
+    deliverables = await Deliverable.count()
+    assert (collaboration.status, deliverables) in {("accepted", 1), ("withdrawn", 0)}
+    assert await AuditLog.count().where(AuditLog.action.is_in(["offer.accepted", "offer.withdrawn"])) == 1
