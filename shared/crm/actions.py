@@ -503,5 +503,6 @@ _MERGE_SQL = (
 
 async def _merge_prospect(prospect_id: int, creator_id: int) -> None:
     for sql in _MERGE_SQL:
-        await get_engine().fetch(sql, prospect_id, creator_id)
+        args = (prospect_id, creator_id) if "$2" in sql else (prospect_id,)
+        await get_engine().fetch(sql, *args)
     await refresh_creator_projection(prospect_id)
