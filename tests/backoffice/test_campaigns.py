@@ -116,3 +116,30 @@ async def test_it_sends_anonymous_visitors_and_creators_to_sign_in(client: Clien
     assert (await client.get(f"{ACME}/campaigns", follow_redirects=False)).status_code in (302, 303, 401)
     await act_as_creator(client, cast.alice_id)
     assert (await client.get(f"{ACME}/campaigns", follow_redirects=False)).status_code in (302, 303, 401)
+
+
+async def test_it_lists_campaigns_in_one_query_whatever_the_page_size(client: Client, cast: Cast) -> None:
+    from shared.campaigns.queries import list_campaigns
+    from shared.db.querycount import count_queries
+    from tests.factories import offer_to
+
+    for index in range(7):
+        campaign_id = await published_campaign(cast, name=f"Campaign {index}")
+    await offer_to(cast, cast.alice_id, campaign_id=campaign_id)
+    counts, seen = [], []
+    for limit in (2, 50):
+        with count_queries() as log:
+            page = await list_campaigns(cast.acme_id, limit=limit)
+        counts.append(log.count)
+    assert counts == [1, 1]
+    # Keyset pages cover every campaign once, newest first.
+    after = None
+    while True:
+        page = await list_campaigns(cast.acme_id, after=after, limit=3)
+        seen.extend(row["name"] for row in page.rows)
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert seen == [f"Campaign {index}" for index in reversed(range(7))]
+    assert page.rows[-1]["offers"] == 0
+    assert (await list_campaigns(cast.acme_id, limit=1)).rows[0]["offers"] == 1
