@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `shared`, `bench` and `piccolo_conf` live at the repository root
 
-from bench.generate_data import BIG_BRAND_SLUG, bench_database_url  # noqa: E402
+from bench.generate_data import BIG_BRAND_SLUG, bench_database_url, prepare_schema  # noqa: E402
 from shared.collaborations.board import (  # noqa: E402
     BoardCursor,
     BoardFilters,
@@ -243,7 +243,9 @@ async def measure(case: Case, warmups: int, runs: int) -> Result:
         await case.call()
     timings.sort()
     p95 = timings[min(len(timings) - 1, max(0, round(0.95 * len(timings)) - 1))]
-    return Result(case, statistics.median(timings), p95, timings[-1], _rows(page), log.count)
+    # asyncpg resets a connection when it goes back to the pool: that statement is not the page's.
+    queries = [sql for sql in log.statements if not sql.startswith("SELECT pg_advisory_unlock_all")]
+    return Result(case, statistics.median(timings), p95, timings[-1], _rows(page), len(queries))
 
 
 async def explain(case: Case) -> str:
@@ -270,12 +272,12 @@ async def explain(case: Case) -> str:
 
 def print_table(results: list[Result]) -> None:
     width = max(len(r.case.name) for r in results)
-    print(f"\n{'group':<7} {'case':<{width}} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'rows':>5} {'SQL':>4}")
+    print(f"\n{'group':<7} {'case':<{width}} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'rows':>5} {'queries':>7}")
     for r in results:
         flag = "  <-- p95 over target" if r.slow else ""
         print(
             f"{r.case.group:<7} {r.case.name:<{width}} {r.p50:>8.2f} {r.p95:>8.2f} {r.max:>8.2f} "
-            f"{r.rows:>5} {r.statements:>4}{flag}"
+            f"{r.rows:>5} {r.statements:>7}{flag}"
         )
 
 
@@ -289,6 +291,7 @@ def print_markdown(results: list[Result]) -> None:
 
 async def _main(args: argparse.Namespace) -> int:
     dsn = bench_database_url(args.database_url)
+    await prepare_schema(dsn)  # indexes added since the data was generated apply too
     engine = configure_database(dsn)
     async with connection_pool(engine):
         found = await engine.fetch("SELECT id FROM brand WHERE slug = $1", BIG_BRAND_SLUG)
