@@ -6,7 +6,7 @@ SHELL := /bin/bash
 UV := python3 -m uv
 PORT ?= 8000
 
-.PHONY: help setup python-deps assets browsers lint test demo serve worker migrate bench clean
+.PHONY: help setup python-deps assets browsers lint test demo serve worker migrate bench bench-queries clean
 
 help:
 	@echo "make demo   - install, migrate, seed demo data and serve on http://127.0.0.1:$(PORT)"
@@ -58,6 +58,12 @@ migrate: python-deps
 bench: setup
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = "0" ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || { echo "Install wrk: sudo apt-get install -y wrk"; exit 1; }
 	$(UV) run python bench/http_bench.py
+
+# Roster and board query latency at 100,000 creators / 1,000,000 deliverables. The data is generated
+# once into var/bench-pgdata (a few minutes); later runs reuse it. Figures: docs/performance.md.
+bench-queries: python-deps
+	$(UV) run python bench/generate_data.py
+	$(UV) run python bench/query_bench.py
 
 clean:
 	rm -rf static/dist .pytest_cache .mypy_cache .ruff_cache test-artifacts
