@@ -208,6 +208,7 @@ async def test_it_walks_an_offer_from_campaign_to_both_boards(
         # The campaign's board: the deliverable is Alice's, due with its draft.
         await bob.get_by_role("link", name=CAMPAIGN).click()
         await expect(bob.locator("table").filter(has_text="Alice Rivera")).to_contain_text("$1,500.00")
+        await snap(bob, artifacts_dir, "10-bob-campaign-agreed")
         await bob.get_by_role("link", name="Deliverables of this campaign").click()
         await expect(bob.get_by_role("heading", name="Deliverables", exact=True)).to_be_visible()
         board_rows = bob.locator("tr.board-row")
@@ -218,12 +219,13 @@ async def test_it_walks_an_offer_from_campaign_to_both_boards(
         await expect(board_rows.first).to_contain_text(CAMPAIGN)
         await expect(board_rows.first).to_contain_text("Waiting for the draft")
         await expect(board_rows.first).to_contain_text(draft_due.strftime("%a %d %b %Y"))
-        await snap(bob, artifacts_dir, "10-bob-board")
+        await snap(bob, artifacts_dir, "11-bob-board")
 
     # --- Alice: her offer is agreed, and the work is on her board ---------------------------------
     await page.reload()
     await expect(page.get_by_role("heading", name="What you agreed")).to_be_visible()
     await expect(page.locator("ul.terms")).to_contain_text("$1,500.00")
+    await snap(page, artifacts_dir, "12-alice-agreed")
     await page.get_by_role("link", name="Work").click()
     await expect(page.get_by_role("heading", name="Your work")).to_be_visible()
     work = page.locator("li.work-item")
@@ -232,13 +234,13 @@ async def test_it_walks_an_offer_from_campaign_to_both_boards(
     await expect(work.first).to_contain_text(f"For Acme · {CAMPAIGN}")
     await expect(work.first).to_contain_text("Draft to send")
     await expect(work.first).to_contain_text(draft_due.strftime("%a %d %b %Y"))
-    await snap(page, artifacts_dir, "11-alice-work")
+    await snap(page, artifacts_dir, "13-alice-work")
 
     await page.get_by_role("link", name="Home").click()
     dash_deliverables = page.locator("section.dash-section", has=page.get_by_role("heading", name="Deliverables"))
     await expect(dash_deliverables).to_contain_text("Reel on Instagram")
     await expect(dash_deliverables).to_contain_text(f"{CAMPAIGN} · Acme")
-    await snap(page, artifacts_dir, "12-alice-home-deliverables")
+    await snap(page, artifacts_dir, "14-alice-home-deliverables")
 
     # The end state behind the screens: one agreed deal with the countered fee, one deliverable.
     deal = await Collaboration.objects().where(Collaboration.id == collaboration_id).first()
