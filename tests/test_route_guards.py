@@ -16,6 +16,7 @@ PUBLIC = {
     "/backoffice/signin/code",
     "/backoffice/signin/enrol",
     "/backoffice/invitations/{token:str}",
+    "/join/{token:str}",  # a creator's invitation link from a brand (the POST that accepts needs a creator)
     "/backoffice/auth/{provider:str}/signin",
     "/backoffice/auth/{provider:str}/callback",
     "/healthz",
