@@ -84,7 +84,7 @@ async def roster(
             "errors": errors,
             "filtered": any(form.values()),
             "next_url": next_url,
-            "first_page": after is not None,
+            "paged": after is not None,
             "owners": await list_owner_choices(brand.brand_id),
             "editor": can_edit_roster(brand.role),
             **_choices(),

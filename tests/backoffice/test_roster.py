@@ -378,6 +378,14 @@ async def test_it_reuses_a_creator_the_brand_can_already_see(client: Client, cas
     assert await Relationship.count() == 1
 
 
+async def test_it_finds_its_own_prospect_again_by_the_invited_email(cast: Cast) -> None:
+    first = await add_prospect(cast, "", email="sam@example.test")
+    again = await add_prospect(cast, "", email="SAM@example.test ")
+    assert first == again and await Creator.count().where(Creator.source == "prospect") == 1
+    # Globex adding the same address gets its own prospect: Acme's is invisible to it.
+    assert await add_prospect(cast, "", email="sam@example.test", brand="globex") != first
+
+
 async def test_it_refuses_a_prospect_without_handle_or_email_and_keeps_the_input(client: Client, cast: Cast) -> None:
     await act_as_staff(client, cast.bob_id)
     response = await post_form(
