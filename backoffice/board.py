@@ -86,7 +86,14 @@ async def board_calendar(request: Request[Any, Any, Any], brand: NamedDependency
     campaigns = await list_board_campaigns(brand.brand_id)
     return Template(
         "backoffice/board_calendar.html",
-        context={**_filter_context(brand, filters, query), "cal": month_view, "campaigns": campaigns, "errors": errors},
+        context={
+            **_filter_context(brand, filters, query),
+            "cal": month_view,
+            "campaigns": campaigns,
+            "errors": errors,
+            # The list of everything due on one day, with the calendar's filters.
+            "day_query": lambda day: urlencode({**filters.to_query(), "from": day.isoformat(), "to": day.isoformat()}),
+        },
         status_code=400 if errors else 200,
     )
 

@@ -45,7 +45,10 @@ CREATOR_STATUS_LABELS = {
 
 PAGE_SIZE = 50
 PAGE_SIZE_MAX = 200
-CALENDAR_MAX = 1000  # deliverables shown in one month; filters narrow a busier month
+CALENDAR_PER_DAY = 5  # deliverables shown in a calendar day; "more" links to the list for that day
+# A creator search matching at most this many creators reads each one's deliverables through
+# deliverable_creator_due; a broader one walks the board index and checks the creator per row.
+FEW_CREATORS = 1000
 
 
 def is_overdue(due_on: dt.date | None, status: str, today: dt.date) -> bool:
@@ -267,7 +270,7 @@ LIMIT {limit}
 """
 
 
-def _conditions(filters: BoardFilters, args: _Args, today: dt.date) -> list[str]:
+def _conditions(filters: BoardFilters, args: _Args, today: dt.date, creator_ids: list[int] | None) -> list[str]:
     where: list[str] = []
     if filters.campaign_id is not None:
         where.append(f"d.campaign = {args(filters.campaign_id)}")
@@ -275,7 +278,9 @@ def _conditions(filters: BoardFilters, args: _Args, today: dt.date) -> list[str]
         where.append(f"d.status = {args(filters.status)}")
     if filters.platform:
         where.append(f"d.platform = {args(filters.platform)}")
-    if filters.creator:
+    if creator_ids is not None:
+        where.append(f"d.creator = ANY({args(creator_ids)}::int[])")
+    elif filters.creator:
         # search_text is the lower-cased name and handles, trigram-indexed (shared.creators.projection).
         pattern = args("%" + _escape_like(filters.creator) + "%")
         where.append(f"d.creator IN (SELECT x.id FROM creator x WHERE x.search_text LIKE {pattern})")  # noqa: S608
@@ -310,6 +315,20 @@ def _row(record: Mapping[str, Any], today: dt.date) -> BoardRow:
     )
 
 
+async def _matching_creators(filters: BoardFilters) -> list[int] | None:
+    """The creators a creator search names, when it names few (see FEW_CREATORS); None otherwise."""
+    if not filters.creator:
+        return None
+    rows = await get_engine().fetch(
+        # MATERIALIZED keeps the LIMIT from tempting the planner into a sequential scan: the trigram
+        # index answers a rare fragment in a few ms where scanning 100k creators for it takes 30+.
+        "WITH m AS MATERIALIZED (SELECT id FROM creator WHERE search_text LIKE $1) SELECT id FROM m LIMIT $2",
+        "%" + _escape_like(filters.creator) + "%",
+        FEW_CREATORS + 1,
+    )
+    return [int(row["id"]) for row in rows] if len(rows) <= FEW_CREATORS else None
+
+
 async def _page(
     scope: Literal["brand", "creator"],
     scope_id: int,
@@ -322,13 +341,25 @@ async def _page(
     today = today or today_utc()
     limit = max(1, min(limit, PAGE_SIZE_MAX))
     cursor = BoardCursor.decode(after) if after else None
+    # A search for a creator costs one query more: knowing how many creators match picks the index.
+    creator_ids = await _matching_creators(filters)
+    if creator_ids == []:
+        return BoardPage([], None)
     args = _Args(scope_id)
-    common = [f"d.{scope} = $1", *_conditions(filters, args, today)]
+    common = [f"d.{scope} = $1", *_conditions(filters, args, today, creator_ids)]
     n = args(limit + 1)
+    ids = args(creator_ids) if creator_ids is not None else None
 
     def branch(*extra: str) -> str:
         where = " AND ".join([*common, *extra])
-        return f"(SELECT {_COLUMNS} FROM deliverable d WHERE {where} ORDER BY d.due_on, d.id LIMIT {n})"  # noqa: S608 (only $n placeholders are interpolated)
+        if ids is None:
+            return f"(SELECT {_COLUMNS} FROM deliverable d WHERE {where} ORDER BY d.due_on, d.id LIMIT {n})"  # noqa: S608 (only $n placeholders are interpolated)
+        # Few creators: read each one's next rows from deliverable_creator_due, then merge them.
+        return (
+            f"(SELECT x.* FROM unnest({ids}::int[]) AS m(id) CROSS JOIN LATERAL "  # noqa: S608 (only $n placeholders)
+            f"(SELECT {_COLUMNS} FROM deliverable d WHERE d.creator = m.id AND {where} "
+            f"ORDER BY d.due_on, d.id LIMIT {n}) x ORDER BY x.due_on, x.id LIMIT {n})"
+        )
 
     if cursor is None:
         # The index order is already (due_on ASC NULLS LAST, id): one walk covers dated and undated rows.
@@ -356,7 +387,10 @@ async def list_board(
     limit: int = PAGE_SIZE,
     today: dt.date | None = None,
 ) -> BoardPage:
-    """A brand's deliverables by due date (undated last), filtered, keyset-paginated; one query per page."""
+    """A brand's deliverables by due date (undated last), filtered, keyset-paginated.
+
+    One query per page (two with a creator search), whatever the page size.
+    """
     return await _page("brand", brand_id, filters, after=after, limit=limit, today=today)
 
 
@@ -388,6 +422,7 @@ class CalendarDay:
     in_month: bool
     is_today: bool
     rows: list[BoardRow] = field(default_factory=list)
+    more: bool = False  # more than CALENDAR_PER_DAY due that day: the list for the day shows them all
 
     @property
     def overdue_count(self) -> int:
@@ -398,7 +433,6 @@ class CalendarDay:
 class BoardCalendar:
     month: dt.date  # the first day of the month shown
     weeks: list[list[CalendarDay]]  # Monday to Sunday, including the neighbouring months' days
-    truncated: bool  # more than CALENDAR_MAX deliverables: the filters narrow it down
 
     @property
     def days_with_work(self) -> list[CalendarDay]:
@@ -435,15 +469,26 @@ def parse_month(text: str, today: dt.date) -> tuple[dt.date, str | None]:
         return today.replace(day=1), "Enter a month like 2026-12."
 
 
-def month_grid(month: dt.date, rows: list[BoardRow], today: dt.date) -> list[list[CalendarDay]]:
-    """The weeks (Monday first) covering `month`, each day holding the rows due that day."""
+def month_grid(
+    month: dt.date, rows: list[BoardRow], today: dt.date, *, per_day: int = CALENDAR_PER_DAY
+) -> list[list[CalendarDay]]:
+    """The weeks (Monday first) covering `month`, each day holding up to `per_day` rows due that day."""
     by_day: dict[dt.date, list[BoardRow]] = {}
     for row in rows:
         if row.due_on is not None:
             by_day.setdefault(row.due_on, []).append(row)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     return [
-        [CalendarDay(day, day.month == month.month, day == today, by_day.get(day, [])) for day in week]
+        [
+            CalendarDay(
+                day,
+                day.month == month.month,
+                day == today,
+                by_day.get(day, [])[:per_day],
+                more=len(by_day.get(day, [])) > per_day,
+            )
+            for day in week
+        ]
         for week in weeks
     ]
 
@@ -451,14 +496,23 @@ def month_grid(month: dt.date, rows: list[BoardRow], today: dt.date) -> list[lis
 async def list_board_calendar(
     brand_id: int, month: dt.date, filters: BoardFilters, *, today: dt.date | None = None
 ) -> BoardCalendar:
-    """A brand's deliverables due in one month, by day; one query."""
+    """A brand's deliverables due in one month, by day (the first few of each day); one query."""
     today = today or today_utc()
     first = month.replace(day=1)
+    creator_ids = await _matching_creators(filters)
     args = _Args(brand_id)
-    where = ["d.brand = $1", *_conditions(filters, args, today)]
-    where.append(f"d.due_on >= {args(first)} AND d.due_on < {args(add_months(first, 1))}")
-    n = args(CALENDAR_MAX + 1)
-    branch = f"(SELECT {_COLUMNS} FROM deliverable d WHERE {' AND '.join(where)} ORDER BY d.due_on, d.id LIMIT {n})"  # noqa: S608 (only $n placeholders are interpolated)
-    records = await get_engine().fetch(_PAGE.format(branches=branch, limit=n), *args.values)
-    rows = [_row(record, today) for record in records[:CALENDAR_MAX]]
-    return BoardCalendar(first, month_grid(first, rows, today), truncated=len(records) > CALENDAR_MAX)
+    where = " AND ".join(["d.brand = $1", *_conditions(filters, args, today, creator_ids)])
+    last = add_months(first, 1) - dt.timedelta(days=1)
+    days = f"generate_series({args(first)}::date, {args(last)}::date, interval '1 day')"
+    per_day = args(CALENDAR_PER_DAY + 1)
+    # One short walk of deliverable_board per day, however busy the month: each stops after a few rows.
+    branch = (
+        f"SELECT x.* FROM {days} AS g(day) CROSS JOIN LATERAL "  # noqa: S608 (only $n placeholders)
+        f"(SELECT {_COLUMNS} FROM deliverable d WHERE {where} AND d.due_on = g.day::date "
+        f"ORDER BY d.id LIMIT {per_day}) x"
+    )
+    records = await get_engine().fetch(
+        _PAGE.format(branches=branch, limit=args(31 * (CALENDAR_PER_DAY + 1))), *args.values
+    )
+    rows = [_row(record, today) for record in records]
+    return BoardCalendar(first, month_grid(first, rows, today))

@@ -328,3 +328,16 @@ async def test_it_hides_another_brands_board(client: httpx.AsyncClient, cast: Ca
     assert "Bruno Diaz" not in response.text
     own = await client.get("/backoffice/b/globex/deliverables")
     assert own.status_code == 200 and "Globex go" in own.text and "Summer peaks" not in own.text
+
+
+async def test_it_finds_creators_the_same_way_when_many_match(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broad search (more than FEW_CREATORS match) walks the board index instead; same rows, same pages."""
+    from shared.collaborations import board
+
+    await _board_data(cast)
+    few = await list_board(cast.acme_id, BoardFilters(creator="r"), limit=2)
+    monkeypatch.setattr(board, "FEW_CREATORS", 0)
+    many = await list_board(cast.acme_id, BoardFilters(creator="r"), limit=2)
+    assert [r.id for r in few.rows] == [r.id for r in many.rows] and few.next_after == many.next_after
+    rest = await list_board(cast.acme_id, BoardFilters(creator="r"), after=many.next_after, limit=50)
+    assert {r.creator_name for r in many.rows + rest.rows} == {"Alice Rivera", "Bruno Diaz", "Cleo Park"}

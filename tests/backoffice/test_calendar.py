@@ -41,7 +41,7 @@ def test_it_lays_out_whole_weeks_from_monday() -> None:
 
 
 async def _month_data(cast: Cast) -> dict[str, int]:
-    """Alice: one overdue on the 1st... of this month if possible; Bruno: due in two months."""
+    """Alice: one overdue (yesterday, or the 1st) and one on the last day of this month; Bruno: in two months."""
     deal = await agreed_deal(cast, deliverables=2)
     first, second = await deliverable_ids(deal.collaboration_id)
     # Pin both into this month: yesterday-or-the-1st (overdue) and the last day of the month.
@@ -114,3 +114,21 @@ async def test_it_keeps_the_calendar_from_strangers(client: httpx.AsyncClient, c
     await act_as_staff(client, cast.charlie_id)
     response = await client.get(CALENDAR)
     assert response.status_code == 404 and "Alice Rivera" not in response.text
+
+
+async def test_it_shows_a_few_per_day_and_links_to_the_rest(client: httpx.AsyncClient, cast: Cast) -> None:
+    deal = await agreed_deal(cast, deliverables=5)
+    summer = await published_campaign(cast, name="Summer peaks")
+    more = await deliverable_ids(
+        (await deal_in(cast, summer, await new_creator("Bruno Diaz", "bruno.c"))).collaboration_id
+    )
+    busy = add_months(MONTH, 1) + dt.timedelta(days=9)
+    for item in [*await deliverable_ids(deal.collaboration_id), *more]:
+        await set_deliverable(item, due_in_days=(busy - TODAY).days)
+    cal = await list_board_calendar(cast.acme_id, busy.replace(day=1), BoardFilters())
+    [day] = cal.days_with_work
+    assert len(day.rows) == 5 and day.more
+    await act_as_staff(client, cast.bob_id)
+    response = await client.get(CALENDAR, params={"month": busy.strftime("%Y-%m"), "platform": ""})
+    assert f"?from={busy.isoformat()}&amp;to={busy.isoformat()}" in response.text
+    assert f"All due {busy.strftime('%a %d %b %Y')}" in response.text
