@@ -18,12 +18,27 @@ class QueryLog:
         return len(self.statements)
 
 
+# Statements the driver sends on its own, not our code: asyncpg resets a connection when the pool
+# takes it back, and looks up a type's codec the first time a connection meets that type.
+_DRIVER_STATEMENTS = (
+    "SELECT pg_advisory_unlock_all()",
+    "SELECT current_setting('jit')",
+    "SELECT set_config('jit'",
+    "WITH RECURSIVE typeinfo_tree(",
+)
+
+
 @contextmanager
 def count_queries() -> Iterator[QueryLog]:
-    """Record every statement run through the engine's pool while the block runs."""
+    """Record every statement our code runs through the engine's pool while the block runs."""
     log = QueryLog()
-    add_query_observer(log.statements.append)
+
+    def record(statement: str) -> None:
+        if not statement.lstrip().startswith(_DRIVER_STATEMENTS):
+            log.statements.append(statement)
+
+    add_query_observer(record)
     try:
         yield log
     finally:
-        remove_query_observer(log.statements.append)
+        remove_query_observer(record)
