@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import statistics
 import sys
 import time
@@ -135,7 +136,10 @@ def roster_cases(brand_id: int, ctx: dict[str, Any]) -> list[Case]:
         ("first page, no filter", RosterFilters()),
         ("search 'ann' (common fragment)", RosterFilters(q="ann")),
         ("search 'kowalski' (surname)", RosterFilters(q="kowalski")),
-        ("search 'zbikowski' (rare)", RosterFilters(q="zbikowski")),
+        ("search 'zbikowski' (rare surname)", RosterFilters(q="zbikowski")),
+        # The roster is in name order and names start with the first name: a rare first name late in
+        # the alphabet has all its matches at the end of the order.
+        ("search 'xiomara' (rare, late in A-Z)", RosterFilters(q="xiomara")),
         ("search 'li' (2 letters)", RosterFilters(q="li")),
         ("search 'garcia12' (handle)", RosterFilters(q="garcia12")),
         ("search 'xyzq' (no match)", RosterFilters(q="xyzq")),
@@ -270,6 +274,12 @@ async def explain(case: Case) -> str:
     return "\n\n".join(parts)
 
 
+def _machine() -> str:
+    """Cores and load: the figures mean little without them on a shared machine."""
+    one, five, fifteen = os.getloadavg()
+    return f"{os.cpu_count()} cores, load average {one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min)"
+
+
 def print_table(results: list[Result]) -> None:
     width = max(len(r.case.name) for r in results)
     print(f"\n{'group':<7} {'case':<{width}} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'rows':>5} {'queries':>7}")
@@ -320,6 +330,7 @@ async def _main(args: argparse.Namespace) -> int:
         if args.case:
             cases = [c for c in cases if any(text.lower() in c.name.lower() for text in args.case)]
         print(f"{len(cases)} cases, {args.warmups} warm-ups then {args.runs} timed calls each, one at a time.")
+        print(_machine())
         results = []
         for case in cases:
             result = await measure(case, args.warmups, args.runs)
@@ -327,6 +338,7 @@ async def _main(args: argparse.Namespace) -> int:
             if args.verbose:
                 print(f"  {case.group} {case.name}: p95 {result.p95:.2f} ms", flush=True)
         print_table(results)
+        print(f"\n{_machine()} (at the end)")
         if args.markdown:
             print_markdown(results)
         slow = [r for r in results if r.slow]
