@@ -23,10 +23,6 @@ NAV_UNREAD_STATE = "rapport_unread_notifications"
 LIST_URL = "/backoffice/notifications"
 
 
-def _brand_ids(staff: StaffContext) -> list[int]:
-    return [access.brand_id for access in staff.brands]
-
-
 async def count_unread_for_nav(request: Request[Any, Any, Any]) -> None:
     """before_request hook: the header's unread badge, one small indexed query per full page staff open
     (not for form posts or htmx fragments, which have no header)."""
@@ -34,9 +30,7 @@ async def count_unread_for_nav(request: Request[Any, Any, Any]) -> None:
         return
     staff = await load_staff(request)  # already loaded by the guard: no query
     if staff is not None:
-        request.scope["state"][NAV_UNREAD_STATE] = await count_unread_notifications(
-            "staff", staff.id, brand_ids=_brand_ids(staff)
-        )
+        request.scope["state"][NAV_UNREAD_STATE] = await count_unread_notifications("staff", staff.id)
 
 
 def safe_link(link: str) -> str:
@@ -46,7 +40,7 @@ def safe_link(link: str) -> str:
 
 @get("/notifications", guards=[requires_staff], name="backoffice:notifications")
 async def notifications_page(staff: NamedDependency[StaffContext], before: FromQuery[int | None] = None) -> Template:
-    page = await list_notifications("staff", staff.id, brand_ids=_brand_ids(staff), before_id=before)
+    page = await list_notifications("staff", staff.id, before_id=before)
     return Template("backoffice/notifications_list.html", context={"page": page, "paged": before is not None})
 
 

@@ -13,10 +13,10 @@ from shared.db.engine import get_engine
 from shared.db.rows import jsonb
 from shared.money import format_money
 
-# Deals that are running: deliverables are owed and payments are to come.
-RUNNING = (Status.ACCEPTED.value, Status.CONTRACTED.value, Status.IN_PROGRESS.value)
-# A deliverable still needs something (from the creator or the brand) until it is live.
-OPEN_DELIVERABLE = ("pending", "draft_submitted", "changes_requested", "approved")
+# The status lists are written into the SQL below (no array parameters: asyncpg introspects array
+# types on each new connection, which would make the page's query count vary). Deals that are running
+# (accepted, contracted, in progress) owe deliverables and payments; a deliverable needs something until
+# it is live (pending, draft submitted, changes requested, approved).
 DELIVERABLE_LABELS = {
     "pending": "To make",
     "draft_submitted": "Draft sent, waiting for the brand",
@@ -88,9 +88,9 @@ SELECT c.id, c.status, c.fee_minor, c.currency, c.updated_at, k.name AS campaign
 FROM collaboration c
 JOIN campaign k ON k.id = c.campaign
 JOIN brand b ON b.id = c.brand
-WHERE c.creator = $1 AND c.status = ANY($2::text[])
+WHERE c.creator = $1 AND c.status IN ('invited', 'countered')
 ORDER BY c.status = 'invited' DESC, c.updated_at DESC, c.id DESC
-LIMIT $3
+LIMIT $2
 """
 
 _DELIVERABLES = """
@@ -100,9 +100,10 @@ FROM deliverable d
 JOIN collaboration c ON c.id = d.collaboration
 JOIN campaign k ON k.id = d.campaign
 JOIN brand b ON b.id = d.brand
-WHERE d.creator = $1 AND d.status = ANY($2::text[]) AND c.status = ANY($3::text[])
+WHERE d.creator = $1 AND d.status IN ('pending', 'draft_submitted', 'changes_requested', 'approved')
+  AND c.status IN ('accepted', 'contracted', 'in_progress')
 ORDER BY d.due_on NULLS LAST, d.id
-LIMIT $4
+LIMIT $2
 """
 
 _UNREAD = """
@@ -123,9 +124,9 @@ SELECT c.id, c.agreed_terms, k.name AS campaign_name, b.name AS brand_name
 FROM collaboration c
 JOIN campaign k ON k.id = c.campaign
 JOIN brand b ON b.id = c.brand
-WHERE c.creator = $1 AND c.status = ANY($2::text[]) AND c.agreed_terms IS NOT NULL
+WHERE c.creator = $1 AND c.status IN ('accepted', 'contracted', 'in_progress') AND c.agreed_terms IS NOT NULL
 ORDER BY c.agreed_at, c.id
-LIMIT $3
+LIMIT $2
 """
 
 
@@ -159,14 +160,10 @@ async def get_dashboard(creator_id: int, *, today: dt.date | None = None) -> Das
     """Everything on the creator's dashboard; four queries whatever the counts."""
     today = today or dt.datetime.now(dt.UTC).date()
     engine = get_engine()
-    offer_rows = await engine.fetch(
-        _OFFERS, creator_id, [Status.INVITED.value, Status.COUNTERED.value], SECTION_ROWS_MAX
-    )
-    deliverable_rows = await engine.fetch(
-        _DELIVERABLES, creator_id, list(OPEN_DELIVERABLE), list(RUNNING), DELIVERABLES_SHOWN + 1
-    )
+    offer_rows = await engine.fetch(_OFFERS, creator_id, SECTION_ROWS_MAX)
+    deliverable_rows = await engine.fetch(_DELIVERABLES, creator_id, DELIVERABLES_SHOWN + 1)
     unread_rows = await engine.fetch(_UNREAD, creator_id, SECTION_ROWS_MAX)
-    payment_rows = await engine.fetch(_PAYMENTS, creator_id, list(RUNNING), SECTION_ROWS_MAX)
+    payment_rows = await engine.fetch(_PAYMENTS, creator_id, SECTION_ROWS_MAX)
 
     offers = [
         PendingOffer(

@@ -4,7 +4,6 @@ read it; anyone else gets NotFound, exactly as if it did not exist."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,7 +139,6 @@ FROM message m
 JOIN collaboration c ON c.id = m.collaboration
 LEFT JOIN thread_read t ON t.collaboration = m.collaboration AND t.reader_kind = 'creator' AND t.reader_id = $1
 WHERE c.creator = $1 AND m.author_kind = 'staff' AND m.id > COALESCE(t.last_read_message_id, 0)
-  AND ($2::int[] IS NULL OR m.collaboration = ANY($2::int[]))
 GROUP BY m.collaboration
 """
 
@@ -150,22 +148,18 @@ FROM message m
 JOIN collaboration c ON c.id = m.collaboration
 LEFT JOIN thread_read t ON t.collaboration = m.collaboration AND t.reader_kind = 'staff' AND t.reader_id = $1
 WHERE c.brand = $2 AND m.author_kind = 'creator' AND m.id > COALESCE(t.last_read_message_id, 0)
-  AND ($3::int[] IS NULL OR m.collaboration = ANY($3::int[]))
 GROUP BY m.collaboration
 """
 
 
-async def unread_counts_for_creator(creator_id: int, collaboration_ids: Sequence[int] | None = None) -> dict[int, int]:
+async def unread_counts_for_creator(creator_id: int) -> dict[int, int]:
     """Unread brand messages per collaboration of this creator (only those with any), in one query."""
-    ids = list(collaboration_ids) if collaboration_ids is not None else None
-    rows = await get_engine().fetch(_UNREAD_FOR_CREATOR, creator_id, ids)
+    rows = await get_engine().fetch(_UNREAD_FOR_CREATOR, creator_id)
     return {int(row["collaboration"]): int(row["unread"]) for row in rows}
 
 
-async def unread_counts_for_staff(
-    staff_id: int, brand_id: int, collaboration_ids: Sequence[int] | None = None
-) -> dict[int, int]:
-    """Unread creator messages per collaboration of this brand for one staff member, in one query."""
-    ids = list(collaboration_ids) if collaboration_ids is not None else None
-    rows = await get_engine().fetch(_UNREAD_FOR_STAFF, staff_id, brand_id, ids)
+async def unread_counts_for_staff(staff_id: int, brand_id: int) -> dict[int, int]:
+    """Unread creator messages per collaboration of this brand for one staff member, in one query
+    (an offers list looks its rows up in the dict)."""
+    rows = await get_engine().fetch(_UNREAD_FOR_STAFF, staff_id, brand_id)
     return {int(row["collaboration"]): int(row["unread"]) for row in rows}

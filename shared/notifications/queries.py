@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shared.db.engine import get_engine
@@ -32,22 +31,23 @@ class NotificationPage:
 
 
 # A staff member sees notifications about the brands they still belong to (a removed member's old
-# notifications would link into a brand they can no longer open), and those about no brand.
+# notifications would link into a brand they can no longer open), and those about no brand. No array
+# parameters here: the badge runs on every page, and asyncpg introspects array types on each new connection.
 _LIST = """
 SELECT n.id, n.kind, n.title, n.body, n.link, n.created_at, n.read_at, COALESCE(b.name, '') AS brand_name
 FROM notification n
 LEFT JOIN brand b ON b.id = n.brand
 WHERE n.recipient_kind = $1 AND n.recipient_id = $2
-  AND ($3::int[] IS NULL OR n.brand IS NULL OR n.brand = ANY($3::int[]))
-  AND ($4::int IS NULL OR n.id < $4)
+  AND (n.recipient_kind = 'creator' OR n.brand IS NULL OR n.brand IN (SELECT brand FROM membership WHERE staff = $2))
+  AND ($3::int IS NULL OR n.id < $3)
 ORDER BY n.id DESC
-LIMIT $5
+LIMIT $4
 """
 
 _UNREAD = """
 SELECT count(*) AS unread FROM notification n
 WHERE n.recipient_kind = $1 AND n.recipient_id = $2 AND n.read_at IS NULL
-  AND ($3::int[] IS NULL OR n.brand IS NULL OR n.brand = ANY($3::int[]))
+  AND (n.recipient_kind = 'creator' OR n.brand IS NULL OR n.brand IN (SELECT brand FROM membership WHERE staff = $2))
 """
 
 
@@ -55,16 +55,12 @@ async def list_notifications(
     kind: RecipientKind,
     recipient_id: int,
     *,
-    brand_ids: Sequence[int] | None = None,
     before_id: int | None = None,
     limit: int = PAGE_SIZE,
 ) -> NotificationPage:
-    """One person's notifications, newest first, and how many are unread; two queries whatever the page size.
-
-    `brand_ids` (staff): only notifications about these brands or about none."""
-    ids = list(brand_ids) if brand_ids is not None else None
-    rows = await get_engine().fetch(_LIST, kind, recipient_id, ids, before_id, limit + 1)
-    unread = await count_unread_notifications(kind, recipient_id, brand_ids=ids)
+    """One person's notifications, newest first, and how many are unread; two queries whatever the page size."""
+    rows = await get_engine().fetch(_LIST, kind, recipient_id, before_id, limit + 1)
+    unread = await count_unread_notifications(kind, recipient_id)
     more = len(rows) > limit
     rows = rows[:limit]
     items = [
@@ -83,10 +79,7 @@ async def list_notifications(
     return NotificationPage(items, items[-1].id if more and items else None, unread)
 
 
-async def count_unread_notifications(
-    kind: RecipientKind, recipient_id: int, *, brand_ids: Sequence[int] | None = None
-) -> int:
+async def count_unread_notifications(kind: RecipientKind, recipient_id: int) -> int:
     """How many notifications this person has not read (the badge in the header); one query."""
-    ids = list(brand_ids) if brand_ids is not None else None
-    rows = await get_engine().fetch(_UNREAD, kind, recipient_id, ids)
+    rows = await get_engine().fetch(_UNREAD, kind, recipient_id)
     return int(rows[0]["unread"])
