@@ -24,6 +24,7 @@ from shared.collaborations.actions import (
     do_record_shipment,
     do_withdraw_offer,
 )
+from shared.collaborations.board import STATUS_LABELS as DELIVERABLE_LABELS
 from shared.collaborations.queries import get_offer_for_brand, list_offer_candidates
 from shared.collaborations.rules import (
     DELIVERABLES_MAX,
@@ -54,6 +55,7 @@ TERMS_CONTEXT = {
     "deliverable_rows": range(DELIVERABLES_MAX),
     "milestone_labels": MILESTONE_LABELS,
     "status_labels": STATUS_LABELS,
+    "deliverable_labels": DELIVERABLE_LABELS,
 }
 DEFAULT_TERMS = {
     "pay_signing": "50",
@@ -142,7 +144,11 @@ async def send_offers(
 ) -> Template | Redirect:
     data = await request.form()
     form = await read_form(request)
-    creator_ids = [int(value) for value in (data.getall("creator") if "creator" in data else []) if isinstance(value, str) and value.isdigit()]
+    creator_ids = [
+        int(value)
+        for value in (data.getall("creator") if "creator" in data else [])
+        if isinstance(value, str) and value.isdigit()
+    ]
     campaign_id = int(form["campaign"]) if form.get("campaign", "").isdigit() else None
     try:
         sent = await check_send_offers(

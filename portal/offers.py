@@ -22,6 +22,7 @@ from shared.collaborations.actions import (
     do_decline_offer,
     do_give_shipping_address,
 )
+from shared.collaborations.board import CREATOR_STATUS_LABELS
 from shared.collaborations.queries import get_offer_for_creator, list_creator_offers
 from shared.collaborations.rules import DELIVERABLES_MAX, STATUS_LABELS, terms_to_form
 from shared.creators.queries import CreatorContext
@@ -39,6 +40,7 @@ CONTEXT = {
     "platform_label": platform_label,
     "deliverable_rows": range(DELIVERABLES_MAX),
     "status_labels": STATUS_LABELS,
+    "deliverable_labels": CREATOR_STATUS_LABELS,
     "brief_fields": BRIEF_FIELDS,
 }
 

@@ -392,7 +392,7 @@ def _day(value: dt.date | None) -> str:
 
 def describe_terms(terms: Terms, *, to: Party = "creator") -> list[str]:
     """The terms as plain sentences, addressed to the creator ("you") or about them (brand side)."""
-    you = "You" if to == "creator" else "The creator"
+    you, get = ("You", "get") if to == "creator" else ("The creator", "gets")
     lines: list[str] = []
     for item in terms.deliverables:
         draft = f"draft by {_day(item.draft_due)}, " if item.draft_due else ""
@@ -404,7 +404,7 @@ def describe_terms(terms: Terms, *, to: Party = "creator") -> list[str]:
             for p in terms.payments
             if p.milestone != "bonus"
         ]
-        lines.append(f"{you} get {format_money(terms.fee_minor, terms.currency)}: {', '.join(parts)}.")
+        lines.append(f"{you} {get} {format_money(terms.fee_minor, terms.currency)}: {', '.join(parts)}.")
     bonus = terms.bonus
     if bonus:
         lines.append(f"Bonus of {format_money(bonus.amount_minor, terms.currency)} if {bonus.condition}.")

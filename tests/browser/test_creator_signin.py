@@ -45,7 +45,7 @@ async def test_it_signs_a_creator_in_and_onboards_them(
 
     await expect(page.get_by_role("heading", name="Hi Nina Park")).to_be_visible()
     await expect(page.get_by_role("status")).to_contain_text("Welcome to Rapport!")
-    await expect(page.get_by_text("No offers yet.")).to_be_visible()
+    await expect(page.get_by_text("No offers waiting for you.")).to_be_visible()
 
     await page.get_by_role("link", name="Accounts", exact=True).click()
     await expect(page.get_by_role("heading", name="Demo ID · nina")).to_be_visible()

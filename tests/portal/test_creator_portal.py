@@ -53,7 +53,7 @@ async def test_it_onboards_a_new_creator_and_shows_the_dashboard(oidc_client: Cl
     assert await AuditLog.exists().where(AuditLog.action == "creator.onboarded")
     home = await oidc_client.get("/home")
     assert home.status_code == 200
-    assert "What needs you now" in home.text and "No offers yet." in home.text
+    assert "What needs you now" in home.text and "No offers waiting for you." in home.text
     assert (await oidc_client.get("/", follow_redirects=False)).headers["location"] == "/home"
 
 

@@ -26,7 +26,7 @@ async def test_it_says_what_to_expect_when_there_is_nothing(client: httpx.AsyncC
     await act_as_creator(client, cast.alice_id)
     home = await client.get("/home")
     assert home.status_code == 200
-    assert "What needs you now" in home.text and "No offers yet." in home.text
+    assert "What needs you now" in home.text and "No offers waiting for you." in home.text
     assert "Nothing due." in home.text and "No unread messages." in home.text and "No payments yet." in home.text
 
 
@@ -42,7 +42,7 @@ async def test_it_lists_offers_waiting_for_an_answer(client: httpx.AsyncClient, 
     assert f'href="/offers/{countered.collaboration_id}"' in home.text
     assert "$1,200.00" in home.text and "Waiting for your answer" in home.text
     assert "$950.00" in home.text and "Your counter-offer: waiting for Acme" in home.text
-    assert "Spring trail" in home.text and "No offers yet." not in home.text
+    assert "Spring trail" in home.text and "No offers waiting for you." not in home.text
     # What waits for the creator comes first.
     assert home.text.index("Waiting for your answer") < home.text.index("Your counter-offer")
 
@@ -105,7 +105,7 @@ async def test_it_shows_only_the_creators_own(client: httpx.AsyncClient, cast: C
     )
     await act_as_creator(client, int(bilal.id))
     home = await client.get("/home")
-    assert "No offers yet." in home.text and "Nothing due." in home.text and "No payments yet." in home.text
+    assert "No offers waiting for you." in home.text and "Nothing due." in home.text and "No payments yet." in home.text
     assert "Spring trail" not in home.text
 
 
