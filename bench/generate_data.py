@@ -671,8 +671,8 @@ async def generate(dsn: str, params: Params, progress: Progress = print) -> dict
                 # A seed per stage keeps each stage's data the same even if an earlier stage changes.
                 value = ((params.seed * 7919 + next(seed_step)) % 2000) / 1000 - 1
                 await conn.execute(f"SELECT setseed({value})")
-            for statement in _statements(sql, args):
-                await conn.execute(*statement)
+            for text, values in _statements(sql, args):
+                await conn.execute(text, *values)
 
         async def reset() -> str:
             await _reset(conn)
@@ -806,16 +806,22 @@ async def generate(dsn: str, params: Params, progress: Progress = print) -> dict
         await conn.close()
 
 
-def _statements(sql: str, args: tuple[object, ...]) -> list[tuple[object, ...]]:
-    """Split a script into statements, each numbering only the parameters it uses ($1, $2, ... again)."""
-    result: list[tuple[object, ...]] = []
+def _statements(sql: str, args: tuple[object, ...]) -> list[tuple[str, list[object]]]:
+    """Split a script into statements, each numbering only the parameters it uses ($1, $2, ... again).
+
+    asyncpg runs one statement per call with parameters, and refuses a parameter a statement never uses.
+    """
+    result: list[tuple[str, list[object]]] = []
     for statement in (part.strip() for part in sql.split(";\n")):
         if not statement:
             continue
         used = sorted({int(number) for number in re.findall(r"\$(\d+)", statement)})
         renumber = {old: new for new, old in enumerate(used, start=1)}
-        text = re.sub(r"\$(\d+)", lambda match, renumber=renumber: f"${renumber[int(match.group(1))]}", statement)
-        result.append((text, *(args[old - 1] for old in used)))
+
+        def placeholder(match: re.Match[str], renumber: dict[int, int] = renumber) -> str:
+            return f"${renumber[int(match.group(1))]}"
+
+        result.append((re.sub(r"\$(\d+)", placeholder, statement), [args[old - 1] for old in used]))
     return result
 
 
