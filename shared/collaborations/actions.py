@@ -126,9 +126,9 @@ def _creator_recipient(row: Mapping[str, Any]) -> Recipient:
 
 
 async def _tell_the_other_side(
-    row: Mapping[str, Any], side: Side, *, kind: str, title: str, body: str, revision: int
+    row: Mapping[str, Any], side: Side, *, kind: str, title: str, body: str, event: str
 ) -> None:
-    event = f"{kind}:{row['id']}:{revision}"
+    """Notify the creator when the brand acted, or the brand's people on this collaboration when the creator did."""
     if isinstance(side, BrandSide):
         await notify(
             _creator_recipient(row),
@@ -167,6 +167,13 @@ async def _add_revision(collaboration_id: int, party: Party, label: str, terms: 
         note,
     )
     return int(rows[0]["number"])
+
+
+async def _revision_count(collaboration_id: int) -> int:
+    rows = await get_engine().fetch(
+        "SELECT count(*) AS n FROM offer_revision WHERE collaboration = $1", collaboration_id
+    )
+    return int(rows[0]["n"])
 
 
 def _clean_note(note: str, *, field: str = "note") -> str:
@@ -367,7 +374,7 @@ async def check_counter_offer(actor: Actor, side: Side, *, collaboration_id: int
             kind="offer.countered",
             title=f"Counter-offer from {who}: {row['campaign_name']}",
             body="; ".join(changes) + (f"\n\n“{note}”" if note else ""),
-            revision=revision,
+            event=f"offer.countered:{row['id']}:{revision}",
         )
         await write_audit_row(
             actor,
@@ -427,7 +434,7 @@ async def do_accept_offer(actor: Actor, side: Side, *, collaboration_id: int) ->
             kind="offer.accepted",
             title=f"{who} accepted: {row['campaign_name']}",
             body=f"The terms are agreed ({_fee_text(terms)}). The deliverables are on your board.",
-            revision=0,
+            event=f"offer.accepted:{row['id']}",
         )
         await write_audit_row(
             actor,
@@ -473,7 +480,8 @@ async def _close(
             kind=f"offer.{new_status.value}",
             title=f"{who} {words} the offer: {row['campaign_name']}",
             body=reason,
-            revision=0,
+            # A re-sent offer can be declined again: the revision tells the two declines apart.
+            event=f"offer.{new_status.value}:{row['id']}:{await _revision_count(collaboration_id)}",
         )
         await write_audit_row(
             actor,
@@ -542,16 +550,14 @@ async def do_give_shipping_address(
             link=staff_offer_link(row["brand_slug"], collaboration_id),
             actor_label=str(row["creator_name"]),
         )
-        for recipient in await staff_recipients(int(row["brand"]), int(row["creator"]), row["created_by"]):
-            await notify(
-                recipient,
-                kind="seeding.address",
-                title=f"{row['creator_name']} gave a shipping address",
-                body=f"Ship “{shipment['product']}” for {row['campaign_name']}.",
-                link=staff_offer_link(row["brand_slug"], collaboration_id),
-                event_key=f"seeding.address:{shipment['id']}:{dt.datetime.now(dt.UTC).timestamp():.0f}",
-                brand_id=int(row["brand"]),
-            )
+        await _tell_the_other_side(
+            row,
+            CreatorSide(creator_id),
+            kind="seeding.address",
+            title=f"{row['creator_name']} gave a shipping address",
+            body=f"Ship “{shipment['product']}” for {row['campaign_name']}.",
+            event=f"seeding.address:{shipment['id']}:{dt.datetime.now(dt.UTC).timestamp():.0f}",
+        )
         # The address itself never goes into the audit log.
         await write_audit_row(
             actor,
@@ -596,14 +602,13 @@ async def do_record_shipment(
             link=staff_offer_link(row["brand_slug"], collaboration_id),
             actor_label=side.staff.name,
         )
-        await notify(
-            _creator_recipient(row),
+        await _tell_the_other_side(
+            row,
+            side,
             kind="seeding.shipped",
             title=f"{row['brand_name']} shipped your product",
             body=f"“{shipment['product']}” is on its way with {carrier}, tracking number {tracking_number}.",
-            link=creator_offer_link(collaboration_id),
-            event_key=f"seeding.shipped:{shipment['id']}:{tracking_number}",
-            brand_id=int(row["brand"]),
+            event=f"seeding.shipped:{shipment['id']}:{tracking_number}",
         )
         await write_audit_row(
             actor,
@@ -633,16 +638,14 @@ async def do_confirm_receipt(actor: Actor, creator_id: int, *, collaboration_id:
             link=staff_offer_link(row["brand_slug"], collaboration_id),
             actor_label=str(row["creator_name"]),
         )
-        for recipient in await staff_recipients(int(row["brand"]), int(row["creator"]), row["created_by"]):
-            await notify(
-                recipient,
-                kind="seeding.received",
-                title=f"{row['creator_name']} received the product",
-                body=f"“{shipment['product']}” arrived for {row['campaign_name']}.",
-                link=staff_offer_link(row["brand_slug"], collaboration_id),
-                event_key=f"seeding.received:{shipment['id']}",
-                brand_id=int(row["brand"]),
-            )
+        await _tell_the_other_side(
+            row,
+            CreatorSide(creator_id),
+            kind="seeding.received",
+            title=f"{row['creator_name']} received the product",
+            body=f"“{shipment['product']}” arrived for {row['campaign_name']}.",
+            event=f"seeding.received:{shipment['id']}",
+        )
         await write_audit_row(
             actor,
             "seeding.received",

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from shared.campaigns.rules import KIND_LABELS, PLATFORMS, platform_label
 from shared.db.engine import get_engine
+from shared.db.sql import SqlArgs, escape_like
 from shared.errors import InvalidInput
 
 # --- deliverable statuses, in words -----------------------------------------------------------
@@ -238,21 +239,6 @@ class BoardPage:
     next_after: str | None  # the cursor of the next page (BoardCursor.encode()), None on the last page
 
 
-class _Args:
-    """Numbered parameters ($1, $2, ...) for SQL assembled from optional filters."""
-
-    def __init__(self, *values: object) -> None:
-        self.values: list[object] = list(values)
-
-    def __call__(self, value: object) -> str:
-        self.values.append(value)
-        return f"${len(self.values)}"
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 _COLUMNS = (
     "d.id, d.collaboration, d.brand, d.campaign, d.creator, d.kind, d.platform, d.title, d.status, "
     "d.due_on, d.draft_due, d.live_due"
@@ -270,7 +256,7 @@ LIMIT {limit}
 """
 
 
-def _conditions(filters: BoardFilters, args: _Args, today: dt.date, creator_ids: list[int] | None) -> list[str]:
+def _conditions(filters: BoardFilters, args: SqlArgs, today: dt.date, creator_ids: list[int] | None) -> list[str]:
     where: list[str] = []
     if filters.campaign_id is not None:
         where.append(f"d.campaign = {args(filters.campaign_id)}")
@@ -282,7 +268,7 @@ def _conditions(filters: BoardFilters, args: _Args, today: dt.date, creator_ids:
         where.append(f"d.creator = ANY({args(creator_ids)}::int[])")
     elif filters.creator:
         # search_text is the lower-cased name and handles, trigram-indexed (shared.creators.projection).
-        pattern = args("%" + _escape_like(filters.creator) + "%")
+        pattern = args("%" + escape_like(filters.creator) + "%")
         where.append(f"d.creator IN (SELECT x.id FROM creator x WHERE x.search_text LIKE {pattern})")  # noqa: S608
     if filters.overdue_only:
         where.append(f"d.due_on < {args(today)} AND d.status NOT IN ('live', 'verified')")
@@ -323,7 +309,7 @@ async def _matching_creators(filters: BoardFilters) -> list[int] | None:
         # MATERIALIZED keeps the LIMIT from tempting the planner into a sequential scan: the trigram
         # index answers a rare fragment in a few ms where scanning 100k creators for it takes 30+.
         "WITH m AS MATERIALIZED (SELECT id FROM creator WHERE search_text LIKE $1) SELECT id FROM m LIMIT $2",
-        "%" + _escape_like(filters.creator) + "%",
+        "%" + escape_like(filters.creator) + "%",
         FEW_CREATORS + 1,
     )
     return [int(row["id"]) for row in rows] if len(rows) <= FEW_CREATORS else None
@@ -345,7 +331,7 @@ async def _page(
     creator_ids = await _matching_creators(filters)
     if creator_ids == []:
         return BoardPage([], None)
-    args = _Args(scope_id)
+    args = SqlArgs(scope_id)
     common = [f"d.{scope} = $1", *_conditions(filters, args, today, creator_ids)]
     n = args(limit + 1)
     ids = args(creator_ids) if creator_ids is not None else None
@@ -500,7 +486,7 @@ async def list_board_calendar(
     today = today or today_utc()
     first = month.replace(day=1)
     creator_ids = await _matching_creators(filters)
-    args = _Args(brand_id)
+    args = SqlArgs(brand_id)
     where = " AND ".join(["d.brand = $1", *_conditions(filters, args, today, creator_ids)])
     last = add_months(first, 1) - dt.timedelta(days=1)
     days = f"generate_series({args(first)}::date, {args(last)}::date, interval '1 day')"

@@ -34,7 +34,7 @@ def count_queries() -> Iterator[QueryLog]:
     log = QueryLog()
 
     def record(statement: str) -> None:
-        if not statement.lstrip().startswith(_DRIVER_STATEMENTS):
+        if not " ".join(statement.split()).startswith(_DRIVER_STATEMENTS):
             log.statements.append(statement)
 
     add_query_observer(record)

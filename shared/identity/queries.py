@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from shared.crypto import hash_token
+from shared.db.sql import escape_like
 from shared.db.tables import AuditLog, Brand, Membership, StaffInvitation, StaffUser
 from shared.errors import NotFound
 from shared.identity.rules import Role, invitation_state, needs_second_factor
@@ -245,7 +246,7 @@ async def list_brand_audit_log(
     if filters.action:
         query = query.where(AuditLog.action == filters.action)
     if filters.actor:
-        query = query.where(AuditLog.actor_label.ilike(f"%{_escape_like(filters.actor)}%"))
+        query = query.where(AuditLog.actor_label.ilike(f"%{escape_like(filters.actor)}%"))
     if filters.since:
         query = query.where(AuditLog.occurred_at >= dt.datetime.combine(filters.since, dt.time(), dt.UTC))
     if filters.until:
@@ -256,7 +257,3 @@ async def list_brand_audit_log(
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditPage(rows, int(rows[-1]["id"]) if more and rows else None, [row["action"] for row in actions])
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
