@@ -329,7 +329,72 @@ class Deliverable(Table):
     # pending | draft_submitted | changes_requested | approved | live | verified (shared.content rules)
     status = Varchar(length=20, default="pending")
     live_url = Varchar(length=500, default="")
+    live_urls = Array(base_column=Varchar(length=500), default=list)  # every URL the creator submitted
+    live_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Draft(Table):
+    """One version of a deliverable's content: the stored object, its caption, the checks and the review decision.
+
+    upload_state: initiated → uploaded → verified | rejected (or abandoned when a multipart upload was
+    given up). Only a verified draft can be submitted for review. Keys are chosen by the server
+    (shared.content.rules.storage_key), scoped to creator / deliverable / draft.
+    """
+
+    id: Serial
+
+    deliverable = ForeignKey(Deliverable, null=False, index=True)
+    brand = ForeignKey(Brand, null=False, index=True)
+    creator = ForeignKey(Creator, null=False, index=True)
+    version = Integer()
+    storage_key = Varchar(length=500, unique=True)
+    filename = Varchar(length=255, default="")
+    content_type = Varchar(length=100, default="")
+    declared_size = BigInt(default=0)
+    size = BigInt(null=True, default=None)  # what storage holds, once uploaded
+    sha256 = Varchar(length=64, default="")
+    checksum = Varchar(length=200, default="")  # what storage reports (S3 composite checksum or ETag)
+    upload_id = Varchar(length=500, default="")  # multipart upload id ('' for a single PUT)
+    upload_state = Varchar(length=20, default="initiated", index=True)
+    rejection_reason = Text(default="")
+    caption = Text(default="")
+    disclosure_result = Varchar(length=10, default="")  # pass | warn | block
+    disclosure_findings = JSONB(default=[])
+    disclosure_confirmed = Boolean(default=False)  # on-screen and spoken disclosure, for video and stories
+    created_at = Timestamptz(default=TimestamptzNow())
+    uploaded_at = Timestamptz(null=True, default=None)
+    submitted_at = Timestamptz(null=True, default=None)
+    review_due_at = Timestamptz(null=True, default=None, index=True)
+    decision = Varchar(length=30, default="")  # approved | approved_with_notes | changes_requested
+    decided_by = ForeignKey(StaffUser, null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    unique_deliverable_version = Unique(["deliverable", "version"])
+
+
+class DraftComment(Table):
+    """A review comment on a draft, optionally at a moment of the video; internal or shared with the creator."""
+
+    id: Serial
+
+    draft = ForeignKey(Draft, null=False, index=True)
+    author_kind = Varchar(length=10)  # staff | creator
+    author_id = Integer()
+    author_label = Varchar(length=320, default="")
+    body = Text()
+    at_ms = Integer(null=True, default=None)  # position in the video, milliseconds
+    shared = Boolean(default=True)  # False: internal to the brand's team
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class DisclosurePolicy(Table):
+    """A brand's adjustments to the disclosure rules (extra accepted terms, extra ambiguous tags, per platform)."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, unique=True)
+    settings = JSONB(default={})
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
