@@ -1,0 +1,1 @@
+"""Content: draft uploads to storage, disclosure checks, reviews with timestamped feedback, go-live."""
