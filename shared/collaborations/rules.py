@@ -422,6 +422,10 @@ def describe_terms(terms: Terms, *, to: Party = "creator") -> list[str]:
     return [line.replace("..", ".") for line in lines]
 
 
+def _bonus_text(bonus: Payment | None, currency: str) -> str:
+    return f"{format_money(bonus.amount_minor, currency)} if {bonus.condition}" if bonus else "none"
+
+
 def diff_terms(before: Terms, after: Terms) -> list[str]:
     """What a counter-offer changed, one line each ("Fee: $1,000.00 → $1,200.00")."""
     changes: list[str] = []
@@ -433,8 +437,7 @@ def diff_terms(before: Terms, after: Terms) -> list[str]:
         changes.append(f"Payment split: {'/'.join(map(str, before.split))}% → {'/'.join(map(str, after.split))}%")
     old_bonus, new_bonus = before.bonus, after.bonus
     if old_bonus != new_bonus:
-        describe = lambda b: f"{format_money(b.amount_minor, after.currency)} if {b.condition}" if b else "none"  # noqa: E731
-        changes.append(f"Bonus: {describe(old_bonus)} → {describe(new_bonus)}")
+        changes.append(f"Bonus: {_bonus_text(old_bonus, after.currency)} → {_bonus_text(new_bonus, after.currency)}")
     old_items = {(d.kind, d.platform): d for d in before.deliverables}
     new_items = {(d.kind, d.platform): d for d in after.deliverables}
     for key, item in new_items.items():
