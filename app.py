@@ -10,26 +10,30 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.static_files import create_static_files_router
 
 from backoffice.routes import backoffice_router
 from portal.routes import portal_router
 from shared.db.engine import configure_database, connection_pool, redact_dsn, resolve_database_url
+from shared.integrations.storage import storage_from_settings
 from shared.jobs import job_queue, worker_in_background
 from shared.logs import configure_logging
 from shared.settings import Settings
 from shared.web.errors import EXCEPTION_HANDLERS
 from shared.web.guards import allow_anyone
 from shared.web.health import healthz, readyz
+from shared.web.local_storage import local_storage_router, provide_storage
 from shared.web.middleware import request_id_middleware, response_hook
 from shared.web.sessions import SESSION_STORE_NAME, PostgresSessionStore, session_config
 from shared.web.templating import STATIC_DIR, template_config
 
 log = logging.getLogger("rapport")
 
-# Webhooks are signed by their sender and cannot carry our CSRF token.
-CSRF_EXEMPT_PATHS = ["/webhooks/"]
+# Webhooks are signed by their sender and cannot carry our CSRF token; local storage URLs are
+# authorized by their signed token (Uppy PUTs them without our CSRF header).
+CSRF_EXEMPT_PATHS = ["/webhooks/", "^/storage/"]
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -55,6 +59,7 @@ def create_app(settings: Settings) -> Litestar:
             backoffice_router,
             healthz,
             readyz,
+            local_storage_router,
             create_static_files_router(path="/static", directories=[STATIC_DIR], guards=[allow_anyone]),
         ],
         guards=[],
@@ -80,7 +85,8 @@ def create_app(settings: Settings) -> Litestar:
         debug=settings.is_dev,
         openapi_config=None,
         logging_config=None,
-        state=State({"settings": settings}),
+        dependencies={"storage": Provide(provide_storage, sync_to_thread=False)},
+        state=State({"settings": settings, "storage": storage_from_settings(settings)}),
     )
 
 

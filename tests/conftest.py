@@ -33,7 +33,13 @@ from shared.identity.queries import get_staff_context
 from shared.identity.rules import Role
 from shared.settings import Settings
 
-pytest_plugins = ["tests.live_server", "tests.browser_fixtures", "tests.oidc_fixtures", "tests.email_fixtures"]
+pytest_plugins = [
+    "tests.live_server",
+    "tests.browser_fixtures",
+    "tests.oidc_fixtures",
+    "tests.email_fixtures",
+    "tests.storage_fixtures",
+]
 
 PASSWORD = "correct-horse-battery"
 
@@ -65,8 +71,11 @@ async def clean_database(engine: RapportEngine) -> None:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(env="test", database_url=database_url, log_level="WARNING")
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    # Files go to the test's own tmp dir (the local backend), never to ./var/storage.
+    return Settings(
+        env="test", database_url=database_url, log_level="WARNING", storage_url=f"file://{tmp_path / 'storage'}"
+    )
 
 
 @pytest.fixture

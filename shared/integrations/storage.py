@@ -14,7 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
+
+from shared.content.rules import safe_filename
+
+if TYPE_CHECKING:
+    from shared.settings import Settings
 
 # Signed URLs live this long: enough to send one part on a slow phone connection, short enough that
 # a leaked URL is soon worthless.
@@ -98,3 +105,26 @@ class Storage(Protocol):
     async def delete(self, key: str) -> None:
         """Remove the object (idempotent)."""
         ...
+
+
+def content_disposition(filename: str) -> str:
+    """`inline` so a browser plays a video or shows an image; the name is made header-safe first."""
+    return f'inline; filename="{safe_filename(filename)}"'
+
+
+def storage_from_settings(settings: Settings) -> Storage:
+    """The backend STORAGE_URL names: `s3://bucket` (S3_ENDPOINT_URL for MinIO, R2…) or `file://path`."""
+    # Imported here: both backends import this module for the types above.
+    from shared.integrations.storage_local import LocalStorage
+    from shared.integrations.storage_s3 import S3Storage
+
+    parts = urlsplit(settings.storage_url)
+    if parts.scheme == "s3":
+        if not parts.netloc:
+            raise StorageError(f"STORAGE_URL must name a bucket (s3://bucket), got {settings.storage_url!r}")
+        return S3Storage(parts.netloc, endpoint_url=settings.s3_endpoint_url)
+    if parts.scheme == "file":
+        # file://./var/storage is relative to the working directory; file:///srv/rapport is absolute.
+        root = Path(parts.netloc + parts.path)
+        return LocalStorage(root, secret_key=settings.secret_key, base_url=settings.base_url)
+    raise StorageError(f"STORAGE_URL must start with s3:// or file://, got {settings.storage_url!r}")
