@@ -140,8 +140,9 @@ AMBIGUOUS_HASHTAGS = frozenset(
 )
 GIFT_HASHTAGS = frozenset({"gifted", "gift", "prgift", "giftedby", "pr"})
 
-# A hashtag is '#' + word characters, not glued to a word before it ("a#b" is not a hashtag).
-_HASHTAG = re.compile(r"(?<![\w#&])#(\w+)")
+# A hashtag is '#' + word characters, not glued to a word or a URL before it ("a#b", "site.com/#ad"); tags
+# typed without spaces ("#hike#ad") are each a hashtag, as the platforms link them.
+_HASHTAG_RUN = re.compile(r"(?<![\w#&/])#\w+(?:#\w+)*")
 _MENTION = re.compile(r"(?<![\w@])@([\w.]*\w)")
 TRAILING_BLOCK_MIN = 3  # hashtags in a run at the end before readers treat it as a tag cloud
 
@@ -391,6 +392,15 @@ class _Hit:
     text: str
 
 
+def _hashtags(caption: str) -> list[tuple[int, int, str]]:
+    """(start, end, tag without '#') for every hashtag in the caption."""
+    found = []
+    for run in _HASHTAG_RUN.finditer(caption):
+        for m in re.finditer(r"#(\w+)", run.group()):
+            found.append((run.start() + m.start(), run.start() + m.end(), m.group(1)))
+    return found
+
+
 def _norm_tag(tag: str) -> str:
     return tag.strip().lstrip("#").lower()
 
@@ -455,7 +465,7 @@ def check_caption(
     ambiguous_tags = (AMBIGUOUS_HASHTAGS | {_norm_tag(t) for t in policy.extra_ambiguous_tags}) - clear_tags
     gift_tags = GIFT_HASHTAGS - clear_tags - ambiguous_tags
 
-    hashtags = [(m.start(), m.end(), m.group(1)) for m in _HASHTAG.finditer(caption)]
+    hashtags = _hashtags(caption)
     disclosures = [_Hit(s, e, f"#{tag}") for s, e, tag in hashtags if tag.lower() in clear_tags]
     disclosures += _phrase_hits(caption, (*DISCLOSURE_PHRASES, *extra_phrases))
     if m := _AD_PREFIX.match(caption):
