@@ -22,6 +22,9 @@ PUBLIC = {
     "/healthz",
     "/readyz",
     "/static/{file_path:path}",
+    # The local storage backend's signed URLs: the HMAC token is the authorization (shared.web.local_storage).
+    "/storage/parts/{token:str}",
+    "/storage/objects/{token:str}",
 }
 
 
