@@ -15,6 +15,7 @@ from backoffice.guards import ALL_ROLES, requires_role
 from shared.audit.context import Actor
 from shared.campaigns.rules import DELIVERABLE_KINDS, KIND_LABELS, PLATFORMS, platform_label
 from shared.content.disclosure import (
+    CUTTING_PLATFORMS,
     DisclosurePolicySettings,
     DisclosureResult,
     accepted_terms,
@@ -80,7 +81,8 @@ async def _settings_page(
             "errors": errors or {},
             "platforms": PLATFORMS,
             "platform_label": platform_label,
-            "default_chars": {p: platform_rules(p).visible_chars for p in PLATFORMS},
+            "cut_platforms": CUTTING_PLATFORMS,
+            "default_chars": {p: platform_rules(p).visible_chars for p in CUTTING_PLATFORMS},
             "kinds": DELIVERABLE_KINDS,
             "kind_labels": KIND_LABELS,
             "trial": trial,

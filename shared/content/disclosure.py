@@ -61,6 +61,7 @@ PLATFORM_RULES: dict[str, PlatformRules] = {
     "x": PlatformRules("x", "X", 280, None, "post", cuts=False),
     "twitch": PlatformRules("twitch", "Twitch", 140, None, "stream title", cuts=False),
 }
+CUTTING_PLATFORMS = tuple(p for p, rules in PLATFORM_RULES.items() if rules.cuts)  # the ones a brand may tune
 DEFAULT_RULES = PlatformRules("other", "this platform", 100, 2, "caption", cuts=True)
 
 TRUNCATION_MIN, TRUNCATION_MAX = 20, 5000
@@ -241,7 +242,8 @@ def parse_policy_form(form: Mapping[str, str]) -> tuple[DisclosurePolicySettings
         if "extra_ambiguous_tags" in errors:
             break
     overrides: dict[str, int] = {}
-    for platform, rules in PLATFORM_RULES.items():
+    for platform in CUTTING_PLATFORMS:
+        rules = PLATFORM_RULES[platform]
         raw = form.get(f"truncate_{platform}", "").strip()
         if not raw:
             continue
@@ -617,16 +619,7 @@ def describe_rules(policy: DisclosurePolicySettings | None = None) -> list[RuleS
             )
         else:
             where = f"{rules.label} shows the whole {rules.where} (up to {rules.visible_chars} characters)."
-        summaries.append(
-            RuleSummary(
-                platform,
-                rules.label,
-                (
-                    where,
-                    f"A disclosure only in the hashtags at the end of the {rules.where} {placement}.",
-                ),
-            )
-        )
+        summaries.append(RuleSummary(platform, rules.label, (where,)))
     return summaries
 
 

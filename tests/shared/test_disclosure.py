@@ -349,6 +349,7 @@ def test_it_parses_and_shows_the_settings_form() -> None:
         "extra_ambiguous_tags": "gifted, #brandfriend",
         "truncate_instagram": "110",
         "truncate_tiktok": "100",  # the default: not an override
+        "truncate_x": "10",  # X shows a whole post: nothing to tune, ignored
         "strict_placement": "1",
     }
     policy, errors = parse_policy_form(form)
@@ -375,7 +376,7 @@ def test_it_parses_and_shows_the_settings_form() -> None:
             "extra_ambiguous_tags",
             "also in your accepted terms",
         ),
-        ({"truncate_x": "10"}, "truncate_x", "between 20 and 5000"),
+        ({"truncate_instagram": "10"}, "truncate_instagram", "between 20 and 5000"),
         ({"truncate_youtube": "many"}, "truncate_youtube", "or leave it empty for 100"),
     ],
 )
