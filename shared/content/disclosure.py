@@ -118,6 +118,8 @@ DISCLOSURE_PHRASES = (
     "colaboración pagada",  # es
     "partenariat rémunéré",  # fr
 )
+# "Not sponsored by anyone" says the opposite: a phrase right after a negation doesn't count.
+_NEGATED = re.compile(r"\b(?:not|non|isn't|never|no)[\s-]*$", re.IGNORECASE)
 _PARTNERSHIP_WITH = re.compile(r"\bpaid\s+partnership\s+with\s+@([\w.]+)", re.IGNORECASE)
 # "Ad: ..." / "AD | ..." at the very start, or "[ad]" / "(ad)" anywhere: the UK's common forms.
 _AD_PREFIX = re.compile(r"^\s*ad\s*(?::|\||\s[-–—])", re.IGNORECASE)
@@ -435,7 +437,11 @@ def _phrase_hits(caption: str, phrases: Iterable[str]) -> list[_Hit]:
     hits: list[_Hit] = []
     for phrase in phrases:
         pattern = r"(?<!\w)" + r"\s+".join(re.escape(word) for word in phrase.split()) + r"(?!\w)"
-        hits += [_Hit(m.start(), m.end(), m.group()) for m in re.finditer(pattern, caption, re.IGNORECASE)]
+        hits += [
+            _Hit(m.start(), m.end(), m.group())
+            for m in re.finditer(pattern, caption, re.IGNORECASE)
+            if not _NEGATED.search(caption[max(0, m.start() - 12) : m.start()])
+        ]
     return hits
 
 

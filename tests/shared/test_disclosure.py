@@ -89,6 +89,8 @@ def test_it_passes_a_clear_disclosure_at_the_start(caption: str, platform: str) 
         "I read an ad about this",  # the word alone is not the label
         "Ad-free living with Trail 2",
         "email me at me@ad.com",
+        "Not sponsored by anyone, I just love it",
+        "This is non-sponsored by choice, no paid partnership here",
         "see example.com/#ad",
         "",
         "   ",
