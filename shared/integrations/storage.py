@@ -122,7 +122,9 @@ def storage_from_settings(settings: Settings) -> Storage:
     if parts.scheme == "s3":
         if not parts.netloc:
             raise StorageError(f"STORAGE_URL must name a bucket (s3://bucket), got {settings.storage_url!r}")
-        return S3Storage(parts.netloc, endpoint_url=settings.s3_endpoint_url)
+        # RAPPORT_S3_PUBLIC_ENDPOINT_URL: where browsers reach the store, when not at S3_ENDPOINT_URL.
+        public = settings.extra.get("RAPPORT_S3_PUBLIC_ENDPOINT_URL") or None
+        return S3Storage(parts.netloc, endpoint_url=settings.s3_endpoint_url, public_endpoint_url=public)
     if parts.scheme == "file":
         # file://./var/storage is relative to the working directory; file:///srv/rapport is absolute.
         root = Path(parts.netloc + parts.path)

@@ -71,9 +71,20 @@ def _failed(action: str, key: str, error: Exception) -> StorageError:
 class S3Storage:
     """The Storage protocol (shared.integrations.storage) on one S3 bucket."""
 
-    def __init__(self, bucket: str, *, endpoint_url: str | None = None, region: str | None = None) -> None:
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        public_endpoint_url: str | None = None,
+    ) -> None:
         self.bucket = bucket
         self.client = s3_client(endpoint_url, region)
+        # The host is part of a presigned URL's signature, so URLs for browsers are signed against
+        # the address browsers use when the app reaches the store by another (docker-compose's
+        # http://minio:9000 behind a public https://files.example.com). Signing is offline.
+        self.signer = s3_client(public_endpoint_url, region) if public_endpoint_url else self.client
 
     async def _call(self, action: str, key: str, method: str, **params: Any) -> Any:
         try:
@@ -85,7 +96,7 @@ class S3Storage:
         # Signing is local computation (no network), but it reads credentials, which may mean a
         # metadata-service call the first time: keep it off the loop too.
         url: str = await asyncio.to_thread(
-            self.client.generate_presigned_url,
+            self.signer.generate_presigned_url,
             ClientMethod=method,
             Params={"Bucket": self.bucket, **params},
             ExpiresIn=expires,

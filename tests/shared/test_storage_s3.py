@@ -115,3 +115,14 @@ async def test_it_runs_the_app_in_s3_mode(s3_app: Litestar, s3_app_client: httpx
     # The app's own storage URLs are not used in S3 mode: the bytes never pass through it.
     response = await s3_app_client.get("/storage/objects/anything.forged")
     assert response.status_code == 404
+
+
+async def test_it_signs_browser_urls_for_the_public_endpoint(settings: Settings, moto_endpoint: str) -> None:
+    """Behind docker-compose the app reaches MinIO at http://minio:9000; browsers at the public address."""
+    extra = {"RAPPORT_S3_PUBLIC_ENDPOINT_URL": "https://files.example.com"}
+    internal = dataclasses.replace(settings, storage_url="s3://media", s3_endpoint_url=moto_endpoint, extra=extra)
+    storage = storage_from_settings(internal)
+    assert isinstance(storage, S3Storage)
+    assert storage.client.meta.endpoint_url == moto_endpoint
+    url = await storage.sign_download(KEY, filename="reel.mp4", content_type="video/mp4")
+    assert url.startswith(f"https://files.example.com/media/{KEY}?")
