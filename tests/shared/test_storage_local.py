@@ -3,15 +3,19 @@ leave the storage root; downloads seek. (The behaviour both backends share: test
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from shared.integrations.storage import StorageError
-from shared.integrations.storage_local import LocalStorage, check_key
+from shared.integrations.storage import MIN_PART_BYTES, StorageError, UploadedPart
+from shared.integrations.storage_local import MAX_PART_BYTES, LocalStorage, check_key
 from shared.settings import Settings
+from tests.live_server import serve_app
 
 KEY = "creators/1/deliverables/2/drafts/3/clip.mp4"
 BODY = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40
@@ -173,3 +177,30 @@ async def test_it_refuses_an_upload_id_that_is_not_one_of_its_own(local_storage:
     upload_id = await local_storage.create_multipart_upload(KEY, "video/mp4")
     with pytest.raises(StorageError):  # an upload belongs to one key (S3: NoSuchUpload)
         await local_storage.list_parts(KEY.replace("clip", "other"), upload_id)
+
+
+async def test_it_streams_parts_through_a_real_server(database_url: str, settings: Settings, tmp_path: Path) -> None:
+    """uvicorn, a real socket: parts arrive in many small ASGI messages, and an oversize part is refused."""
+    root = tmp_path / "live-storage"
+    with serve_app(database_url, tmp_path / "server.log", {"STORAGE_URL": f"file://{root}"}) as base_url:
+        storage = LocalStorage(root, settings.secret_key, base_url)
+        body = os.urandom(MIN_PART_BYTES + 123_456)
+        upload_id = await storage.create_multipart_upload(KEY, "video/mp4")
+        async with httpx.AsyncClient(timeout=60) as http:
+            parts = []
+            for number, chunk in ((1, body[:MIN_PART_BYTES]), (2, body[MIN_PART_BYTES:])):
+                response = await http.put(await storage.sign_upload_part(KEY, upload_id, number), content=chunk)
+                assert response.status_code == 200, response.text
+                parts.append(UploadedPart(number, response.headers["etag"], len(chunk)))
+            await storage.complete_multipart_upload(KEY, upload_id, parts)
+            assert await storage.sha256(KEY) == hashlib.sha256(body).hexdigest()
+            url = await storage.sign_download(KEY, filename="clip.mp4", content_type="video/mp4")
+            seek = await http.get(url, headers={"Range": f"bytes={MIN_PART_BYTES - 10}-{MIN_PART_BYTES + 9}"})
+            assert (seek.status_code, seek.content) == (206, body[MIN_PART_BYTES - 10 : MIN_PART_BYTES + 10])
+
+            second = await storage.create_multipart_upload(KEY, "video/mp4")
+            oversize = await http.put(
+                await storage.sign_upload_part(KEY, second, 1), content=b"\0" * (MAX_PART_BYTES + 1)
+            )
+            assert oversize.status_code == 413
+            assert await storage.list_parts(KEY, second) == []

@@ -126,3 +126,10 @@ async def test_it_signs_browser_urls_for_the_public_endpoint(settings: Settings,
     assert storage.client.meta.endpoint_url == moto_endpoint
     url = await storage.sign_download(KEY, filename="reel.mp4", content_type="video/mp4")
     assert url.startswith(f"https://files.example.com/media/{KEY}?")
+
+
+async def test_it_serves_a_live_app_in_s3_mode(s3_live_server: str, s3_live_bucket: str) -> None:
+    async with httpx.AsyncClient(base_url=s3_live_server) as http:
+        assert (await http.get("/healthz")).status_code == 200
+        # Nothing is stored on the app's disk in S3 mode: its own storage URLs answer 404.
+        assert (await http.get("/storage/objects/anything.forged")).status_code == 404
