@@ -2,7 +2,7 @@
 
 from litestar import Router
 
-from portal import join, notifications, offers, threads, work
+from portal import content, join, notifications, offers, threads, work
 from portal.accounts import accounts_page, link_account, unlink_account
 from portal.auth import oauth_callback, oauth_start, signout
 from portal.dashboard import dashboard
@@ -27,6 +27,7 @@ creator_router = Router(
         # One module per area; each lists its handlers in HANDLERS.
         *offers.HANDLERS,
         *work.HANDLERS,
+        *content.HANDLERS,
         *threads.HANDLERS,
         *notifications.HANDLERS,
     ],

@@ -127,3 +127,27 @@ async def send_due_reminders(timestamp: int | None = None) -> None:
 
     report = await remind()
     log.info("sent due reminders", extra={"due_soon": report.due_soon, "overdue": report.overdue})
+
+
+@job_app.task(name="compute_draft_sha256", queue="default")
+async def compute_draft_sha256(draft_id: int) -> None:
+    """Record a verified draft's SHA-256 (reads the whole file from storage once, so never in a web request)."""
+    from shared.content.actions import do_record_sha256
+    from shared.integrations.storage import storage_from_settings
+    from shared.settings import Settings
+
+    await do_record_sha256(draft_id, storage=storage_from_settings(Settings.from_env()))
+
+
+@job_app.periodic(cron="37 * * * *")
+@job_app.task(
+    name="abort_abandoned_uploads", queue="default", queueing_lock="abort_abandoned_uploads", lock="abort_uploads"
+)
+async def abort_abandoned_uploads(timestamp: int | None = None) -> None:
+    """Abort multipart uploads nobody finished within a day; their drafts are marked abandoned."""
+    from shared.content.actions import abort_abandoned_uploads as abort
+    from shared.integrations.storage import storage_from_settings
+    from shared.settings import Settings
+
+    abandoned = await abort(storage_from_settings(Settings.from_env()))
+    log.info("aborted abandoned uploads", extra={"drafts": abandoned})

@@ -194,3 +194,64 @@ DECISION_LABELS = {
     "approved_with_notes": "Approved with notes",
     "changes_requested": "Changes requested",
 }
+
+
+# --- telling the creator what a file is -------------------------------------------------------------
+
+_TYPE_NAMES = {
+    "video/mp4": "an MP4 video",
+    "video/quicktime": "a MOV video",
+    "video/webm": "a WebM video",
+    "image/jpeg": "a JPEG image",
+    "image/png": "a PNG image",
+    "image/webp": "a WebP image",
+    "image/heic": "a HEIC image",
+}
+
+
+def describe_type(content_type: str | None) -> str:
+    """A file type in words ("a PNG image"), for messages the creator reads."""
+    if not content_type:
+        return "not a video or image we recognise"
+    return _TYPE_NAMES.get(content_type, f"of type {content_type}")
+
+
+def mislabeled_reason(declared: str, sniffed: str | None) -> str:
+    """Why a file whose first bytes disagree with its declared type was refused."""
+    said = describe_type(declared).removeprefix("an ").removeprefix("a ")
+    if sniffed is None:
+        return f"This file is not a video or image we recognise, not the {said} it said it was."
+    return f"This file is {describe_type(sniffed)}, not the {said} it said it was."
+
+
+# --- go-live: the post must be on the deliverable's platform ------------------------------------------
+
+LIVE_HOSTS: dict[str, tuple[str, ...]] = {
+    "instagram": ("instagram.com",),
+    "tiktok": ("tiktok.com",),
+    "youtube": ("youtube.com", "youtu.be"),
+    "twitch": ("twitch.tv",),
+    "x": ("x.com", "twitter.com"),
+}
+LIVE_URLS_MAX = 5
+
+
+def check_live_urls(platform: str, urls: list[str]) -> tuple[list[str], str | None]:
+    """The cleaned live post URLs, or why they can't be accepted (https, on the deliverable's platform)."""
+    from urllib.parse import urlsplit
+
+    cleaned = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
+    hosts = LIVE_HOSTS.get(platform, ())
+    if not cleaned:
+        return [], "Paste the link to your live post."
+    if len(cleaned) > LIVE_URLS_MAX:
+        return [], f"Give at most {LIVE_URLS_MAX} links."
+    for url in cleaned:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme != "https" or len(url) > 500:
+            return [], f"“{url[:80]}” is not an https:// link; copy the post's link from the app's Share menu."
+        if not any(host == h or host.endswith("." + h) for h in hosts):
+            names = " or ".join(hosts) or platform
+            return [], f"“{url[:80]}” is not on {names}; this deliverable is for {platform.title()}."
+    return cleaned, None

@@ -1,7 +1,114 @@
-// Resumable direct-to-storage uploads with progress (Uppy). Pages that upload include this bundle
-// and mark a container with data-uploader; the server supplies the signing endpoints.
+// Resumable direct-to-storage uploads with progress (Uppy). Pages that upload include this bundle and
+// mark a container with data-uploader (data-endpoint, data-page, data-allowed-types, data-max-bytes).
+//
+// Uppy 6's S3 plugin speaks S3 and asks `signRequest` for a URL per request. Parts go straight to
+// storage through URLs our server signs; the other requests (start, list parts, complete, abort) go
+// to our own endpoints with ?as=s3, which answer the S3 documents Uppy reads. The "upload id" Uppy
+// keeps is our draft id. Golden Retriever remembers unfinished uploads across a reload, and the
+// plugin asks our server which parts already arrived, so only the rest is sent.
 import Uppy from "@uppy/core";
 import Dashboard from "@uppy/dashboard";
 import AwsS3 from "@uppy/aws-s3";
+import GoldenRetriever from "@uppy/golden-retriever";
 
-window.RapportUploads = { Uppy, Dashboard, AwsS3 };
+const MiB = 1024 * 1024;
+
+function csrfToken() {
+  // base.html puts the token in hx-headers for htmx; we send the same header.
+  try {
+    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrftoken"] || "";
+  } catch {
+    return "";
+  }
+}
+
+async function postJson(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "content-type": "application/json", accept: "application/json", "x-csrftoken": csrfToken() },
+    body: JSON.stringify(body || {}),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    // Our JSON errors carry the reason a person can act on ("This file is a PNG image, not …").
+    throw new Error(data.detail || data.error || `The server answered ${response.status}.`);
+  }
+  return data;
+}
+
+function mount(element) {
+  const endpoint = element.dataset.endpoint;
+  const page = element.dataset.page;
+  const allowed = (element.dataset.allowedTypes || "").split(",").filter(Boolean);
+  const maxBytes = Number(element.dataset.maxBytes) || null;
+  const caption = document.querySelector("[data-caption]");
+  const errorBox = element.parentElement.querySelector("[data-upload-error]");
+  const s3 = (path) => `${endpoint}${path}${path.includes("?") ? "&" : "?"}as=s3`;
+
+  const uppy = new Uppy({
+    id: `uploads-${endpoint}`, // Golden Retriever's saved state is per deliverable
+    autoProceed: false,
+    restrictions: { maxNumberOfFiles: 1, allowedFileTypes: allowed.length ? allowed : null, maxFileSize: maxBytes },
+  });
+
+  uppy.use(Dashboard, {
+    inline: true,
+    target: element,
+    width: "100%",
+    height: 360,
+    proudlyDisplayPoweredByUppy: false,
+    showProgressDetails: true,
+    note: "One video or image; the upload resumes if your connection drops.",
+  });
+
+  uppy.use(AwsS3, {
+    shouldUseMultipart: true, // always: every upload can resume, and the server verifies one path
+    limit: 4, // parts in flight at once: enough for speed on a phone without starving the connection
+    getChunkSize: (file) => Math.max(8 * MiB, Math.ceil((file.size || 0) / 9000)),
+    generateObjectKey: (file) => file.id, // our server chooses the real key; this only finds the file
+    async signRequest(request) {
+      const headers = { "x-csrftoken": csrfToken() };
+      if (request.method === "POST" && !request.uploadId) {
+        const file = uppy.getFile(request.key);
+        const params = new URLSearchParams({ filename: file.name, type: file.type, size: String(file.size) });
+        return { url: s3(`?${params}`), headers, key: "" };
+      }
+      const draft = encodeURIComponent(request.uploadId);
+      if (request.method === "PUT") {
+        const { url } = await postJson(`${endpoint}/${draft}/parts/${request.partNumber}`);
+        return { url };
+      }
+      if (request.method === "GET") {
+        return { url: s3(`/${draft}/parts`), headers };
+      }
+      if (request.method === "POST") {
+        // Complete and verify through the JSON endpoint first, so a refusal shows its reason in
+        // the Dashboard; then Uppy's own request reads the (already completed) result.
+        const result = await postJson(`${endpoint}/${draft}/complete`, {
+          parts: [],
+          caption: caption ? caption.value : "",
+        });
+        uppy.setMeta({ draftId: result.draftId });
+        return { url: s3(`/${draft}/complete`), headers };
+      }
+      return { url: s3(`/${draft}`), headers }; // DELETE: give the upload up
+    },
+  });
+
+  uppy.use(GoldenRetriever, { serviceWorker: false });
+
+  uppy.on("upload-error", (_file, error) => {
+    if (errorBox) {
+      errorBox.textContent = error && error.message ? error.message : "The upload failed. Try again.";
+      errorBox.hidden = false;
+    }
+  });
+  uppy.on("complete", (result) => {
+    if (result.successful && result.successful.length) {
+      window.location.assign(page); // show the verified draft and its disclosure check
+    }
+  });
+}
+
+document.querySelectorAll("[data-uploader]").forEach(mount);

@@ -1,0 +1,327 @@
+"""A deliverable as its creator works on it: what to make, uploading drafts (Uppy, straight to storage),
+the caption's disclosure check, sending for review, and the live post's link.
+
+The upload endpoints answer JSON. Uppy 6's S3 plugin talks S3 itself (it signs each request through
+our `signRequest` in static/src/uploads.js), so with `?as=s3` the same endpoints answer the few S3 XML
+documents it reads: the upload id it gets is our draft id, and the real upload id never leaves the server.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from xml.sax.saxutils import escape
+
+from litestar import Request, Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from portal.guards import requires_creator
+from shared.audit.context import Actor
+from shared.content.actions import (
+    check_complete_upload,
+    check_start_upload,
+    check_submit_draft,
+    check_submit_live,
+    do_abort_upload,
+    do_confirm_disclosure,
+    do_update_caption,
+    list_uploaded_parts,
+    sign_part,
+)
+from shared.content.queries import draft_preview_url, get_deliverable_for_creator, preview_disclosure
+from shared.creators.queries import CreatorContext
+from shared.errors import IllegalTransition, InvalidInput
+from shared.integrations.storage import Storage, UploadedPart
+from shared.web.forms import read_form
+
+# The storage backend (a shared.integrations.storage.Storage) is a Protocol, which Litestar's signature
+# model can't check with isinstance; typed Any here, it is passed on as the Storage it is.
+StorageDependency = NamedDependency[Any]
+
+W = "/work/{deliverable_id:int}"
+XML = "application/xml"
+
+
+def _url(deliverable_id: int) -> str:
+    return f"/work/{deliverable_id}"
+
+
+def _s3(request: Request[Any, Any, Any]) -> bool:
+    return request.query_params.get("as") == "s3"
+
+
+def _xml(body: str, status: int = 200) -> Response[str]:
+    return Response(f'<?xml version="1.0" encoding="UTF-8"?>\n{body}', media_type=XML, status_code=status)
+
+
+async def _json_body(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The JSON object sent, or {} (a form post or garbage gets the fields' own 400s)."""
+    try:
+        data = json.loads(await request.body() or b"{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _int(value: Any, field: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput({field: "Missing or not a number."}) from None
+
+
+def _size(value: Any) -> int:
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+# --- the page --------------------------------------------------------------------------------------
+
+
+async def _page(
+    creator: CreatorContext,
+    storage: Storage,
+    deliverable_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    view = await get_deliverable_for_creator(creator.id, deliverable_id)
+    return Template(
+        "portal/content_deliverable.html",
+        context={
+            "view": view,
+            "preview_url": await draft_preview_url(view, storage),
+            "errors": errors or {},
+            "form": form or {},
+        },
+        status_code=status,
+    )
+
+
+@get(W, guards=[requires_creator])
+async def deliverable_page(
+    creator: NamedDependency[CreatorContext], storage: StorageDependency, deliverable_id: FromPath[int]
+) -> Template | Redirect:
+    if not creator.onboarded:
+        return Redirect("/welcome")
+    return await _page(creator, storage, deliverable_id)
+
+
+@post(f"{W}/caption-check", guards=[requires_creator])
+async def caption_check(
+    request: Request[Any, Any, Any], creator: NamedDependency[CreatorContext], deliverable_id: FromPath[int]
+) -> Template:
+    """'Check my caption' (htmx): the disclosure result for what is typed, nothing stored."""
+    form = await read_form(request)
+    result = await preview_disclosure(creator.id, deliverable_id, form.get("caption", ""))
+    return Template("_disclosure_result.html", context={"disclosure": result}, status_code=200)
+
+
+# --- uploads (JSON for our code, S3 XML for Uppy's S3 client) ----------------------------------------
+
+
+@post(f"{W}/uploads", guards=[requires_creator], status_code=201)
+async def start_upload(
+    request: Request[Any, Any, Any],
+    actor: NamedDependency[Actor],
+    creator: NamedDependency[CreatorContext],
+    storage: StorageDependency,
+    deliverable_id: FromPath[int],
+) -> Response[Any]:
+    data = dict(request.query_params) if _s3(request) else await _json_body(request)
+    started = await check_start_upload(
+        actor,
+        creator.id,
+        deliverable_id,
+        filename=str(data.get("filename", "")),
+        content_type=str(data.get("type", "")),
+        # Unreadable is 0: the action checks whose deliverable it is first, then says the file is empty.
+        size=_size(data.get("size")),
+        storage=storage,
+    )
+    if _s3(request):
+        return _xml(
+            f"<InitiateMultipartUploadResult><Key>{escape(started.key)}</Key>"
+            f"<UploadId>{started.draft_id}</UploadId></InitiateMultipartUploadResult>"
+        )
+    body = {"uploadId": started.upload_id, "key": started.key, "draftId": started.draft_id, "version": started.version}
+    return Response(body, status_code=201)
+
+
+@get(f"{W}/uploads/{{draft_id:int}}/parts", guards=[requires_creator])
+async def uploaded_parts(
+    request: Request[Any, Any, Any],
+    creator: NamedDependency[CreatorContext],
+    storage: StorageDependency,
+    deliverable_id: FromPath[int],
+    draft_id: FromPath[int],
+) -> Response[Any]:
+    parts = await list_uploaded_parts(creator.id, draft_id, storage=storage)
+    if _s3(request):
+        return _xml(
+            "<ListPartsResult>"
+            + "".join(
+                f"<Part><PartNumber>{p.number}</PartNumber><ETag>{escape(p.etag)}</ETag><Size>{p.size}</Size></Part>"
+                for p in parts
+            )
+            + "</ListPartsResult>"
+        )
+    return Response([{"PartNumber": p.number, "ETag": p.etag, "Size": p.size} for p in parts])
+
+
+@post(f"{W}/uploads/{{draft_id:int}}/parts/{{part_number:int}}", guards=[requires_creator], status_code=200)
+async def sign_upload_part(
+    creator: NamedDependency[CreatorContext],
+    storage: StorageDependency,
+    deliverable_id: FromPath[int],
+    draft_id: FromPath[int],
+    part_number: FromPath[int],
+) -> dict[str, str]:
+    return {"url": await sign_part(creator.id, draft_id, part_number, storage=storage)}
+
+
+_XML_PART = re.compile(r"<PartNumber>(\d+)</PartNumber>\s*<ETag>([^<]*)</ETag>")
+
+
+async def _parts(request: Request[Any, Any, Any], data: dict[str, Any]) -> list[UploadedPart]:
+    if _s3(request):
+        text = (await request.body()).decode("utf-8", "replace")
+        return [UploadedPart(int(n), etag.replace("&quot;", '"'), 0) for n, etag in _XML_PART.findall(text)]
+    parts = data.get("parts") or []
+    if not isinstance(parts, list):
+        raise InvalidInput({"parts": "Send the list of parts."})
+    return [
+        UploadedPart(_int(p.get("PartNumber"), "parts"), str(p.get("ETag", "")), 0)
+        for p in parts
+        if isinstance(p, dict)
+    ]
+
+
+@post(f"{W}/uploads/{{draft_id:int}}/complete", guards=[requires_creator], status_code=200)
+async def complete_upload(
+    request: Request[Any, Any, Any],
+    actor: NamedDependency[Actor],
+    creator: NamedDependency[CreatorContext],
+    storage: StorageDependency,
+    deliverable_id: FromPath[int],
+    draft_id: FromPath[int],
+) -> Response[Any]:
+    """Assemble and verify; a refused file is deleted and the 400 says why (the page shows it too)."""
+    data = {} if _s3(request) else await _json_body(request)
+    verified = await check_complete_upload(
+        actor,
+        creator.id,
+        draft_id,
+        parts=await _parts(request, data),
+        caption=str(data.get("caption", "")),
+        storage=storage,
+    )
+    if _s3(request):
+        return _xml(
+            f"<CompleteMultipartUploadResult><Location>{_url(deliverable_id)}</Location>"
+            f"<Key>draft-{verified.draft_id}</Key></CompleteMultipartUploadResult>"
+        )
+    return Response(
+        {
+            "draftId": verified.draft_id,
+            "version": verified.version,
+            "size": verified.size,
+            "contentType": verified.content_type,
+            "disclosure": verified.disclosure.to_json(),
+            "page": _url(deliverable_id),
+        }
+    )
+
+
+@delete(f"{W}/uploads/{{draft_id:int}}", guards=[requires_creator], status_code=204)
+async def abort_upload(
+    actor: NamedDependency[Actor],
+    creator: NamedDependency[CreatorContext],
+    storage: StorageDependency,
+    deliverable_id: FromPath[int],
+    draft_id: FromPath[int],
+) -> None:
+    await do_abort_upload(actor, creator.id, draft_id, storage=storage)
+
+
+# --- the draft: caption, confirmation, sending; going live -------------------------------------------
+
+
+@post(f"{W}/drafts/{{draft_id:int}}/caption", guards=[requires_creator], status_code=303)
+async def save_caption(
+    request: Request[Any, Any, Any],
+    actor: NamedDependency[Actor],
+    creator: NamedDependency[CreatorContext],
+    storage: StorageDependency,
+    deliverable_id: FromPath[int],
+    draft_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        await do_update_caption(actor, creator.id, draft_id, caption=form.get("caption", ""))
+        await do_confirm_disclosure(actor, creator.id, draft_id, confirmed=form.get("confirmed") == "yes")
+    except (InvalidInput, IllegalTransition) as exc:
+        errors = exc.errors if isinstance(exc, InvalidInput) else {"caption": str(exc)}
+        return await _page(creator, storage, deliverable_id, errors=errors, form=form, status=400)
+    flash(request, "Caption saved and checked.", category="success")
+    return Redirect(_url(deliverable_id))
+
+
+@post(f"{W}/drafts/{{draft_id:int}}/submit", guards=[requires_creator], status_code=303)
+async def submit_draft(
+    request: Request[Any, Any, Any],
+    actor: NamedDependency[Actor],
+    creator: NamedDependency[CreatorContext],
+    storage: StorageDependency,
+    deliverable_id: FromPath[int],
+    draft_id: FromPath[int],
+) -> Template | Redirect:
+    try:
+        await check_submit_draft(actor, creator.id, draft_id)
+    except (InvalidInput, IllegalTransition) as exc:
+        errors = exc.errors if isinstance(exc, InvalidInput) else {"submit": str(exc)}
+        return await _page(creator, storage, deliverable_id, errors={"submit": "; ".join(errors.values())}, status=400)
+    flash(request, "Sent for review. You'll be notified when the brand decides.", category="success")
+    return Redirect(_url(deliverable_id))
+
+
+@post(f"{W}/live", guards=[requires_creator], status_code=303)
+async def submit_live(
+    request: Request[Any, Any, Any],
+    actor: NamedDependency[Actor],
+    creator: NamedDependency[CreatorContext],
+    storage: StorageDependency,
+    deliverable_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    urls = form.get("urls", "").split()
+    try:
+        await check_submit_live(actor, creator.id, deliverable_id, urls=urls)
+    except (InvalidInput, IllegalTransition) as exc:
+        errors = exc.errors if isinstance(exc, InvalidInput) else {"urls": str(exc)}
+        return await _page(creator, storage, deliverable_id, errors=errors, form=form, status=400)
+    flash(request, "Your post is live. The brand has been told.", category="success")
+    return Redirect(_url(deliverable_id))
+
+
+HANDLERS: list[HTTPRouteHandler] = [
+    deliverable_page,
+    caption_check,
+    start_upload,
+    uploaded_parts,
+    sign_upload_part,
+    complete_upload,
+    abort_upload,
+    save_caption,
+    submit_draft,
+    submit_live,
+]
