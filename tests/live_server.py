@@ -30,6 +30,8 @@ def serve_app(database_url: str, log_file: Path, extra_env: dict[str, str] | Non
     base_url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
+        # Uploaded files go next to the log, never into the repository's ./var/storage.
+        "STORAGE_URL": f"file://{log_file.parent / 'storage'}",
         "DATABASE_URL": database_url,
         "RAPPORT_ENV": "test",
         "BASE_URL": base_url,

@@ -172,3 +172,13 @@ async def test_it_fails_loudly_when_the_database_is_unreachable(database_url: st
         assert "secret" not in text
     finally:
         configure_database(database_url)  # the engine is process-wide: point it back for the next tests
+
+
+def test_it_keeps_secret_tokens_out_of_the_access_log() -> None:
+    from shared.web.middleware import loggable_path
+
+    assert loggable_path("/storage/parts/abc.def-ghi") == "/storage/parts/<token>"
+    assert loggable_path("/storage/objects/xyz") == "/storage/objects/<token>"
+    assert loggable_path("/backoffice/invitations/s3cret") == "/backoffice/invitations/<token>"
+    assert loggable_path("/join/s3cret") == "/join/<token>"
+    assert loggable_path("/backoffice/b/acme/offers/12") == "/backoffice/b/acme/offers/12"

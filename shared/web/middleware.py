@@ -68,6 +68,18 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
+# Signed storage URLs carry their authorization in the path: a log must never hold a usable one.
+_SIGNED_PATH = re.compile(r"^(/storage/[a-z]+/)[^/]+")
+# Invitation links likewise (staff: /backoffice/invitations/<token>; creators: /join/<token>).
+_TOKEN_PATHS = re.compile(r"^(/backoffice/invitations/|/join/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """The request path with any secret token in it replaced, for the access log."""
+    path = _SIGNED_PATH.sub(r"\1<token>", path)
+    return _TOKEN_PATHS.sub(r"\1<token>", path)
+
+
 def response_hook(*, hsts: bool) -> Callable[[Message, Scope], Awaitable[None]]:
     """before_send hook: add the request id and security headers, and write the access log line."""
     extra_headers = security_headers(hsts=hsts)
@@ -85,7 +97,7 @@ def response_hook(*, hsts: bool) -> Callable[[Message, Scope], Awaitable[None]]:
         log.info(
             "%s %s %s",
             http_scope["method"],
-            scope["path"],
+            loggable_path(scope["path"]),
             message["status"],
             extra={"status": message["status"], "duration_ms": round((time.perf_counter() - started) * 1000, 1)},
         )
