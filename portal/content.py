@@ -34,6 +34,7 @@ from shared.content.actions import (
     sign_part,
 )
 from shared.content.queries import draft_preview_url, get_deliverable_for_creator, preview_disclosure
+from shared.content.review_queries import list_shared_feedback
 from shared.creators.queries import CreatorContext
 from shared.errors import IllegalTransition, InvalidInput
 from shared.integrations.storage import Storage, UploadedPart
@@ -100,6 +101,8 @@ async def _page(
         context={
             "view": view,
             "preview_url": await draft_preview_url(view, storage),
+            # The page's own player shows the newest version, so the feedback needs no URL of its own.
+            "feedback": await list_shared_feedback(creator.id, deliverable_id),
             "errors": errors or {},
             "form": form or {},
         },
