@@ -182,3 +182,14 @@ def test_it_keeps_secret_tokens_out_of_the_access_log() -> None:
     assert loggable_path("/backoffice/invitations/s3cret") == "/backoffice/invitations/<token>"
     assert loggable_path("/join/s3cret") == "/join/<token>"
     assert loggable_path("/backoffice/b/acme/offers/12") == "/backoffice/b/acme/offers/12"
+
+
+async def test_it_lets_browsers_reach_the_object_store_in_s3_mode(
+    s3_app_client: httpx.AsyncClient, moto_endpoint: str, client: httpx.AsyncClient
+) -> None:
+    """Parts go straight from the browser to the store, and previews play from it: CSP must allow that origin."""
+    policy = (await s3_app_client.get("/healthz")).headers["content-security-policy"]
+    assert f"connect-src 'self' {moto_endpoint}" in policy and f"media-src 'self' blob: {moto_endpoint}" in policy
+    assert "script-src 'self';" in policy  # still no inline or foreign scripts
+    local = (await client.get("/healthz")).headers["content-security-policy"]
+    assert "connect-src 'self';" in local

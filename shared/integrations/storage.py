@@ -130,3 +130,15 @@ def storage_from_settings(settings: Settings) -> Storage:
         root = Path(parts.netloc + parts.path)
         return LocalStorage(root, secret_key=settings.secret_key, base_url=settings.base_url)
     raise StorageError(f"STORAGE_URL must start with s3:// or file://, got {settings.storage_url!r}")
+
+
+def browser_origin(settings: Settings) -> str | None:
+    """The origin browsers talk to for uploads and playback (for the Content-Security-Policy), None for local disk."""
+    parts = urlsplit(settings.storage_url)
+    if parts.scheme != "s3":
+        return None  # local signed URLs are served by the app itself: 'self'
+    endpoint = settings.extra.get("RAPPORT_S3_PUBLIC_ENDPOINT_URL") or settings.s3_endpoint_url
+    if endpoint:
+        public = urlsplit(endpoint)
+        return f"{public.scheme}://{public.netloc}"
+    return "https://*.amazonaws.com"  # AWS itself: regional, path-style hosts
