@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from backoffice.guards import ALL_ROLES, requires_role, requires_staff
 from shared.audit.context import Actor
+from shared.content.review_queries import count_waiting_reviews
 from shared.errors import InvalidInput
 from shared.identity.actions import do_create_brand
 from shared.identity.queries import BrandAccess, StaffContext, list_brand_members, list_brands_for_staff
@@ -62,5 +63,10 @@ async def brand_home(brand: NamedDependency[BrandAccess]) -> Template:
     members = await list_brand_members(brand.brand_id)
     return Template(
         "backoffice/brand_home.html",
-        context={"brand": brand, "members": members, "role_labels": ROLE_LABELS},
+        context={
+            "brand": brand,
+            "members": members,
+            "role_labels": ROLE_LABELS,
+            "reviews_waiting": await count_waiting_reviews(brand.brand_id),
+        },
     )

@@ -2,7 +2,7 @@
 
 from litestar import Router
 
-from backoffice import board, campaigns, creators, disclosure, notifications, offers, threads
+from backoffice import board, campaigns, creators, disclosure, notifications, offers, reviews, threads
 from backoffice.account import (
     account_page,
     disable_totp,
@@ -46,6 +46,7 @@ staff_router = Router(
         *threads.HANDLERS,
         *notifications.HANDLERS,
         *disclosure.HANDLERS,
+        *reviews.HANDLERS,
     ],
     dependencies={**STAFF_DEPENDENCIES, **BRAND_DEPENDENCIES},
     before_request=notifications.count_unread_for_nav,  # the header's unread badge

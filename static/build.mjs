@@ -11,6 +11,7 @@ await build({
     app: path.join(here, "src/app.js"),
     uploads: path.join(here, "src/uploads.js"),
     charts: path.join(here, "src/charts.js"),
+    review: path.join(here, "src/review.js"),
     "app-style": path.join(here, "src/app.css"),
     "uploads-style": path.join(here, "src/uploads.css"),
   },

@@ -265,6 +265,7 @@ class Review:
     draft: DraftVersion
     previous: DraftVersion | None
     comments: list[Comment]
+    previous_comments: list[Comment]  # on the version before, so the reviewer checks what was asked
     rounds: Rounds
     latest: bool  # the deliverable's newest submitted draft
     overdue: bool
@@ -309,9 +310,10 @@ WHERE d.deliverable = $1 AND d.version < $2 AND d.submitted_at IS NOT NULL
 ORDER BY d.version DESC LIMIT 1
 """  # noqa: S608 (a constant; values are bound parameters)
 
+# The draft's comments and the previous version's (what was asked last time), in one read.
 _COMMENTS = """
 SELECT id, draft, author_kind, author_label, body, at_ms, shared, created_at FROM draft_comment
-WHERE draft = $1 AND (shared OR $2)
+WHERE draft IN ($1, $2)
 ORDER BY at_ms NULLS LAST, created_at, id
 """
 
@@ -367,7 +369,7 @@ async def get_review(brand_id: int, draft_id: int, *, storage: Storage | None = 
         raise NotFound("No such draft.")
     previous_rows = await get_engine().fetch(_PREVIOUS, record["deliverable"], record["version"])
     previous = previous_rows[0] if previous_rows else None
-    comments = await get_engine().fetch(_COMMENTS, draft_id, True)
+    comments = await get_engine().fetch(_COMMENTS, draft_id, int(previous["id"]) if previous else draft_id)
     now = now_utc()
     # Signing is local computation (no request to the store), so it may sit beside the reads.
     return Review(
@@ -383,7 +385,8 @@ async def get_review(brand_id: int, draft_id: int, *, storage: Storage | None = 
         title=str(record["title"]),
         draft=_version(record, await _sign(storage, record)),
         previous=_version(previous, await _sign(storage, previous)) if previous else None,
-        comments=[_comment(c) for c in comments],
+        comments=[_comment(c) for c in comments if int(c["draft"]) == draft_id],
+        previous_comments=[_comment(c) for c in comments if int(c["draft"]) != draft_id],
         rounds=rounds(int(record["round"]), _agreed_rounds(record["agreed_terms"])),
         latest=int(record["version"]) == int(record["latest_version"] or 0),
         overdue=not record["decision"] and is_review_overdue(record["review_due_at"], now),
