@@ -4,6 +4,7 @@ draft even when two reviewers click at once) and bulk approval of images."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import httpx
 import pytest
@@ -12,6 +13,16 @@ from shared.audit.context import system_actor
 from shared.collaborations.actions import BrandSide, CreatorSide
 from shared.content.review import check_bulk_approve, check_decide, do_add_comment
 from shared.content.review_queries import get_review, list_review_queue, list_shared_feedback
+from shared.content.review_rules import (
+    approval_refused,
+    bulk_refusal,
+    can_decide,
+    due_in_words,
+    format_at,
+    is_review_overdue,
+    note_needed,
+    parse_at_ms,
+)
 from shared.db.engine import get_engine
 from shared.db.rows import jsonb
 from shared.db.tables import AuditLog, Deliverable, Draft, DraftComment, Notification, RelationshipEvent
@@ -264,3 +275,37 @@ async def test_it_validates_comments(cast: Cast, reel: tuple[int, int]) -> None:
     # Another creator's draft does not exist for Alice.
     with pytest.raises(NotFound):
         await do_add_comment(ACTOR, CreatorSide(cast.alice_id + 999), draft_id, body="hi", at_ms=None, shared=True)
+
+
+# --- rules (pure) ---------------------------------------------------------------------------------
+
+
+def test_it_reads_and_writes_video_moments() -> None:
+    assert parse_at_ms("12500") == (12500, "")
+    assert parse_at_ms("0:12") == (12000, "")
+    assert parse_at_ms("1:02:03.5") == (3_723_500, "")
+    assert parse_at_ms("") == (None, "")
+    assert parse_at_ms("1:75")[1] and parse_at_ms("soon")[1]
+    assert parse_at_ms(str(25 * 3600 * 1000))[1]  # not inside any video we take
+    assert [format_at(ms) for ms in (0, 12_999, 245_000, 3_723_000)] == ["0:00", "0:12", "4:05", "1:02:03"]
+
+
+def test_it_says_when_a_review_is_due() -> None:
+    now = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
+    assert due_in_words(now + dt.timedelta(days=2, hours=3), now) == "due in 2 days"
+    assert due_in_words(now + dt.timedelta(minutes=90), now) == "due in 1 hour"
+    assert due_in_words(now - dt.timedelta(days=1, hours=1), now) == "overdue by 1 day"
+    assert due_in_words(None, now) == "no turnaround promised"
+    assert is_review_overdue(now - dt.timedelta(seconds=1), now) and not is_review_overdue(None, now)
+
+
+def test_it_knows_who_decides_and_what_may_be_approved_in_bulk() -> None:
+    assert [can_decide(role) for role in Role] == [True, True, True, False, False]
+    assert not bulk_refusal(content_type="image/png", verdict="warn", decided=False, latest=True)
+    assert "video" in bulk_refusal(content_type="video/mp4", verdict="pass", decided=False, latest=True)
+    assert "blocks" in bulk_refusal(content_type="image/png", verdict="block", decided=False, latest=True)
+    assert approval_refused("approved", "block") and not approval_refused("changes_requested", "block")
+    assert note_needed("changes_requested", has_shared_comment=False)
+    assert not note_needed("changes_requested", has_shared_comment=True) and not note_needed(
+        "approved", has_shared_comment=False
+    )
