@@ -6,7 +6,7 @@ SHELL := /bin/bash
 UV := python3 -m uv
 PORT ?= 8000
 
-.PHONY: help setup python-deps assets browsers lint test demo serve worker migrate bench bench-queries clean
+.PHONY: help setup python-deps assets browsers lint test demo serve worker migrate bench bench-queries bench-upload clean
 
 help:
 	@echo "make demo   - install, migrate, seed demo data and serve on http://127.0.0.1:$(PORT)"
@@ -64,6 +64,11 @@ bench: setup
 bench-queries: python-deps
 	$(UV) run python bench/generate_data.py
 	$(UV) run python bench/query_bench.py
+
+# A 1 GiB draft upload in S3 mode against moto's server, through the app's upload endpoints and with plain
+# boto3 in the same run: bytes through the app, throughput ratio. About 3 minutes. Figures: docs/performance.md.
+bench-upload: python-deps
+	$(UV) run python bench/upload_bench.py
 
 clean:
 	rm -rf static/dist .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -113,6 +113,7 @@ class CountingProxy:
         self._loop = asyncio.new_event_loop()
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def start(self) -> int:
         ready = threading.Event()
@@ -131,6 +132,11 @@ class CountingProxy:
         return self.port
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # The loop holds tasks weakly: keep each connection's task until it is done.
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         self.connections += 1
         try:
             target_reader, target_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
@@ -484,9 +490,12 @@ def write_file(path: Path, size: int) -> float:
 @dataclass
 class FlowResult:
     name: str
-    seconds: float
+    seconds: float  # from the first request to the last answer
     size: int
     key: str
+    # Until every part is in the store (starting included); the rest is completing: the store puts the
+    # parts together (and, in the app flow, the app verifies the object).
+    transfer_seconds: float = 0.0
     etag: str = ""
     http_up: int = 0  # bytes the client sent to the app's HTTP port
     http_down: int = 0  # bytes the app answered
@@ -500,6 +509,14 @@ class FlowResult:
     @property
     def mib_per_s(self) -> float:
         return self.size / MIB / self.seconds
+
+    @property
+    def transfer_mib_per_s(self) -> float:
+        return self.size / MIB / self.transfer_seconds
+
+    @property
+    def complete_seconds(self) -> float:
+        return self.seconds - self.transfer_seconds
 
 
 class Meter:
@@ -678,7 +695,7 @@ def _app_flow(
     finished = time.monotonic()
     after = meter.read()
 
-    result = FlowResult("app flow", finished - started, size, key.group(1).replace("&amp;", "&"))
+    result = FlowResult("app flow", finished - started, size, key.group(1).replace("&amp;", "&"), parts_done - started)
     Meter.fill(result, before, after)
     result.http_requests = requests
     result.phases = {
@@ -703,12 +720,17 @@ def boto3_flow(
         multipart_threshold=part_size, multipart_chunksize=part_size, max_concurrency=concurrency, use_threads=True
     )
     key = f"boto3/round-{round_no}/trail.mp4"
+    completing: list[float] = []
+    # botocore's events say when the transfer manager asks the store to put the parts together.
+    s3.meta.events.register("before-call.s3.CompleteMultipartUpload", lambda **_: completing.append(time.monotonic()))
     before = meter.read()
     started = time.monotonic()
     s3.upload_file(str(path), stack.bucket, key, ExtraArgs={"ContentType": "video/mp4"}, Config=config)
     finished = time.monotonic()
     after = meter.read()
-    result = FlowResult("boto3", finished - started, path.stat().st_size, key)
+    if len(completing) != 1:
+        raise BenchError(f"boto3 completed {len(completing)} multipart uploads, not one (is the file over a part?)")
+    result = FlowResult("boto3", finished - started, path.stat().st_size, key, completing[0] - started)
     Meter.fill(result, before, after)
     return result
 
@@ -723,6 +745,17 @@ def check_objects(stack: Stack, results: list[FlowResult]) -> None:
         result.etag = str(head["ETag"])
     if len({r.etag for r in results}) != 1:
         raise BenchError(f"the objects differ: ETags {[r.etag for r in results]}")
+
+
+def time_verification_reads(stack: Stack, key: str) -> dict[str, float]:
+    """How long the store takes for the two reads the app's verification makes (HEAD, the first 4 KiB)."""
+    s3 = stack.s3()
+    t = time.monotonic()
+    s3.head_object(Bucket=stack.bucket, Key=key)
+    head = time.monotonic() - t
+    t = time.monotonic()
+    s3.get_object(Bucket=stack.bucket, Key=key, Range="bytes=0-4095")["Body"].read()
+    return {"store_head_s": round(head, 3), "store_first_4k_s": round(time.monotonic() - t, 3)}
 
 
 def check_draft(dsn: str, key: str, size: int) -> dict[str, Any]:
@@ -765,26 +798,41 @@ def print_report(rounds: list[tuple[FlowResult, FlowResult]], part_size: int, co
     parts = math.ceil(size / part_size)
     print()
     print(f"file {size:,} B ({size / MIB:,.0f} MiB), {parts} parts of {part_size // MIB} MiB, {concurrency} in flight")
-    print(f"{'round':>5} {'app flow s':>11} {'MiB/s':>8} {'boto3 s':>9} {'MiB/s':>8} {'app / boto3':>12}")
-    ratios = []
-    for i, (app, plain) in enumerate(rounds, 1):
-        ratio = app.mib_per_s / plain.mib_per_s
-        ratios.append(ratio)
-        print(
-            f"{i:>5} {app.seconds:>11.2f} {app.mib_per_s:>8.1f} {plain.seconds:>9.2f} {plain.mib_per_s:>8.1f}"
-            f" {ratio:>12.2f}"
+    print(
+        "End to end = first request to last answer; parts in = until every part is in the store;"
+        " complete = the store assembles the parts (the app flow: and the app verifies the object)."
+    )
+    head = f"{'total s':>8} {'MiB/s':>6} {'parts in s':>10} {'MiB/s':>6} {'complete s':>10}"
+    print(f"{'':>6} {'app flow':<44}| {'boto3':<44}| {'app / boto3 MiB/s':>17}")
+    print(f"{'round':>6} {head} | {head} | {'total':>8} {'parts in':>8}")
+    ratios: list[float] = []
+    transfer_ratios: list[float] = []
+
+    def cells(r: FlowResult) -> str:
+        return (
+            f"{r.seconds:>8.2f} {r.mib_per_s:>6.1f} {r.transfer_seconds:>10.2f} {r.transfer_mib_per_s:>6.1f}"
+            f" {r.complete_seconds:>10.2f}"
         )
-    app_rates = [a.mib_per_s for a, _ in rounds]
-    boto_rates = [b.mib_per_s for _, b in rounds]
+
+    for i, (app, plain) in enumerate(rounds, 1):
+        ratios.append(app.mib_per_s / plain.mib_per_s)
+        transfer_ratios.append(app.transfer_mib_per_s / plain.transfer_mib_per_s)
+        print(f"{i:>6} {cells(app)} | {cells(plain)} | {ratios[-1]:>8.2f} {transfer_ratios[-1]:>8.2f}")
     summary = {
-        "app_mib_s_median": statistics.median(app_rates),
-        "boto3_mib_s_median": statistics.median(boto_rates),
+        "app_mib_s_median": statistics.median(a.mib_per_s for a, _ in rounds),
+        "boto3_mib_s_median": statistics.median(b.mib_per_s for _, b in rounds),
         "ratio_median": statistics.median(ratios),
+        "app_transfer_mib_s_median": statistics.median(a.transfer_mib_per_s for a, _ in rounds),
+        "boto3_transfer_mib_s_median": statistics.median(b.transfer_mib_per_s for _, b in rounds),
+        "transfer_ratio_median": statistics.median(transfer_ratios),
     }
     if len(rounds) > 1:
         print(
-            f"{'median':>5} {'':>11} {summary['app_mib_s_median']:>8.1f} {'':>9} {summary['boto3_mib_s_median']:>8.1f}"
-            f" {summary['ratio_median']:>12.2f}"
+            f"{'median':>6} {'':>8} {summary['app_mib_s_median']:>6.1f} {'':>10}"
+            f" {summary['app_transfer_mib_s_median']:>6.1f}"
+            f" {'':>10} | {'':>8} {summary['boto3_mib_s_median']:>6.1f} {'':>10}"
+            f" {summary['boto3_transfer_mib_s_median']:>6.1f} {'':>10} |"
+            f" {summary['ratio_median']:>8.2f} {summary['transfer_ratio_median']:>8.2f}"
         )
     print()
     print("Through the app (app flow, per round):")
@@ -804,7 +852,8 @@ def print_report(rounds: list[tuple[FlowResult, FlowResult]], part_size: int, co
             f"           phases: start {app.phases['start']:.2f} s, parts {app.phases['parts']:.2f} s"
             f" (signing a part p50 {app.phases['sign_p50_ms']:.1f} ms, max {app.phases['sign_max_ms']:.1f} ms),"
             f" complete + verify {app.phases['complete_and_verify']:.2f} s,"
-            f" Uppy's complete {app.phases['uppy_complete']:.2f} s"
+            f" Uppy's complete {app.phases['uppy_complete']:.2f} s; the store alone, after the run: HEAD"
+            f" {app.phases['store_head_s']:.2f} s, first 4 KiB {app.phases['store_first_4k_s']:.2f} s"
         )
         print(
             f"           CPU s: app {app.cpu['app']:.2f}, moto {app.cpu['moto']:.2f}, client {app.cpu['bench']:.2f}"
@@ -884,6 +933,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 print(f"  {done[name].seconds:.2f} s, {done[name].mib_per_s:.1f} MiB/s", flush=True)
             check_objects(stack, [done["app"], done["boto3"]])
+            done["app"].phases.update(time_verification_reads(stack, done["app"].key))
             draft = check_draft(stack.dsn, done["app"].key, size)
             rounds.append((done["app"], done["boto3"]))
             stack.empty_bucket()  # moto keeps objects in memory and temp files: one round's worth at a time
