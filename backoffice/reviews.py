@@ -18,7 +18,7 @@ from shared.audit.context import Actor
 from shared.collaborations.actions import BrandSide
 from shared.content.review import check_bulk_approve, check_decide, do_add_comment
 from shared.content.review_queries import get_review, list_review_queue
-from shared.content.review_rules import DECIDERS, can_decide, decision_label, parse_at_ms
+from shared.content.review_rules import DECIDERS, can_decide, comment_moment, decision_label
 from shared.content.rules import DECISION_LABELS
 from shared.errors import IllegalTransition, InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
@@ -141,10 +141,7 @@ async def add_comment(
     draft_id: FromPath[int],
 ) -> Template | Redirect:
     form = await read_form(request)
-    # The browser fills at_ms from the video's current time when "at the current time" is ticked.
-    at_ms, at_error = parse_at_ms(form.get("at_ms", "")) if form.get("at_current") else (None, "")
-    if form.get("at_current") and at_ms is None and not at_error:
-        at_error = "The video's time could not be read; play the video to the moment, or untick “at the current time”."
+    at_ms, at_error = comment_moment(form)
     try:
         if at_error:
             raise InvalidInput({"at_ms": at_error})

@@ -22,6 +22,7 @@ from litestar.response import Redirect, Template
 
 from portal.guards import requires_creator
 from shared.audit.context import Actor
+from shared.collaborations.actions import CreatorSide
 from shared.content.actions import (
     check_complete_upload,
     check_start_upload,
@@ -34,7 +35,9 @@ from shared.content.actions import (
     sign_part,
 )
 from shared.content.queries import draft_preview_url, get_deliverable_for_creator, preview_disclosure
+from shared.content.review import do_add_comment
 from shared.content.review_queries import list_shared_feedback
+from shared.content.review_rules import comment_moment
 from shared.creators.queries import CreatorContext
 from shared.errors import IllegalTransition, InvalidInput
 from shared.integrations.storage import Storage, UploadedPart
@@ -93,6 +96,8 @@ async def _page(
     *,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
+    reply_form: dict[str, str] | None = None,
+    reply_errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
     view = await get_deliverable_for_creator(creator.id, deliverable_id)
@@ -101,8 +106,13 @@ async def _page(
         context={
             "view": view,
             "preview_url": await draft_preview_url(view, storage),
-            # The page's own player shows the newest version, so the feedback needs no URL of its own.
-            "feedback": await list_shared_feedback(creator.id, deliverable_id),
+            # Each reviewed version plays in its own player unless the page's player already shows it, so a
+            # comment's seek button works even while a new, unsent version is on the page.
+            "feedback": await list_shared_feedback(creator.id, deliverable_id, storage=storage),
+            "page_player_id": view.latest.id if view.latest else None,
+            "feedback_reply_url": f"{_url(deliverable_id)}/drafts/{{draft_id}}/comments",
+            "feedback_reply_form": reply_form or {},
+            "feedback_reply_errors": reply_errors or {},
             "errors": errors or {},
             "form": form or {},
         },
@@ -316,6 +326,30 @@ async def submit_live(
     return Redirect(_url(deliverable_id))
 
 
+@post(f"{W}/drafts/{{draft_id:int}}/comments", guards=[requires_creator], status_code=303)
+async def reply_to_feedback(
+    request: Request[Any, Any, Any],
+    creator: NamedDependency[CreatorContext],
+    actor: NamedDependency[Actor],
+    storage: StorageDependency,
+    deliverable_id: FromPath[int],
+    draft_id: FromPath[int],
+) -> Template | Redirect:
+    """The creator answers the brand's review, optionally at a moment of the video (always shared)."""
+    form = await read_form(request)
+    at_ms, at_error = comment_moment(form)
+    try:
+        if at_error:
+            raise InvalidInput({"body": at_error})
+        comment_id = await do_add_comment(
+            actor, CreatorSide(creator.id), draft_id, body=form.get("body", ""), at_ms=at_ms, shared=True
+        )
+    except InvalidInput as exc:
+        return await _page(creator, storage, deliverable_id, reply_form=form, reply_errors=exc.errors, status=400)
+    flash(request, "Reply sent to the brand.", category="success")
+    return Redirect(f"{_url(deliverable_id)}#feedback-comment-{comment_id}", status_code=303)
+
+
 HANDLERS: list[HTTPRouteHandler] = [
     deliverable_page,
     caption_check,
@@ -327,4 +361,5 @@ HANDLERS: list[HTTPRouteHandler] = [
     save_caption,
     submit_draft,
     submit_live,
+    reply_to_feedback,
 ]

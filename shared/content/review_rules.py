@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 
 from shared.content.rules import DECISION_LABELS, DECISIONS, DeliverableVerb, ReviewDecision
 from shared.identity.rules import Role
@@ -139,3 +140,14 @@ def due_in_words(review_due_at: dt.datetime | None, now: dt.datetime) -> str:
         amount, unit = max(seconds // 60, 1), "minute"
     text = f"{amount} {unit}{'s' if amount != 1 else ''}"
     return f"overdue by {text}" if late else f"due in {text}"
+
+
+def comment_moment(form: Mapping[str, str]) -> tuple[int | None, str]:
+    """The video moment a comment form carries: the browser fills at_ms from the video's current time when
+    "at the current time" is ticked; unticked means no moment."""
+    if not form.get("at_current"):
+        return None, ""
+    at_ms, error = parse_at_ms(form.get("at_ms", ""))
+    if at_ms is None and not error:
+        error = "The video's time could not be read; play the video to the moment, or untick “at the current time”."
+    return at_ms, error

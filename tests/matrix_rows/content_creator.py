@@ -24,6 +24,8 @@ ROUTES = [
     Route("POST", f"{W}/drafts/{{draft_id:int}}/caption", f"{U}/drafts/{{draft}}/caption", MINE),
     Route("POST", f"{W}/drafts/{{draft_id:int}}/submit", f"{U}/drafts/{{draft}}/submit", MINE),
     Route("POST", f"{W}/live", f"{U}/live", MINE),
+    # Alice may only comment on drafts under review: her uploading draft answers 400 (an empty reply) or 409.
+    Route("POST", f"{W}/drafts/{{draft_id:int}}/comments", f"{U}/drafts/{{draft}}/comments", MINE),
 ]
 
 

@@ -112,3 +112,27 @@ async def test_it_sends_strangers_and_staff_to_sign_in(
     deliverable_id, _ = reviewed
     response = await client.get(f"/work/{deliverable_id}", follow_redirects=False)
     assert response.status_code in (302, 303) and "signin" in response.headers["location"]
+
+
+async def test_it_lets_the_creator_reply_at_a_moment_of_the_video(
+    client: httpx.AsyncClient, cast: Cast, reviewed: tuple[int, int]
+) -> None:
+    from shared.db.tables import DraftComment, Notification
+    from tests.conftest import post_form
+
+    deliverable_id, draft_id = reviewed
+    await act_as_creator(client, cast.alice_id)
+    page_url = f"/work/{deliverable_id}"
+    action = f"{page_url}/drafts/{draft_id}/comments"
+    assert f'action="{action}"' in (await client.get(page_url)).text
+    empty = await post_form(client, page_url, action, {"body": "  "})
+    assert empty.status_code == 400 and 'class="field-error"' in empty.text
+    done = await post_form(
+        client, page_url, action, {"body": "Moved the logo at 0:12", "at_current": "1", "at_ms": "12000"}
+    )
+    assert done.status_code == 200 and "Reply sent to the brand." in done.text
+    reply = await DraftComment.objects().where(DraftComment.author_kind == "creator").first()
+    assert reply is not None and reply.shared and reply.at_ms == 12_000
+    assert await Notification.exists().where(
+        (Notification.recipient_kind == "staff") & (Notification.recipient_id == cast.bob_id)
+    )
