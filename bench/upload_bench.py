@@ -776,11 +776,12 @@ def check_draft(dsn: str, key: str, size: int) -> dict[str, Any]:
 
 def git_state() -> dict[str, Any]:
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout
 
     try:
+        # Porcelain lines are "XY path": the status columns may start with a space, so no strip() first.
         changed = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()]
-        return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": changed}
+        return {"commit": git("rev-parse", "HEAD").strip(), "uncommitted_changes": changed}
     except (OSError, subprocess.SubprocessError):
         return {}
 
