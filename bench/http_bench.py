@@ -457,7 +457,7 @@ def git_state() -> dict[str, Any]:
     """The commit measured, and whether the working tree had uncommitted changes to tracked files."""
 
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.rstrip("\n")
 
     try:
         changed = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()]

@@ -35,7 +35,6 @@ def content_security_policy(storage_origin: str | None = None) -> str:
     )
 
 
-
 def security_headers(*, hsts: bool, storage_origin: str | None = None) -> list[tuple[bytes, bytes]]:
     headers = [
         (b"content-security-policy", content_security_policy(storage_origin).encode()),
