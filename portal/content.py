@@ -108,7 +108,7 @@ async def _page(
             "preview_url": await draft_preview_url(view, storage),
             # Each reviewed version plays in its own player unless the page's player already shows it, so a
             # comment's seek button works even while a new, unsent version is on the page.
-            "feedback": await list_shared_feedback(creator.id, deliverable_id, storage=storage),
+            "feedback": await list_shared_feedback(creator.id, deliverable_id, storage=storage, sign_latest_only=False),
             "page_player_id": view.latest.id if view.latest else None,
             "feedback_reply_url": f"{_url(deliverable_id)}/drafts/{{draft_id}}/comments",
             "feedback_reply_form": reply_form or {},

@@ -10,6 +10,7 @@ from shared.collaborations.board import CREATOR_STATUS_LABELS
 from shared.collaborations.rules import AGREED, Terms
 from shared.content.disclosure import DisclosureResult, with_confirmation
 from shared.content.rules import (
+    DECISION_LABELS,
     MediaLimits,
     Rounds,
     asks_for_spoken_disclosure,
@@ -49,7 +50,9 @@ class DraftView:
 
     @property
     def state_label(self) -> str:
-        if self.row["submitted_at"] is not None and not self.row["decision"]:
+        if self.row["decision"]:
+            return DECISION_LABELS.get(self.row["decision"], str(self.row["decision"]))
+        if self.row["submitted_at"] is not None:
             return "Sent for review"
         return UPLOAD_STATE_LABELS.get(self.state, self.state)
 

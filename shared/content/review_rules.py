@@ -132,8 +132,9 @@ def due_in_words(review_due_at: dt.datetime | None, now: dt.datetime) -> str:
     delta = review_due_at - now
     late = delta.total_seconds() < 0
     seconds = abs(int(delta.total_seconds()))
+    # Days to the nearest whole day: a 3-day promise made a minute ago reads "due in 3 days", not 2.
     if seconds >= 86400:
-        amount, unit = seconds // 86400, "day"
+        amount, unit = (seconds + 43200) // 86400, "day"
     elif seconds >= 3600:
         amount, unit = seconds // 3600, "hour"
     else:

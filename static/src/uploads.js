@@ -106,7 +106,11 @@ function mount(element) {
   });
   uppy.on("complete", (result) => {
     if (result.successful && result.successful.length) {
-      window.location.assign(page); // show the verified draft and its disclosure check
+      // Forget the finished file, and give Golden Retriever (which saves at most every 500 ms) time to
+      // store that, or the next page would offer to "restore" an upload that already succeeded.
+      uppy.clear();
+      // Then show the verified draft and its disclosure check.
+      window.setTimeout(() => window.location.assign(page), 800);
     }
   });
 }

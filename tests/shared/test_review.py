@@ -309,3 +309,9 @@ def test_it_knows_who_decides_and_what_may_be_approved_in_bulk() -> None:
     assert not note_needed("changes_requested", has_shared_comment=True) and not note_needed(
         "approved", has_shared_comment=False
     )
+
+
+def test_it_rounds_a_fresh_promise_to_the_days_promised() -> None:
+    now = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
+    assert due_in_words(now + dt.timedelta(days=3) - dt.timedelta(minutes=1), now) == "due in 3 days"
+    assert due_in_words(now + dt.timedelta(hours=23), now) == "due in 23 hours"
