@@ -24,10 +24,7 @@ from shared.errors import IllegalTransition, InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.integrations.storage import Storage
 from shared.web.forms import read_form
-
-# Storage is a Protocol, which Litestar's signature model can't check with isinstance: typed Any here and
-# passed on as the Storage it is (as in portal/content.py).
-StorageDependency = NamedDependency[Any]
+from shared.web.local_storage import StorageDependency
 
 ANYONE_AT_BRAND = requires_role(*ALL_ROLES)
 # Mirrors shared.content.review_rules.can_decide, so a refused role is stopped before any work.

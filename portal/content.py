@@ -42,10 +42,7 @@ from shared.creators.queries import CreatorContext
 from shared.errors import IllegalTransition, InvalidInput
 from shared.integrations.storage import Storage, UploadedPart
 from shared.web.forms import read_form
-
-# The storage backend (a shared.integrations.storage.Storage) is a Protocol, which Litestar's signature
-# model can't check with isinstance; typed Any here, it is passed on as the Storage it is.
-StorageDependency = NamedDependency[Any]
+from shared.web.local_storage import StorageDependency
 
 W = "/work/{deliverable_id:int}"
 XML = "application/xml"

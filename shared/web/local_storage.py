@@ -21,6 +21,7 @@ from typing import Any
 
 from litestar import MediaType, Request, Response, Router, get, put
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Stream
 
@@ -37,6 +38,11 @@ from shared.integrations.storage_local import (
 from shared.web.guards import allow_anyone
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+# How handlers declare the dependency. Storage is a Protocol, which Litestar's signature model can't check
+# with isinstance, so the annotation is Any; the value is the Storage provide_storage returns.
+StorageDependency = NamedDependency[Any]
 
 
 def provide_storage(state: State) -> Storage:
