@@ -51,7 +51,11 @@ async def test_it_reminds_once_of_a_deliverable_due_soon(cast: Cast) -> None:
     # The creator and Bob (who sent the offer), once each, however often the job runs.
     assert first.due_soon == 2 and second.due_soon == 0
     assert await _reminders() == [("due_soon", "creator", cast.alice_id), ("due_soon", "staff", cast.bob_id)]
-    note = await Notification.objects().where(Notification.recipient_kind == "creator").first()
+    note = (
+        await Notification.objects()
+        .where((Notification.recipient_kind == "creator") & (Notification.kind == "due_soon"))
+        .first()
+    )
     assert note is not None and "due in 2 days" in note.title and note.link == "/work"
     assert note.event_key.startswith(f"due_soon:{deliverable_id}:{in_days(2)}")
 
@@ -69,7 +73,11 @@ async def test_it_reminds_once_of_an_overdue_deliverable(cast: Cast) -> None:
     again = await send_due_reminders(later + dt.timedelta(hours=1))
     assert first.overdue == 2 and again.overdue == 0
     assert await _reminders() == [("overdue", "creator", cast.alice_id), ("overdue", "staff", cast.bob_id)]
-    note = await Notification.objects().where(Notification.recipient_kind == "staff").first()
+    note = (
+        await Notification.objects()
+        .where((Notification.recipient_kind == "staff") & (Notification.kind == "overdue"))
+        .first()
+    )
     assert note is not None and note.title.startswith("Overdue") and "Alice Rivera" in note.title
 
 
