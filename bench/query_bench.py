@@ -247,9 +247,8 @@ async def measure(case: Case, warmups: int, runs: int) -> Result:
         await case.call()
     timings.sort()
     p95 = timings[min(len(timings) - 1, max(0, round(0.95 * len(timings)) - 1))]
-    # asyncpg resets a connection when it goes back to the pool: that statement is not the page's.
-    queries = [sql for sql in log.statements if not sql.startswith("SELECT pg_advisory_unlock_all")]
-    return Result(case, statistics.median(timings), p95, timings[-1], _rows(page), len(queries))
+    # count_queries leaves out what the driver sends on its own (pool resets, type introspection).
+    return Result(case, statistics.median(timings), p95, timings[-1], _rows(page), log.count)
 
 
 async def explain(case: Case) -> str:

@@ -35,6 +35,7 @@ from shared.db.tables import Collaboration, Deliverable, Shipment
 from shared.db.transactions import atomic
 from shared.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from shared.identity.queries import StaffContext
+from shared.money import format_money
 from shared.notifications.actions import Recipient, notify
 
 ADDRESS_MAX = 500
@@ -319,8 +320,6 @@ async def check_send_offers(
 
 
 def _fee_text(terms: Terms) -> str:
-    from shared.money import format_money
-
     fee = format_money(terms.fee_minor, terms.currency) if terms.fee_minor else "product only"
     count = len(terms.deliverables)
     return f"{fee} for {count} deliverable{'s' if count != 1 else ''}"

@@ -7,7 +7,7 @@ import httpx
 
 from shared.audit.context import system_actor
 from shared.collaborations.actions import BrandSide, CreatorSide
-from shared.db.querycount import QueryLog, count_queries
+from shared.db.querycount import count_queries
 from shared.db.tables import AuditLog, Message, Notification, RelationshipEvent
 from shared.identity.actions import do_create_creator
 from shared.identity.queries import get_staff_context
@@ -20,11 +20,6 @@ from tests.personas import act_as_creator, act_as_staff
 
 ACTOR = system_actor("test")
 HX = {"HX-Request": "true"}
-
-
-def _statements(log: QueryLog) -> list[str]:
-    """The statements our code sent (not the pool's reset when a connection goes back)."""
-    return [sql for sql in log.statements if not sql.startswith("SELECT pg_advisory_unlock_all")]
 
 
 async def _bob_writes(cast: Cast, collaboration_id: int, body: str) -> int:
@@ -149,12 +144,12 @@ async def test_it_counts_unread_in_one_query(client: httpx.AsyncClient, cast: Ca
     await do_post_message(ACTOR, CreatorSide(cast.alice_id), deals[0].collaboration_id, "Thanks")
     with count_queries() as queries:
         counts = await unread_counts_for_creator(cast.alice_id)
-    assert len(_statements(queries)) == 1
+    assert queries.count == 1
     # Writing reads the thread: Alice's reply cleared the first one.
     assert counts == {deals[1].collaboration_id: 2, deals[2].collaboration_id: 2}
     with count_queries() as queries:
         staff_counts = await unread_counts_for_staff(cast.bob_id, cast.acme_id)
-    assert len(_statements(queries)) == 1 and staff_counts == {deals[0].collaboration_id: 1}
+    assert queries.count == 1 and staff_counts == {deals[0].collaboration_id: 1}
 
 
 async def test_it_sends_strangers_to_sign_in(client: httpx.AsyncClient, cast: Cast) -> None:
