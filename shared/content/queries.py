@@ -8,6 +8,7 @@ from typing import Any
 from shared.campaigns.rules import KIND_LABELS, platform_label
 from shared.collaborations.board import CREATOR_STATUS_LABELS
 from shared.collaborations.rules import AGREED, Terms
+from shared.content.actions import CAPTION_MAX, check_disclosure
 from shared.content.disclosure import DisclosureResult, with_confirmation
 from shared.content.rules import (
     DECISION_LABELS,
@@ -168,8 +169,6 @@ async def get_deliverable_for_creator(creator_id: int, deliverable_id: int) -> D
 
 async def preview_disclosure(creator_id: int, deliverable_id: int, caption: str) -> DisclosureResult:
     """'Check my caption' before anything is stored: the same rules, policy and brief as on upload."""
-    from shared.content.actions import CAPTION_MAX, check_disclosure
-
     view = await get_deliverable_for_creator(creator_id, deliverable_id)
     content_type = "video/mp4" if view.limits.accepts_video and view.row["kind"] != "post" else ""
     return await check_disclosure(view.id, caption[:CAPTION_MAX], content_type)
