@@ -89,7 +89,8 @@ def cmd_worker(args: argparse.Namespace) -> None:
 
     async def run() -> None:
         from shared.db.engine import connection_pool, get_engine
-        from shared.jobs import job_queue, worker_name
+        from shared.health import worker_name
+        from shared.jobs import job_queue
 
         async with connection_pool(get_engine()), job_queue(settings.database_url or "") as jobs:
             log.info("worker started", extra={"worker": worker_name(), "concurrency": args.concurrency})

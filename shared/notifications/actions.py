@@ -9,6 +9,7 @@ from typing import Literal
 
 from shared.db.engine import get_engine
 from shared.db.transactions import on_commit
+from shared.notifications.tasks import send_notification_emails
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +59,6 @@ async def notify(
 
 
 async def _send_emails_soon() -> None:
-    # Imported here: the job module imports the actions of every area.
-    from shared.jobs import send_notification_emails
-
     try:
         await send_notification_emails.defer_async()
     except Exception as exc:  # noqa: BLE001 the outbox row is committed; the periodic run sends it

@@ -5,7 +5,8 @@ import datetime as dt
 import httpx
 
 from shared.db.tables import WorkerHeartbeat
-from shared.jobs import heartbeat, job_queue, latest_heartbeat
+from shared.health import heartbeat, latest_heartbeat
+from shared.jobs import job_queue
 
 
 async def test_it_runs_the_heartbeat_through_a_worker(database_url: str, client: httpx.AsyncClient) -> None:

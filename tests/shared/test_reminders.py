@@ -7,11 +7,11 @@ import datetime as dt
 
 from shared.audit.context import system_actor
 from shared.collaborations.actions import CreatorSide, check_send_offers, do_accept_offer
+from shared.collaborations.tasks import send_due_reminders as reminder_task
 from shared.db.tables import Deliverable, Notification
 from shared.identity.queries import get_staff_context
 from shared.integrations.email import Mailer
 from shared.jobs import job_app, job_queue
-from shared.jobs import send_due_reminders as reminder_task
 from shared.notifications.outbox import send_pending_emails
 from shared.notifications.reminders import DUE_SOON_DAYS, send_due_reminders
 from shared.settings import Settings
