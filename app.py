@@ -17,7 +17,7 @@ from litestar.static_files import create_static_files_router
 from backoffice.routes import backoffice_router
 from portal.routes import portal_router
 from shared.db.engine import configure_database, connection_pool, redact_dsn, resolve_database_url
-from shared.integrations.storage import browser_origin, storage_from_settings
+from shared.integrations.storage_factory import browser_origin, storage_from_settings
 from shared.jobs import job_queue, worker_in_background
 from shared.logs import configure_logging
 from shared.settings import Settings

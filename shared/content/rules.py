@@ -8,12 +8,11 @@ multipart upload was given up).
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
 from shared.errors import IllegalTransition
+from shared.integrations.storage import safe_filename
 
 # --- what a deliverable accepts ------------------------------------------------------------------
 
@@ -82,13 +81,6 @@ def check_declared_file(kind: str, *, filename: str, content_type: str, size: in
 def storage_key(*, creator_id: int, deliverable_id: int, draft_id: int, filename: str) -> str:
     """Where a draft's file lives, chosen by the server and scoped to creator / deliverable / draft."""
     return f"creators/{creator_id}/deliverables/{deliverable_id}/drafts/{draft_id}/{safe_filename(filename)}"
-
-
-def safe_filename(filename: str) -> str:
-    """A file name safe in a key and a Content-Disposition header: ASCII letters, digits, dot, dash."""
-    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip(".-")
-    return cleaned[-120:] or "upload"
 
 
 # --- the real type, from the first bytes ---------------------------------------------------------

@@ -5,23 +5,17 @@ carries a file's bytes. Large files go up in parts (multipart upload, a signed U
 an upload can resume after a reload or a dropped connection: `list_parts` tells the browser which
 parts the store already has. Keys are always chosen by the server (shared.content.rules).
 
-`storage_from_settings(settings)` picks the backend from STORAGE_URL: `s3://bucket` (with
-S3_ENDPOINT_URL for MinIO, R2, Ceph…) or `file://path` (the zero-setup default, whose signed URLs
-are served by the app itself: shared.web.local_storage).
+This module is the interface only and imports nothing of ours: the backends (storage_s3, storage_local)
+import it, and `shared.integrations.storage_factory.storage_from_settings` picks one from STORAGE_URL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
-from urllib.parse import urlsplit
-
-from shared.content.rules import safe_filename
-
-if TYPE_CHECKING:
-    from shared.settings import Settings
+from typing import Protocol
 
 # Signed URLs live this long: enough to send one part on a slow phone connection, short enough that
 # a leaked URL is soon worthless.
@@ -107,38 +101,13 @@ class Storage(Protocol):
         ...
 
 
+def safe_filename(filename: str) -> str:
+    """A file name safe in a key and a Content-Disposition header: ASCII letters, digits, dot, dash."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip(".-")
+    return cleaned[-120:] or "upload"
+
+
 def content_disposition(filename: str) -> str:
     """`inline` so a browser plays a video or shows an image; the name is made header-safe first."""
     return f'inline; filename="{safe_filename(filename)}"'
-
-
-def storage_from_settings(settings: Settings) -> Storage:
-    """The backend STORAGE_URL names: `s3://bucket` (S3_ENDPOINT_URL for MinIO, R2…) or `file://path`."""
-    # Imported here: both backends import this module for the types above.
-    from shared.integrations.storage_local import LocalStorage
-    from shared.integrations.storage_s3 import S3Storage
-
-    parts = urlsplit(settings.storage_url)
-    if parts.scheme == "s3":
-        if not parts.netloc:
-            raise StorageError(f"STORAGE_URL must name a bucket (s3://bucket), got {settings.storage_url!r}")
-        # RAPPORT_S3_PUBLIC_ENDPOINT_URL: where browsers reach the store, when not at S3_ENDPOINT_URL.
-        public = settings.extra.get("RAPPORT_S3_PUBLIC_ENDPOINT_URL") or None
-        return S3Storage(parts.netloc, endpoint_url=settings.s3_endpoint_url, public_endpoint_url=public)
-    if parts.scheme == "file":
-        # file://./var/storage is relative to the working directory; file:///srv/rapport is absolute.
-        root = Path(parts.netloc + parts.path)
-        return LocalStorage(root, secret_key=settings.secret_key, base_url=settings.base_url)
-    raise StorageError(f"STORAGE_URL must start with s3:// or file://, got {settings.storage_url!r}")
-
-
-def browser_origin(settings: Settings) -> str | None:
-    """The origin browsers talk to for uploads and playback (for the Content-Security-Policy), None for local disk."""
-    parts = urlsplit(settings.storage_url)
-    if parts.scheme != "s3":
-        return None  # local signed URLs are served by the app itself: 'self'
-    endpoint = settings.extra.get("RAPPORT_S3_PUBLIC_ENDPOINT_URL") or settings.s3_endpoint_url
-    if endpoint:
-        public = urlsplit(endpoint)
-        return f"{public.scheme}://{public.netloc}"
-    return "https://*.amazonaws.com"  # AWS itself: regional, path-style hosts

@@ -33,7 +33,7 @@ async def placeholders(cast: Cast) -> dict[str, str]:
     """Alice's reel and a draft of it that is still uploading (started through the real action)."""
     from shared.audit.context import system_actor
     from shared.content.actions import check_start_upload, do_abort_upload
-    from shared.integrations.storage import storage_from_settings
+    from shared.integrations.storage_factory import storage_from_settings
     from shared.settings import Settings
 
     deal = await agreed_deal(cast)

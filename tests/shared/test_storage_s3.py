@@ -13,7 +13,8 @@ import pytest
 from litestar import Litestar
 
 from shared.content.rules import same_media, sniff_content_type
-from shared.integrations.storage import DOWNLOAD_URL_SECONDS, UPLOAD_URL_SECONDS, StorageError, storage_from_settings
+from shared.integrations.storage import DOWNLOAD_URL_SECONDS, UPLOAD_URL_SECONDS, StorageError
+from shared.integrations.storage_factory import storage_from_settings
 from shared.integrations.storage_local import LocalStorage
 from shared.integrations.storage_s3 import S3Storage
 from shared.settings import Settings
