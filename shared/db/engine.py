@@ -89,9 +89,11 @@ def remove_query_observer(observer: QueryObserver) -> None:
     _query_observers.remove(observer)
 
 
-def get_engine() -> RapportEngine:
-    from piccolo_conf import DB
+# The one engine: piccolo_conf (Piccolo's configuration module) hands this same object to Piccolo.
+DB = RapportEngine()
 
+
+def get_engine() -> RapportEngine:
     return DB
 
 
