@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from shared.creators.rules import to_minor_units
+from shared.creators.rules import PLATFORM_LABELS, to_minor_units
 from shared.identity.rules import CURRENCIES
 
 NAME_MAX = 200
@@ -161,8 +161,6 @@ class DeliverableTemplate:
 
 
 def platform_label(platform: str) -> str:
-    from shared.creators.rules import PLATFORM_LABELS
-
     return PLATFORM_LABELS.get(platform, platform.title())
 
 

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from shared.campaigns.rules import DELIVERABLE_KINDS, KIND_LABELS, PLATFORMS, parse_date, platform_label
+from shared.creators.rules import from_minor_units
 from shared.errors import IllegalTransition
 from shared.identity.rules import Role
 from shared.money import format_money, to_minor_units
@@ -362,8 +363,6 @@ def parse_terms(
 
 def terms_to_form(terms: Terms) -> dict[str, str]:
     """The form fields that reproduce these terms (a counter-offer starts from what is on the table)."""
-    from shared.creators.rules import from_minor_units
-
     form: dict[str, str] = {
         "fee": from_minor_units(terms.fee_minor, terms.currency),
         "product": terms.product,
