@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from shared.audit.actions import write_audit_row
 from shared.audit.context import Actor, system_actor
@@ -22,14 +25,39 @@ log = logging.getLogger(__name__)
 ABANDON_AFTER = dt.timedelta(hours=24)
 
 
+@dataclass(frozen=True)
+class StoredDraft:
+    """A draft's file in storage: where it is, how far its upload got, its digest once recorded ('' before)."""
+
+    id: int
+    storage_key: str
+    upload_state: str
+    upload_id: str  # the multipart upload's id; '' for a single PUT
+    sha256: str
+
+
+_STORED = "SELECT id, storage_key, upload_state, upload_id, sha256 FROM draft"
+
+
+def _stored(row: Mapping[str, Any]) -> StoredDraft:
+    return StoredDraft(
+        id=int(row["id"]),
+        storage_key=row["storage_key"],
+        upload_state=row["upload_state"],
+        upload_id=row["upload_id"] or "",
+        sha256=row["sha256"] or "",
+    )
+
+
 async def do_record_sha256(draft_id: int, *, storage: Storage) -> str:
     """Read the verified file once, in chunks, and keep its SHA-256 (run by a job, never in a request)."""
-    rows = await get_engine().fetch("SELECT storage_key, upload_state, sha256 FROM draft WHERE id = $1", draft_id)
-    if not rows or rows[0]["upload_state"] != "verified":
+    rows = await get_engine().fetch(f"{_STORED} WHERE id = $1", draft_id)
+    draft = _stored(rows[0]) if rows else None
+    if draft is None or draft.upload_state != "verified":
         return ""
-    if rows[0]["sha256"]:
-        return str(rows[0]["sha256"])
-    digest = await storage.sha256(rows[0]["storage_key"])
+    if draft.sha256:
+        return draft.sha256
+    digest = await storage.sha256(draft.storage_key)
     async with atomic():
         await get_engine().fetch("UPDATE draft SET sha256 = $2 WHERE id = $1 AND sha256 = ''", draft_id, digest)
     return digest
@@ -65,13 +93,12 @@ async def abort_abandoned_uploads(storage: Storage, older_than: dt.timedelta = A
         except StorageError as exc:
             log.warning("could not abort an abandoned upload: %s", exc)
     # Drafts whose upload never started in storage (a crash after the first commit) are given up too.
-    stale = await get_engine().fetch(
-        "SELECT id, storage_key, upload_id FROM draft WHERE upload_state = 'initiated' AND created_at < $1", cutoff
-    )
-    for row in stale:
-        if row["upload_id"]:
+    rows = await get_engine().fetch(f"{_STORED} WHERE upload_state = 'initiated' AND created_at < $1", cutoff)
+    stale = [_stored(row) for row in rows]
+    for draft in stale:
+        if draft.upload_id:
             try:
-                await storage.abort_multipart_upload(row["storage_key"], row["upload_id"])
+                await storage.abort_multipart_upload(draft.storage_key, draft.upload_id)
             except StorageError as exc:
                 log.warning("could not abort an abandoned upload: %s", exc)
-    return await abandon_drafts(system_actor("abort_abandoned_uploads"), [int(row["id"]) for row in stale])
+    return await abandon_drafts(system_actor("abort_abandoned_uploads"), [draft.id for draft in stale])
