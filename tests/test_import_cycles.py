@@ -101,6 +101,13 @@ def test_it_finds_no_import_cycle_in_shared() -> None:
     )
 
 
+def test_it_keeps_the_storage_interface_free_of_our_imports() -> None:
+    # The backends import the interface; the factory (storage_factory.py) imports the backends.
+    graph = grimp.build_graph("shared", cache_dir=None)
+    ours = {m for m in graph.find_modules_directly_imported_by("shared.integrations.storage") if m.startswith("shared")}
+    assert ours == set()
+
+
 def _package(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
         path = root / name
