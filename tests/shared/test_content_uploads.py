@@ -25,10 +25,12 @@ from shared.content.actions import (
 )
 from shared.content.queries import get_deliverable_for_creator
 from shared.db.engine import get_engine
+from shared.db.rows import jsonb
 from shared.errors import IllegalTransition, InvalidInput, NotFound
 from shared.identity.actions import SocialAccount, do_create_creator
 from shared.integrations.storage import MIN_PART_BYTES, Storage, UploadedPart
 from shared.integrations.storage_local import LocalStorage
+from shared.jobs import job_queue
 from tests.backoffice.board_helpers import deliverable_ids, set_deliverable
 from tests.conftest import Cast
 from tests.factories import agreed_deal
@@ -283,3 +285,14 @@ async def test_it_aborts_abandoned_uploads(backend: Backend, cast: Cast) -> None
     assert all(p.upload_id != started.upload_id for p in pending)
     with pytest.raises(IllegalTransition):
         await sign_part(cast.alice_id, started.draft_id, 1, storage=backend.storage)
+
+
+async def test_it_queues_the_checksum_job_once_the_draft_is_verified(
+    cast: Cast, client: httpx.AsyncClient, local_storage: LocalStorage, database_url: str
+) -> None:
+    async with job_queue(database_url):
+        draft_id = await upload(Backend("local", local_storage, client), cast, await reel(cast), SMALL_VIDEO)
+    rows = await get_engine().fetch(
+        "SELECT task_name, args FROM procrastinate_jobs WHERE task_name = 'compute_draft_sha256'"
+    )
+    assert [jsonb(row["args"]) for row in rows] == [{"draft_id": draft_id}]
