@@ -22,14 +22,7 @@ from shared.collaborations.actions.sides import (
     _today,
     staff_offer_link,
 )
-from shared.collaborations.rules import (
-    Terms,
-    Verb,
-    deliverable_due_on,
-    diff_terms,
-    next_status,
-    parse_terms,
-)
+from shared.collaborations.rules import Terms, Verb, deliverable_due_on, diff_terms, next_status, parse_terms
 from shared.crm.timeline import ensure_relationship, record_interaction
 from shared.db.engine import get_engine
 from shared.db.tables import Deliverable, Shipment

@@ -16,12 +16,7 @@ from shared.collaborations.actions.sides import (
     staff_offer_link,
 )
 from shared.collaborations.queries import list_offer_candidates
-from shared.collaborations.rules import (
-    Status,
-    can_negotiate,
-    next_status,
-    parse_terms,
-)
+from shared.collaborations.rules import Status, can_negotiate, next_status, parse_terms
 from shared.crm.timeline import ensure_relationship, record_interaction
 from shared.db.engine import get_engine
 from shared.db.tables import Collaboration

@@ -9,12 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from shared.collaborations.rules import (
-    NOTE_MAX,
-    Party,
-    Terms,
-    can_negotiate,
-)
+from shared.collaborations.rules import NOTE_MAX, Party, Terms, can_negotiate
 from shared.db.engine import get_engine
 from shared.db.rows import jsonb
 from shared.errors import InvalidInput, NotFound, PermissionDenied

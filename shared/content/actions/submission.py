@@ -9,11 +9,7 @@ from shared.collaborations.rules import Terms
 from shared.content.actions.captions import _editable
 from shared.content.actions.rows import _deliverable, _draft, staff_draft_link
 from shared.content.disclosure import DisclosureResult, final_verdict
-from shared.content.rules import (
-    check_live_urls,
-    next_deliverable_status,
-    rounds,
-)
+from shared.content.rules import check_live_urls, next_deliverable_status, rounds
 from shared.crm.timeline import record_interaction
 from shared.db.engine import get_engine
 from shared.db.rows import jsonb

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from shared.audit.actions import write_audit_row
 from shared.audit.context import Actor
-from shared.db.tables import (
-    Brand,
-    Membership,
-)
+from shared.db.tables import Brand, Membership
 from shared.db.transactions import atomic
 from shared.errors import InvalidInput, NotFound, PermissionDenied
 from shared.identity.actions.common import _has_totp
 from shared.identity.queries import StaffContext
-from shared.identity.rules import (
-    SECOND_FACTOR_ROLES,
-    Role,
-    can_create_brand,
-    slugify,
-    validate_brand,
-)
+from shared.identity.rules import SECOND_FACTOR_ROLES, Role, can_create_brand, slugify, validate_brand
 from shared.identity.sessions import revoke_sessions
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from shared.db.tables import (
-    StaffUser,
-)
+from shared.db.tables import StaffUser
 
 
 def _now() -> dt.datetime:

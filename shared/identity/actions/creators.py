@@ -10,10 +10,7 @@ import asyncpg
 from shared.audit.actions import write_audit_row
 from shared.audit.context import Actor
 from shared.creators.projection import refresh_creator_projection
-from shared.db.tables import (
-    Creator,
-    SocialIdentity,
-)
+from shared.db.tables import Creator, SocialIdentity
 from shared.db.transactions import atomic
 from shared.errors import InvalidInput
 from shared.identity.actions.common import _now, normalise_email

@@ -7,20 +7,13 @@ from dataclasses import dataclass
 from shared.audit.actions import write_audit_row
 from shared.audit.context import Actor
 from shared.crypto import Encryptor
-from shared.db.tables import (
-    RecoveryCode,
-    StaffUser,
-)
+from shared.db.tables import RecoveryCode, StaffUser
 from shared.db.transactions import atomic
 from shared.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from shared.identity import throttle, totp
 from shared.identity.actions.common import _now
 from shared.identity.queries import StaffContext
-from shared.identity.rules import (
-    ACCOUNT_THRESHOLD,
-    RECOVERY_CODE_COUNT,
-    needs_second_factor,
-)
+from shared.identity.rules import ACCOUNT_THRESHOLD, RECOVERY_CODE_COUNT, needs_second_factor
 from shared.identity.sessions import revoke_sessions
 from shared.identity.throttle import TooManyAttempts
 

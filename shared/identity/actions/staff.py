@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from shared.audit.actions import write_audit_row
 from shared.audit.context import Actor
-from shared.db.tables import (
-    StaffUser,
-)
+from shared.db.tables import StaffUser
 from shared.db.transactions import atomic
 from shared.errors import DomainError, InvalidInput
 from shared.identity import throttle
 from shared.identity.actions.common import _now, normalise_email
 from shared.identity.passwords import hash_password, password_problem, verify_password
-from shared.identity.rules import (
-    ACCOUNT_THRESHOLD,
-    IP_THRESHOLD,
-)
+from shared.identity.rules import ACCOUNT_THRESHOLD, IP_THRESHOLD
 from shared.identity.throttle import TooManyAttempts
 
 

@@ -7,12 +7,7 @@ import datetime as dt
 from shared.audit.actions import write_audit_row
 from shared.audit.context import Actor
 from shared.crypto import hash_token, new_token
-from shared.db.tables import (
-    Brand,
-    Membership,
-    StaffInvitation,
-    StaffUser,
-)
+from shared.db.tables import Brand, Membership, StaffInvitation, StaffUser
 from shared.db.transactions import atomic, on_commit
 from shared.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from shared.identity.actions.common import _has_totp, _now, normalise_email
