@@ -22,7 +22,7 @@ from shared.identity.actions import (
 )
 from shared.identity.queries import StaffContext, get_second_factor_status
 from shared.web.auth import current_session_key
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 
 ACCOUNT = "/backoffice/account"
 

@@ -30,7 +30,7 @@ from shared.web.auth import (
     start_pending_sign_in,
     start_staff_session,
 )
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 from shared.web.guards import allow_anyone
 from shared.web.middleware import request_id_of
 

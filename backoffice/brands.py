@@ -16,7 +16,7 @@ from shared.errors import InvalidInput
 from shared.identity.actions import do_create_brand
 from shared.identity.queries import BrandAccess, StaffContext, list_brand_members, list_brands_for_staff
 from shared.identity.rules import CURRENCIES, ROLE_LABELS, can_create_brand
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 
 
 @get("/", guards=[requires_staff], name="backoffice:home")

@@ -41,7 +41,7 @@ from shared.creators.rules import from_minor_units
 from shared.errors import IllegalTransition, InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import CURRENCIES, Role
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 
 PLANNERS = requires_role(Role.OWNER, Role.MANAGER)
 ANYONE_AT_BRAND = requires_role(*ALL_ROLES)

@@ -40,7 +40,7 @@ from shared.crm.rules import (
 from shared.errors import InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 
 EDITORS = requires_role(Role.OWNER, Role.MANAGER)
 PAGE_SIZE = 50

@@ -30,7 +30,7 @@ from shared.content.policy import can_adjust_disclosure, do_update_disclosure_po
 from shared.errors import InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 
 ADJUSTERS = requires_role(Role.OWNER, Role.MANAGER)
 ANYONE_AT_BRAND = requires_role(*ALL_ROLES)

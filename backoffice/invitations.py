@@ -15,7 +15,7 @@ from shared.identity.actions import check_accept_invitation_as_new_staff, do_acc
 from shared.identity.queries import InvitationView, get_invitation, get_second_factor_step
 from shared.identity.rules import INVITATION_PROBLEMS, ROLE_LABELS
 from shared.web.auth import anonymous_actor, load_staff, staff_actor, start_pending_sign_in, start_staff_session
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 from shared.web.guards import allow_anyone
 
 

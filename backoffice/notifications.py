@@ -17,7 +17,7 @@ from shared.identity.queries import StaffContext
 from shared.notifications.actions import Recipient, do_mark_all_notifications_read, do_mark_notification_read
 from shared.notifications.queries import count_unread_notifications, list_notifications
 from shared.web.auth import load_staff
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 
 NAV_UNREAD_STATE = "rapport_unread_notifications"
 LIST_URL = "/backoffice/notifications"

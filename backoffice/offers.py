@@ -42,7 +42,7 @@ from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
 from shared.messaging.queries import get_thread
 from shared.messaging.rules import THREAD_BOX_SIZE
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 
 NEGOTIATORS = requires_role(Role.OWNER, Role.MANAGER)
 ANYONE_AT_BRAND = requires_role(*ALL_ROLES)

@@ -23,7 +23,7 @@ from shared.content.rules import DECISION_LABELS
 from shared.errors import IllegalTransition, InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.integrations.storage import Storage
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 from shared.web.local_storage import StorageDependency
 
 ANYONE_AT_BRAND = requires_role(*ALL_ROLES)

@@ -17,7 +17,7 @@ from shared.errors import InvalidInput
 from shared.identity.actions import do_change_member_role, do_invite_staff, do_remove_member, do_revoke_invitation
 from shared.identity.queries import BrandAccess, StaffContext, list_brand_members, list_pending_invitations
 from shared.identity.rules import ROLE_LABELS, Role, can_manage_team
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 
 OWNERS = requires_role(Role.OWNER)
 

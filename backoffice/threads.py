@@ -20,7 +20,7 @@ from shared.identity.rules import Role
 from shared.messaging.actions import do_mark_thread_read, do_post_message, staff_thread_link
 from shared.messaging.queries import get_thread
 from shared.messaging.rules import THREAD_BOX_SIZE
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 
 # Mirrors shared.messaging.rules.can_write_messages, so a refused role is stopped before any work.
 WRITERS = requires_role(Role.OWNER, Role.MANAGER, Role.REVIEWER)

@@ -41,7 +41,7 @@ from shared.content.review_rules import comment_moment
 from shared.creators.queries import CreatorContext
 from shared.errors import IllegalTransition, InvalidInput
 from shared.integrations.storage import Storage, UploadedPart
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 from shared.web.local_storage import StorageDependency
 
 W = "/work/{deliverable_id:int}"

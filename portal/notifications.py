@@ -17,7 +17,7 @@ from shared.creators.queries import CreatorContext
 from shared.notifications.actions import Recipient, do_mark_all_notifications_read, do_mark_notification_read
 from shared.notifications.queries import count_unread_notifications, list_notifications
 from shared.web.creator_auth import load_creator
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 
 NAV_UNREAD_STATE = "rapport_unread_notifications"
 LIST_URL = "/notifications"

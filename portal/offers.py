@@ -31,7 +31,7 @@ from shared.messaging.queries import get_thread
 from shared.messaging.rules import THREAD_BOX_SIZE
 from shared.web.creator_auth import settings_of as portal_settings
 from shared.web.creator_auth import token_encryptor
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 
 CONTEXT = {
     "kinds": DELIVERABLE_KINDS,

@@ -19,7 +19,7 @@ from shared.errors import InvalidInput
 from shared.messaging.actions import do_mark_thread_read, do_post_message
 from shared.messaging.queries import get_thread
 from shared.messaging.rules import THREAD_BOX_SIZE
-from shared.web.forms import read_form
+from shared.web.forms import read_undeclared_form as read_form
 
 
 def _thread_url(collaboration_id: int) -> str:
