@@ -37,7 +37,6 @@ INT32_MAX = 2**31 - 1  # Integer and Serial columns (ids)
 INT64_MAX = 2**63 - 1  # BigInt columns (amounts in minor units)
 
 _INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
-_AMOUNT = re.compile(r"[0-9][0-9,]{0,30}(\.[0-9]{1,10})?|\.[0-9]{1,10}")
 _MULTILINE_CONTROLS = frozenset("\n\r\t")
 
 
@@ -119,22 +118,23 @@ def Id(*, required: bool | str = False, message: str = "Choose one from the list
 
 @dataclass(frozen=True)
 class Amount(Field):
-    """Money as typed ('1,250.50'): a plain non-negative amount whose minor units fit `max_minor`.
-    It stays text: the area's rules convert it with the currency (shared.creators.rules.to_minor_units)."""
+    """Money as typed ('1,250.50'). It stays text: the area's rules convert it with the currency
+    (shared.creators.rules.to_minor_units) and word their own messages; the form refuses what no column
+    could hold (more minor units than `max_minor`) and more than `max_length` characters."""
 
     max_minor: int = INT64_MAX
+    max_length: int = 40
 
     def parse(self, text: str) -> str:
-        cleaned = text.strip().replace(" ", "")
-        if not _AMOUNT.fullmatch(cleaned):
+        if len(text) > self.max_length:
             raise FieldError("Enter an amount like 250 or 250.00.")
         try:
-            value = Decimal(cleaned.replace(",", ""))
+            value = Decimal(text.strip().replace(",", "").replace(" ", ""))
         except InvalidOperation:
-            raise FieldError("Enter an amount like 250 or 250.00.") from None
-        if value * 100 > self.max_minor:  # the most minor units any currency has per unit
+            return text  # not a number at all: the rules say so in their words
+        if value.is_finite() and abs(value) * 100 > self.max_minor:  # the most minor units any currency has
             raise FieldError("That amount is too large.")
-        return text.strip()
+        return text
 
 
 @dataclass(frozen=True)

@@ -90,10 +90,7 @@ def test_it_gives_empty_values_for_missing_fields() -> None:
         ("owner", "١٢"),  # Arabic-Indic digits are digits to Python, not to PostgreSQL
         ("owner", "12.0"),
         ("rounds", "11"),
-        ("fee", "-1"),
         ("fee", "1e309"),
-        ("fee", "NaN"),
-        ("fee", "Infinity"),
         ("fee", "12345678901234567890123"),
         ("role", "owner"),
         ("role", "viewer' OR 1=1 --"),
