@@ -37,15 +37,28 @@ from shared.content.actions import (
 from shared.content.queries import draft_preview_url, get_deliverable_for_creator, preview_disclosure
 from shared.content.review import do_add_comment
 from shared.content.review_queries import list_shared_feedback
-from shared.content.review_rules import comment_moment
+from shared.content.review_rules import COMMENT_MAX, comment_moment
 from shared.creators.queries import CreatorContext
 from shared.errors import IllegalTransition, InvalidInput
 from shared.integrations.storage import Storage, UploadedPart
-from shared.web.forms import read_undeclared_form as read_form
+from shared.web.forms import Flag, Form, Text, read_form
 from shared.web.local_storage import StorageDependency
 
 W = "/work/{deliverable_id:int}"
 XML = "application/xml"
+
+
+# Draft.caption is a Text column; the action words its 5,000-character limit, the form stops at twice that.
+CAPTION_FIELD_MAX = 10_000
+CAPTION_CHECK_FORM = Form(caption=Text(max_length=4 * CAPTION_FIELD_MAX, multiline=True))
+CAPTION_FORM = Form(caption=Text(max_length=CAPTION_FIELD_MAX, multiline=True), confirmed=Flag())
+# Links to the live post, one per line; each is checked (and kept to Deliverable.live_url's 500) by the rules.
+LIVE_FORM = Form(urls=Text(max_length=5000, multiline=True))
+REPLY_FORM = Form(
+    body=Text(max_length=2 * COMMENT_MAX, multiline=True),
+    at_current=Flag(error_on="body"),
+    at_ms=Text(max_length=30, error_on="body"),  # the video's current time, filled in by the browser
+)
 
 
 def _url(deliverable_id: int) -> str:
@@ -126,13 +139,14 @@ async def deliverable_page(
     return await _page(creator, storage, deliverable_id)
 
 
-@post(f"{W}/caption-check", guards=[requires_creator])
+@post(f"{W}/caption-check", guards=[requires_creator], opt={"form": CAPTION_CHECK_FORM})
 async def caption_check(
     request: Request[Any, Any, Any], creator: NamedDependency[CreatorContext], deliverable_id: FromPath[int]
 ) -> Template:
     """'Check my caption' (htmx): the disclosure result for what is typed, nothing stored."""
     form = await read_form(request)
-    result = await preview_disclosure(creator.id, deliverable_id, form.get("caption", ""))
+    # Nothing is stored here: a caption that could not be stored is still checked as far as it is readable.
+    result = await preview_disclosure(creator.id, deliverable_id, form.text.get("caption", "")[:CAPTION_FIELD_MAX])
     return Template("_disclosure_result.html", context={"disclosure": result}, status_code=200)
 
 
@@ -266,7 +280,7 @@ async def abort_upload(
 # --- the draft: caption, confirmation, sending; going live -------------------------------------------
 
 
-@post(f"{W}/drafts/{{draft_id:int}}/caption", guards=[requires_creator], status_code=303)
+@post(f"{W}/drafts/{{draft_id:int}}/caption", guards=[requires_creator], status_code=303, opt={"form": CAPTION_FORM})
 async def save_caption(
     request: Request[Any, Any, Any],
     actor: NamedDependency[Actor],
@@ -277,11 +291,12 @@ async def save_caption(
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await do_update_caption(actor, creator.id, draft_id, caption=form.get("caption", ""))
-        await do_confirm_disclosure(actor, creator.id, draft_id, confirmed=form.get("confirmed") == "yes")
+        form.check()
+        await do_update_caption(actor, creator.id, draft_id, caption=form.values["caption"])
+        await do_confirm_disclosure(actor, creator.id, draft_id, confirmed=form.values["confirmed"])
     except (InvalidInput, IllegalTransition) as exc:
         errors = exc.errors if isinstance(exc, InvalidInput) else {"caption": str(exc)}
-        return await _page(creator, storage, deliverable_id, errors=errors, form=form, status=400)
+        return await _page(creator, storage, deliverable_id, errors=errors, form=form.text, status=400)
     flash(request, "Caption saved and checked.", category="success")
     return Redirect(_url(deliverable_id))
 
@@ -304,7 +319,7 @@ async def submit_draft(
     return Redirect(_url(deliverable_id))
 
 
-@post(f"{W}/live", guards=[requires_creator], status_code=303)
+@post(f"{W}/live", guards=[requires_creator], status_code=303, opt={"form": LIVE_FORM})
 async def submit_live(
     request: Request[Any, Any, Any],
     actor: NamedDependency[Actor],
@@ -313,17 +328,17 @@ async def submit_live(
     deliverable_id: FromPath[int],
 ) -> Template | Redirect:
     form = await read_form(request)
-    urls = form.get("urls", "").split()
     try:
-        await check_submit_live(actor, creator.id, deliverable_id, urls=urls)
+        form.check()
+        await check_submit_live(actor, creator.id, deliverable_id, urls=form.values["urls"].split())
     except (InvalidInput, IllegalTransition) as exc:
         errors = exc.errors if isinstance(exc, InvalidInput) else {"urls": str(exc)}
-        return await _page(creator, storage, deliverable_id, errors=errors, form=form, status=400)
+        return await _page(creator, storage, deliverable_id, errors=errors, form=form.text, status=400)
     flash(request, "Your post is live. The brand has been told.", category="success")
     return Redirect(_url(deliverable_id))
 
 
-@post(f"{W}/drafts/{{draft_id:int}}/comments", guards=[requires_creator], status_code=303)
+@post(f"{W}/drafts/{{draft_id:int}}/comments", guards=[requires_creator], status_code=303, opt={"form": REPLY_FORM})
 async def reply_to_feedback(
     request: Request[Any, Any, Any],
     creator: NamedDependency[CreatorContext],
@@ -334,15 +349,16 @@ async def reply_to_feedback(
 ) -> Template | Redirect:
     """The creator answers the brand's review, optionally at a moment of the video (always shared)."""
     form = await read_form(request)
-    at_ms, at_error = comment_moment(form)
+    at_ms, at_error = comment_moment(form.text)
     try:
+        form.check()
         if at_error:
             raise InvalidInput({"body": at_error})
         comment_id = await do_add_comment(
-            actor, CreatorSide(creator.id), draft_id, body=form.get("body", ""), at_ms=at_ms, shared=True
+            actor, CreatorSide(creator.id), draft_id, body=form.values["body"], at_ms=at_ms, shared=True
         )
     except InvalidInput as exc:
-        return await _page(creator, storage, deliverable_id, reply_form=form, reply_errors=exc.errors, status=400)
+        return await _page(creator, storage, deliverable_id, reply_form=form.text, reply_errors=exc.errors, status=400)
     flash(request, "Reply sent to the brand.", category="success")
     return Redirect(f"{_url(deliverable_id)}#feedback-comment-{comment_id}", status_code=303)
 

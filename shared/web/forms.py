@@ -66,9 +66,3 @@ async def read_form(request: Request[Any, Any, Any]) -> SubmittedForm:
         raise RuntimeError(f"{request.route_handler.handler_name} reads a form but declares none (opt={{'form': ...}})")
     data = await request.form()
     return declaration.clean({key: data.getall(key) for key in data})
-
-
-async def read_undeclared_form(request: Request[Any, Any, Any]) -> dict[str, str]:
-    """Transitional: the submitted text fields as they are, for handlers not yet given a declaration."""
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
