@@ -54,6 +54,11 @@ CAPTION_CHECK_FORM = Form(caption=Text(max_length=4 * CAPTION_FIELD_MAX, multili
 CAPTION_FORM = Form(caption=Text(max_length=CAPTION_FIELD_MAX, multiline=True), confirmed=Flag())
 # Links to the live post, one per line; each is checked (and kept to Deliverable.live_url's 500) by the rules.
 LIVE_FORM = Form(urls=Text(max_length=5000, multiline=True))
+# The upload endpoints read JSON (or, for Uppy's S3 client, query parameters) with the same declarations.
+# Draft.filename is varchar(255) (the action keeps 255 characters), content_type varchar(100); the size is read
+# leniently (garbage is 0) so that the action answers whose deliverable it is before what is wrong with the file.
+UPLOAD_FORM = Form(filename=Text(max_length=1000), type=Text(max_length=100), size=Text(max_length=30))
+COMPLETE_FORM = Form(caption=Text(max_length=CAPTION_FIELD_MAX, multiline=True))
 REPLY_FORM = Form(
     body=Text(max_length=2 * COMMENT_MAX, multiline=True),
     at_current=Flag(error_on="body"),
@@ -153,7 +158,7 @@ async def caption_check(
 # --- uploads (JSON for our code, S3 XML for Uppy's S3 client) ----------------------------------------
 
 
-@post(f"{W}/uploads", guards=[requires_creator], status_code=201)
+@post(f"{W}/uploads", guards=[requires_creator], status_code=201, opt={"form": UPLOAD_FORM})
 async def start_upload(
     request: Request[Any, Any, Any],
     actor: NamedDependency[Actor],
@@ -161,15 +166,16 @@ async def start_upload(
     storage: StorageDependency,
     deliverable_id: FromPath[int],
 ) -> Response[Any]:
-    data = dict(request.query_params) if _s3(request) else await _json_body(request)
+    form = UPLOAD_FORM.clean(dict(request.query_params) if _s3(request) else await _json_body(request))
+    form.check()
     started = await check_start_upload(
         actor,
         creator.id,
         deliverable_id,
-        filename=str(data.get("filename", "")),
-        content_type=str(data.get("type", "")),
+        filename=form.values["filename"],
+        content_type=form.values["type"],
         # Unreadable is 0: the action checks whose deliverable it is first, then says the file is empty.
-        size=_size(data.get("size")),
+        size=_size(form.values["size"]),
         storage=storage,
     )
     if _s3(request):
@@ -230,7 +236,7 @@ async def _parts(request: Request[Any, Any, Any], data: dict[str, Any]) -> list[
     ]
 
 
-@post(f"{W}/uploads/{{draft_id:int}}/complete", guards=[requires_creator], status_code=200)
+@post(f"{W}/uploads/{{draft_id:int}}/complete", guards=[requires_creator], status_code=200, opt={"form": COMPLETE_FORM})
 async def complete_upload(
     request: Request[Any, Any, Any],
     actor: NamedDependency[Actor],
@@ -241,12 +247,14 @@ async def complete_upload(
 ) -> Response[Any]:
     """Assemble and verify; a refused file is deleted and the 400 says why (the page shows it too)."""
     data = {} if _s3(request) else await _json_body(request)
+    form = COMPLETE_FORM.clean(data)
+    form.check()
     verified = await check_complete_upload(
         actor,
         creator.id,
         draft_id,
         parts=await _parts(request, data),
-        caption=str(data.get("caption", "")),
+        caption=form.values["caption"],
         storage=storage,
     )
     if _s3(request):

@@ -55,6 +55,7 @@ class Sweep:
     # A page to open first when showing the form has side effects of its own (the TOTP set-up page starts
     # an enrolment), so that the sweep sees only what the post writes.
     open_first: str = ""
+    json: bool = False  # the endpoint reads a JSON object (with the CSRF token in its header)
 
 
 def no_form(reason: str) -> str:
@@ -116,9 +117,9 @@ SWEEP: dict[tuple[str, str], Sweep | str] = {
     ("POST", "/offers/{collaboration_id:int}/messages"): Sweep("creator_a"),
     # --- content and reviews
     ("POST", "/work/{deliverable_id:int}/caption-check"): Sweep("creator_a"),
-    ("POST", "/work/{deliverable_id:int}/uploads"): no_form("JSON for Uppy; its fields are checked by the action"),
+    ("POST", "/work/{deliverable_id:int}/uploads"): Sweep("creator_a", json=True),
     ("POST", "/work/{deliverable_id:int}/uploads/{draft_id:int}/parts/{part_number:int}"): no_form("no body"),
-    ("POST", "/work/{deliverable_id:int}/uploads/{draft_id:int}/complete"): no_form("JSON or S3 XML for Uppy"),
+    ("POST", "/work/{deliverable_id:int}/uploads/{draft_id:int}/complete"): Sweep("creator_a", json=True),
     ("DELETE", "/work/{deliverable_id:int}/uploads/{draft_id:int}"): no_form("no body"),
     ("POST", "/work/{deliverable_id:int}/drafts/{draft_id:int}/caption"): Sweep("creator_a"),
     ("POST", "/work/{deliverable_id:int}/drafts/{draft_id:int}/submit"): no_form("a button"),
@@ -234,9 +235,14 @@ async def test_it_survives_hostile_values_in_every_field(
                     await client.get(row.open_first)
                 refused = bool(Form(**{name: declared}).clean({name: value}).errors)
                 before = await _fingerprint()
-                response = await client.request(
-                    method, url, data={"_csrf_token": token, name: value}, follow_redirects=False
-                )
+                if row.json:
+                    response = await client.request(
+                        method, url, json={name: value}, headers={"x-csrftoken": token}, follow_redirects=False
+                    )
+                else:
+                    response = await client.request(
+                        method, url, data={"_csrf_token": token, name: value}, follow_redirects=False
+                    )
                 posts += 1
                 where = f"{method} {url} {name}={label!r} as {row.persona}: {response.status_code}"
                 if response.status_code >= 500 or "Traceback" in response.text:
