@@ -45,6 +45,7 @@ from shared.errors import IllegalTransition, InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import CURRENCIES, Role
 from shared.web.forms import INT64_MAX, Amount, Choice, Date, Form, Text, read_form
+from shared.web.ids import QueryId
 
 PLANNERS = requires_role(Role.OWNER, Role.MANAGER)
 ANYONE_AT_BRAND = requires_role(*ALL_ROLES)
@@ -92,7 +93,7 @@ _LABELS = {
 
 @get("/b/{brand_slug:str}/campaigns", guards=[ANYONE_AT_BRAND])
 async def campaigns_list(
-    brand: NamedDependency[BrandAccess], archived: FromQuery[bool] = False, after: FromQuery[int | None] = None
+    brand: NamedDependency[BrandAccess], archived: FromQuery[bool] = False, after: QueryId = None
 ) -> Template:
     page = await list_campaigns(brand.brand_id, include_archived=archived, after=after)
     return Template(

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -41,6 +41,7 @@ from shared.errors import InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
 from shared.web.forms import Choice, Form, Id, Text, read_form
+from shared.web.ids import QueryId
 
 EDITORS = requires_role(Role.OWNER, Role.MANAGER)
 
@@ -81,7 +82,7 @@ def _choices() -> dict[str, Any]:
 
 @get("/b/{brand_slug:str}/creators", guards=[requires_role(*ALL_ROLES)])
 async def roster(
-    request: Request[Any, Any, Any], brand: NamedDependency[BrandAccess], after: FromQuery[int | None] = None
+    request: Request[Any, Any, Any], brand: NamedDependency[BrandAccess], after: QueryId = None
 ) -> Template:
     form = {name: str(request.query_params.get(name, "")) for name in ROSTER_FILTER_FIELDS}
     filters, errors = parse_roster_filters(form)
@@ -197,7 +198,7 @@ async def _creator_page(
 
 @get("/b/{brand_slug:str}/creators/{creator_id:int}", guards=[requires_role(*ALL_ROLES)])
 async def creator_page(
-    brand: NamedDependency[BrandAccess], creator_id: FromPath[int], before: FromQuery[int | None] = None
+    brand: NamedDependency[BrandAccess], creator_id: FromPath[int], before: QueryId = None
 ) -> Template:
     return await _creator_page(brand, creator_id, before=before)
 

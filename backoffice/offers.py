@@ -44,7 +44,8 @@ from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
 from shared.messaging.queries import get_thread
 from shared.messaging.rules import THREAD_BOX_SIZE
-from shared.web.forms import Form, Id, Many, Text, read_form
+from shared.web.forms import INT32_MAX, Form, Id, Many, Text, read_form
+from shared.web.ids import QueryId
 
 NEGOTIATORS = requires_role(Role.OWNER, Role.MANAGER)
 ANYONE_AT_BRAND = requires_role(*ALL_ROLES)
@@ -132,14 +133,14 @@ async def _new_offer_page(
 @get("/b/{brand_slug:str}/offers/new", guards=[NEGOTIATORS])
 async def new_offer_page(
     brand: NamedDependency[BrandAccess],
-    campaign: FromQuery[int | None] = None,
+    campaign: QueryId = None,
     creator: FromQuery[list[int] | None] = None,
     q: FromQuery[str] = "",
 ) -> Template:
     return await _new_offer_page(
         brand,
         campaign_id=campaign,
-        creator_ids=list(dict.fromkeys(creator or [])),
+        creator_ids=list(dict.fromkeys(i for i in creator or [] if 0 < i <= INT32_MAX)),  # ids, never out of range
         q=q,
         form=await _brief_defaults(campaign),
         errors={},

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from backoffice.guards import ALL_ROLES, requires_role
@@ -21,6 +21,7 @@ from shared.messaging.actions import do_mark_thread_read, do_post_message, staff
 from shared.messaging.queries import get_thread
 from shared.messaging.rules import BODY_MAX, THREAD_BOX_SIZE
 from shared.web.forms import Choice, Form, Text, read_form
+from shared.web.ids import QueryId
 
 # Mirrors shared.messaging.rules.can_write_messages, so a refused role is stopped before any work.
 WRITERS = requires_role(Role.OWNER, Role.MANAGER, Role.REVIEWER)
@@ -43,7 +44,7 @@ async def thread_page(
     brand: NamedDependency[BrandAccess],
     staff: NamedDependency[StaffContext],
     collaboration_id: FromPath[int],
-    before: FromQuery[int | None] = None,
+    before: QueryId = None,
 ) -> Template:
     side = BrandSide(staff, brand.brand_id)
     thread = await get_thread(side, collaboration_id, before_id=before)

@@ -8,7 +8,6 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -18,6 +17,7 @@ from shared.notifications.actions import Recipient, do_mark_all_notifications_re
 from shared.notifications.queries import count_unread_notifications, list_notifications
 from shared.web.creator_auth import load_creator
 from shared.web.forms import Form, Id, read_form
+from shared.web.ids import QueryId
 
 NAV_UNREAD_STATE = "rapport_unread_notifications"
 LIST_URL = "/notifications"
@@ -47,9 +47,7 @@ def safe_link(link: str) -> str:
 
 
 @get(LIST_URL, guards=[requires_creator], name="portal:notifications")
-async def notifications_page(
-    creator: NamedDependency[CreatorContext], before: FromQuery[int | None] = None
-) -> Template:
+async def notifications_page(creator: NamedDependency[CreatorContext], before: QueryId = None) -> Template:
     page = await list_notifications("creator", creator.id, before_id=before)
     return Template("portal/notifications_list.html", context={"page": page, "paged": before is not None})
 

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from portal.guards import requires_creator
@@ -20,6 +20,7 @@ from shared.messaging.actions import do_mark_thread_read, do_post_message
 from shared.messaging.queries import get_thread
 from shared.messaging.rules import BODY_MAX, THREAD_BOX_SIZE
 from shared.web.forms import Choice, Form, Text, read_form
+from shared.web.ids import QueryId
 
 # Message.body is a Text column; the rule (shared.messaging.rules) keeps messages to BODY_MAX with its own words.
 MESSAGE_FORM = Form(
@@ -41,7 +42,7 @@ async def thread_page(
     request: Request[Any, Any, Any],
     creator: NamedDependency[CreatorContext],
     collaboration_id: FromPath[int],
-    before: FromQuery[int | None] = None,
+    before: QueryId = None,
 ) -> Template:
     side = CreatorSide(creator.id)
     thread = await get_thread(side, collaboration_id, before_id=before)

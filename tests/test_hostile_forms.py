@@ -10,6 +10,7 @@ was written (every table but the session store is fingerprinted before and after
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from shared.web.sessions import SESSION_COOKIE, PostgresSessionStore
 from tests.authz import OK
 from tests.conftest import Cast, csrf_token_from
 from tests.email_fixtures import Inbox
+from tests.personas import act_as_creator, act_as_staff
 from tests.test_authorization_matrix import AREA_MODULES, ROUTES, _persona_sessions
 
 SCRIPT = "<script>alert('rapport')</script>"
@@ -256,3 +258,41 @@ async def test_it_survives_hostile_values_in_every_field(
                         failures.append(f"{where} refused by the declaration, yet wrote to {changed}")
     assert posts > 0
     assert not failures, f"\n{len(failures)} of {posts} posts failed:\n" + "\n".join(failures)
+
+
+HUGE_ID = "12345678901234567890123"
+
+
+async def test_it_answers_ids_beyond_the_columns_without_touching_the_database(
+    app: Litestar, client: httpx.AsyncClient, cast: Cast
+) -> None:
+    """Every route with an `{x:int}` path parameter, given a 23-digit id: 404 (never 500), for a creator and
+    for the brand's owner; list pages' query cursors likewise answer 400."""
+    token = csrf_token_from((await client.get("/backoffice/signin")).text)
+    paths = sorted({(method, path) for method, path in _all_routes(app) if ":int}" in path})
+    assert paths
+    failures = []
+    for persona in (cast.alice_id, cast.olivia_id):
+        await (act_as_creator if persona == cast.alice_id else act_as_staff)(client, persona)
+        for method, path in paths:
+            url = re.sub(r"\{\w+:int\}", HUGE_ID, path).replace("{brand_slug:str}", "acme")
+            url = re.sub(r"\{\w+:(str|path)\}", "x", url)
+            response = await client.request(method, url, data={"_csrf_token": token}, follow_redirects=False)
+            if response.status_code >= 500:
+                failures.append(f"{method} {url}: {response.status_code}")
+    await act_as_staff(client, cast.olivia_id)
+    for url in ("/backoffice/notifications", "/backoffice/b/acme/creators", "/backoffice/b/acme/audit"):
+        response = await client.get(f"{url}?before={HUGE_ID}&after={HUGE_ID}")
+        if response.status_code != 400:
+            failures.append(f"GET {url} with a 23-digit cursor: {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def _all_routes(app: Litestar) -> set[tuple[str, str]]:
+    return {
+        (method, route.path)
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", [])
+        for method in handler.http_methods
+        if method not in ("HEAD", "OPTIONS")
+    }

@@ -120,3 +120,20 @@ def test_it_shows_what_was_typed_without_control_characters() -> None:
 def test_it_accepts_any_language_and_symbols(value: str) -> None:
     form = Form(body=Text(max_length=100, multiline=True)).clean({"body": value})
     assert form.errors == {} and form.values["body"] == value
+
+
+def test_it_shows_a_rows_errors_under_the_rows_name() -> None:
+    form = Form(
+        d0_kind=Choice(options=("reel",), message="Choose what to make.", error_on="d0"),
+        d0_live_due=Date(error_on="d0"),
+        creator=Many(Id(error_on="creators"), max_items=3),
+    ).clean({"d0_kind": "poster", "d0_live_due": "soon", "creator": ["1", "x"]})
+    assert form.errors == {"d0": "Choose what to make.", "creators": "Choose one from the list."}
+    assert form.values["creator"] == [1]
+
+
+def test_it_reads_json_values_as_text() -> None:
+    form = Form(size=Integer(min_value=0, max_value=INT64_MAX), name=Text(max_length=5)).clean(
+        {"size": 1024, "name": ["a", "b"]}
+    )
+    assert form.errors == {} and form.values == {"size": 1024, "name": "a"}
