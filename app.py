@@ -24,6 +24,7 @@ from shared.settings import Settings
 from shared.web.errors import EXCEPTION_HANDLERS
 from shared.web.guards import allow_anyone
 from shared.web.health import healthz, readyz
+from shared.web.ids import bounded_path_ids_middleware
 from shared.web.local_storage import local_storage_router, provide_storage
 from shared.web.middleware import request_id_middleware, response_hook
 from shared.web.sessions import SESSION_STORE_NAME, PostgresSessionStore, session_config
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             request_id_middleware,
             session_config(idle_seconds=settings.session_idle_seconds, secure=settings.secure_cookies).middleware,
+            bounded_path_ids_middleware,
         ],
         stores={SESSION_STORE_NAME: PostgresSessionStore(absolute_seconds=settings.session_absolute_seconds)},
         csrf_config=CSRFConfig(

@@ -22,9 +22,12 @@ from shared.identity.actions import (
 )
 from shared.identity.queries import StaffContext, get_second_factor_status
 from shared.web.auth import current_session_key
-from shared.web.forms import read_form
+from shared.web.forms import Form, Text, read_form
 
 ACCOUNT = "/backoffice/account"
+
+
+CODE_FORM = Form(code=Text(max_length=40))  # the 6-digit code from the authenticator app, as typed
 
 
 @get("/account", guards=[requires_staff])
@@ -50,13 +53,14 @@ async def totp_page(
         return Redirect(ACCOUNT)
 
 
-@post("/account/totp", guards=[requires_staff], status_code=200)
+@post("/account/totp", guards=[requires_staff], status_code=200, opt={"form": CODE_FORM})
 async def enable_totp(
     request: Request[Any, Any, Any], staff: NamedDependency[StaffContext], actor: NamedDependency[Actor]
 ) -> Template | Redirect:
-    code = (await read_form(request)).get("code", "")
+    form = await read_form(request)
     try:
-        codes = await check_totp_enrolment(actor, encryptor_of(request), staff_id=staff.id, code=code)
+        form.check()
+        codes = await check_totp_enrolment(actor, encryptor_of(request), staff_id=staff.id, code=form.values["code"])
     except InvalidInput as exc:
         return await _totp_page(request, actor, staff, exc.errors.get("code") or str(exc))
     except IllegalTransition as exc:

@@ -12,6 +12,7 @@ from litestar.response import Template
 from backoffice.guards import requires_role
 from shared.identity.queries import AuditFilters, BrandAccess, list_brand_audit_log
 from shared.identity.rules import Role, parse_audit_date
+from shared.web.ids import QueryId
 
 PAGE_SIZE = 50
 
@@ -23,7 +24,7 @@ async def audit_log(
     who: FromQuery[str] = "",  # not "actor": that name is the acting staff member (a dependency)
     since: FromQuery[str] = "",
     until: FromQuery[str] = "",
-    before: FromQuery[int | None] = None,
+    before: QueryId = None,
 ) -> Template:
     since_date, since_error = parse_audit_date(since)
     until_date, until_error = parse_audit_date(until)

@@ -30,7 +30,7 @@ from shared.web.auth import (
     start_pending_sign_in,
     start_staff_session,
 )
-from shared.web.forms import read_form
+from shared.web.forms import Form, Text, read_form
 from shared.web.guards import allow_anyone
 from shared.web.middleware import request_id_of
 
@@ -38,6 +38,12 @@ HOME = "/backoffice/"
 SIGNIN = "/backoffice/signin"
 CODE_STEP = "/backoffice/signin/code"
 ENROL_STEP = "/backoffice/signin/enrol"
+
+
+# StaffUser.email is varchar(320); passwords are hashed, so only a sane bound; `next` is checked by safe_next.
+SIGNIN_FORM = Form(email=Text(max_length=320), password=Text(max_length=1000), next=Text(max_length=2000))
+# A TOTP code (6 digits) or a recovery code, as typed with spaces or dashes.
+CODE_FORM = Form(code=Text(max_length=40))
 
 
 def safe_next(target: str | None) -> str:
@@ -80,20 +86,21 @@ async def continue_after_first_factor(request: Request[Any, Any, Any], staff_id:
     return Redirect(CODE_STEP if step == "code" else ENROL_STEP, status_code=303)
 
 
-@post("/signin", guards=[allow_anyone], status_code=303)
+@post("/signin", guards=[allow_anyone], status_code=303, opt={"form": SIGNIN_FORM})
 async def signin(request: Request[Any, Any, Any]) -> Template | Redirect:
     form = await read_form(request)
-    next_url = safe_next(form.get("next"))
+    next_url = safe_next(form.values["next"])
     try:
+        form.check()
         staff_id = await check_staff_sign_in(
-            anonymous_actor(request, form.get("email", "")[:320]),
-            email=form.get("email", ""),
-            password=form.get("password", ""),
+            anonymous_actor(request, form.values["email"]),
+            email=form.values["email"],
+            password=form.values["password"],
         )
     except (InvalidInput, TooManyAttempts) as exc:
         throttled = isinstance(exc, TooManyAttempts)
         headers = {"retry-after": str(exc.retry_after_seconds)} if isinstance(exc, TooManyAttempts) else None
-        form_kept = {"email": form.get("email", "")}
+        form_kept = {"email": form.text.get("email", "")}
         return _signin_page(request, next_url, form_kept, str(exc), 429 if throttled else 400, headers)
     return await continue_after_first_factor(request, staff_id, next_url)
 
@@ -109,7 +116,7 @@ async def code_page(request: Request[Any, Any, Any]) -> Template | Redirect:
     return _code_page()
 
 
-@post("/signin/code", guards=[allow_anyone], status_code=303)
+@post("/signin/code", guards=[allow_anyone], status_code=303, opt={"form": CODE_FORM})
 async def submit_code(request: Request[Any, Any, Any]) -> Template | Redirect:
     pending = pending_sign_in(request, "code")
     if pending is None:
@@ -118,8 +125,9 @@ async def submit_code(request: Request[Any, Any, Any]) -> Template | Redirect:
     staff_id, next_url = pending
     form = await read_form(request)
     try:
+        form.check()
         await check_second_factor(
-            _pending_actor(request, staff_id), encryptor_of(request), staff_id=staff_id, code=form.get("code", "")
+            _pending_actor(request, staff_id), encryptor_of(request), staff_id=staff_id, code=form.values["code"]
         )
     except TooManyAttempts as exc:
         return _code_page(str(exc), status=429)
@@ -143,7 +151,7 @@ async def enrol_page(request: Request[Any, Any, Any]) -> Template | Redirect:
     return await _enrol_page(request, pending[0], None, 200)
 
 
-@post("/signin/enrol", guards=[allow_anyone], status_code=303)
+@post("/signin/enrol", guards=[allow_anyone], status_code=303, opt={"form": CODE_FORM})
 async def submit_enrolment(request: Request[Any, Any, Any]) -> Template | Redirect:
     pending = pending_sign_in(request, "enrol")
     if pending is None:
@@ -153,7 +161,8 @@ async def submit_enrolment(request: Request[Any, Any, Any]) -> Template | Redire
     form = await read_form(request)
     actor = _pending_actor(request, staff_id)
     try:
-        codes = await check_totp_enrolment(actor, encryptor_of(request), staff_id=staff_id, code=form.get("code", ""))
+        form.check()
+        codes = await check_totp_enrolment(actor, encryptor_of(request), staff_id=staff_id, code=form.values["code"])
     except InvalidInput as exc:
         return await _enrol_page(request, staff_id, exc.errors.get("code") or str(exc), 400)
     except IllegalTransition as exc:

@@ -16,7 +16,12 @@ from shared.errors import InvalidInput
 from shared.identity.actions import do_create_brand
 from shared.identity.queries import BrandAccess, StaffContext, list_brand_members, list_brands_for_staff
 from shared.identity.rules import CURRENCIES, ROLE_LABELS, can_create_brand
-from shared.web.forms import read_form
+from shared.web.forms import Choice, Form, Text, read_form
+
+BRAND_FORM = Form(
+    name=Text(max_length=200),  # Brand.name
+    currency=Choice(options=CURRENCIES, message=f"Choose one of: {', '.join(CURRENCIES)}."),
+)
 
 
 @get("/", guards=[requires_staff], name="backoffice:home")
@@ -45,15 +50,16 @@ async def new_brand_page(staff: NamedDependency[StaffContext]) -> Template:
     return _new_brand_page({"currency": "USD"}, {})
 
 
-@post("/brands", guards=[requires_staff], status_code=303)
+@post("/brands", guards=[requires_staff], status_code=303, opt={"form": BRAND_FORM})
 async def create_brand(
     request: Request[Any, Any, Any], staff: NamedDependency[StaffContext], actor: NamedDependency[Actor]
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
-        brand = await do_create_brand(actor, staff, name=form.get("name", ""), currency=form.get("currency", ""))
+        form.check()
+        brand = await do_create_brand(actor, staff, name=form.values["name"], currency=form.values["currency"])
     except InvalidInput as exc:
-        return _new_brand_page(form, exc.errors, status=400)
+        return _new_brand_page(form.text, exc.errors, status=400)
     flash(request, f"{brand.name} is ready. You are its owner.", category="success")
     return Redirect(f"/backoffice/b/{brand.slug}", status_code=303)
 

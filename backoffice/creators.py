@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -40,9 +40,24 @@ from shared.crm.rules import (
 from shared.errors import InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
-from shared.web.forms import read_form
+from shared.web.forms import Choice, Form, Id, Text, read_form
+from shared.web.ids import QueryId
 
 EDITORS = requires_role(Role.OWNER, Role.MANAGER)
+
+# Lengths are the columns' (shared.db.tables); the area rules hold the finer checks and their messages.
+PROSPECT_FORM = Form(
+    display_name=Text(max_length=200),
+    platform=Choice(options=tuple(PLATFORM_LABELS), message="Choose the platform this handle is on."),
+    handle=Text(max_length=200),  # '@name' or a profile link; the rule keeps 100 characters of handle
+    email=Text(max_length=320),
+    followers=Text(max_length=30),  # '12.5k' and the like: shared.crm.rules.parse_count
+)
+STAGE_FORM = Form(stage=Choice(options=STAGES, required=True, message="Choose a stage from the list."))
+OWNER_FORM = Form(owner=Id(message="Choose someone from the list."))
+TAGS_FORM = Form(tags=Text(max_length=2000))
+NOTE_FORM = Form(body=Text(max_length=20_000, multiline=True))
+INVITE_FORM = Form(email=Text(max_length=320))
 PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 20
 
@@ -67,7 +82,7 @@ def _choices() -> dict[str, Any]:
 
 @get("/b/{brand_slug:str}/creators", guards=[requires_role(*ALL_ROLES)])
 async def roster(
-    request: Request[Any, Any, Any], brand: NamedDependency[BrandAccess], after: FromQuery[int | None] = None
+    request: Request[Any, Any, Any], brand: NamedDependency[BrandAccess], after: QueryId = None
 ) -> Template:
     form = {name: str(request.query_params.get(name, "")) for name in ROSTER_FILTER_FIELDS}
     filters, errors = parse_roster_filters(form)
@@ -106,7 +121,7 @@ async def new_prospect_page(brand: NamedDependency[BrandAccess]) -> Template:
     return _new_page(brand, {}, {})
 
 
-@post("/b/{brand_slug:str}/creators", guards=[EDITORS], status_code=303)
+@post("/b/{brand_slug:str}/creators", guards=[EDITORS], status_code=303, opt={"form": PROSPECT_FORM})
 async def add_prospect(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
@@ -115,20 +130,21 @@ async def add_prospect(
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
+        form.check()
         added = await do_add_prospect(
             actor,
             staff,
             mailer_of(request),
             brand_id=brand.brand_id,
-            display_name=form.get("display_name", ""),
-            platform=form.get("platform", ""),
-            handle=form.get("handle", ""),
-            email=form.get("email", ""),
-            followers=form.get("followers", ""),
+            display_name=form.values["display_name"],
+            platform=form.values["platform"],
+            handle=form.values["handle"],
+            email=form.values["email"],
+            followers=form.values["followers"],
             base_url=settings_of(request).base_url,
         )
     except InvalidInput as exc:
-        return _new_page(brand, form, exc.errors, status=400)
+        return _new_page(brand, form.text, exc.errors, status=400)
     if added.already_on_roster:
         flash(request, "This creator is already on your roster.", category="info")
     elif added.invited:
@@ -182,12 +198,14 @@ async def _creator_page(
 
 @get("/b/{brand_slug:str}/creators/{creator_id:int}", guards=[requires_role(*ALL_ROLES)])
 async def creator_page(
-    brand: NamedDependency[BrandAccess], creator_id: FromPath[int], before: FromQuery[int | None] = None
+    brand: NamedDependency[BrandAccess], creator_id: FromPath[int], before: QueryId = None
 ) -> Template:
     return await _creator_page(brand, creator_id, before=before)
 
 
-@post("/b/{brand_slug:str}/creators/{creator_id:int}/stage", guards=[EDITORS], status_code=303)
+@post(
+    "/b/{brand_slug:str}/creators/{creator_id:int}/stage", guards=[EDITORS], status_code=303, opt={"form": STAGE_FORM}
+)
 async def change_stage(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
@@ -196,15 +214,19 @@ async def change_stage(
     creator_id: FromPath[int],
 ) -> Template | Redirect:
     form = await read_form(request)
+    stage = form.values["stage"]
     try:
-        await do_change_stage(actor, staff, brand_id=brand.brand_id, creator_id=creator_id, stage=form.get("stage", ""))
+        form.check()
+        await do_change_stage(actor, staff, brand_id=brand.brand_id, creator_id=creator_id, stage=stage)
     except InvalidInput as exc:
-        return await _creator_page(brand, creator_id, form=form, errors=exc.errors, status=400)
-    flash(request, f"Stage changed to {STAGE_LABELS[form['stage']]}.", category="success")
+        return await _creator_page(brand, creator_id, form=form.text, errors=exc.errors, status=400)
+    flash(request, f"Stage changed to {STAGE_LABELS[stage]}.", category="success")
     return Redirect(_creator_url(brand, creator_id), status_code=303)
 
 
-@post("/b/{brand_slug:str}/creators/{creator_id:int}/owner", guards=[EDITORS], status_code=303)
+@post(
+    "/b/{brand_slug:str}/creators/{creator_id:int}/owner", guards=[EDITORS], status_code=303, opt={"form": OWNER_FORM}
+)
 async def assign_owner(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
@@ -213,22 +235,17 @@ async def assign_owner(
     creator_id: FromPath[int],
 ) -> Template | Redirect:
     form = await read_form(request)
-    owner = form.get("owner", "").strip()
-    if owner and not owner.isdigit():
-        return await _creator_page(
-            brand, creator_id, form=form, errors={"owner": "Choose someone from the list."}, status=400
-        )
+    owner = form.values["owner"]
     try:
-        await do_assign_owner(
-            actor, staff, brand_id=brand.brand_id, creator_id=creator_id, owner_id=int(owner) if owner else None
-        )
+        form.check()
+        await do_assign_owner(actor, staff, brand_id=brand.brand_id, creator_id=creator_id, owner_id=owner)
     except InvalidInput as exc:
-        return await _creator_page(brand, creator_id, form=form, errors=exc.errors, status=400)
+        return await _creator_page(brand, creator_id, form=form.text, errors=exc.errors, status=400)
     flash(request, "Owner saved." if owner else "Nobody owns this relationship now.", category="success")
     return Redirect(_creator_url(brand, creator_id), status_code=303)
 
 
-@post("/b/{brand_slug:str}/creators/{creator_id:int}/tags", guards=[EDITORS], status_code=303)
+@post("/b/{brand_slug:str}/creators/{creator_id:int}/tags", guards=[EDITORS], status_code=303, opt={"form": TAGS_FORM})
 async def set_tags(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
@@ -238,14 +255,15 @@ async def set_tags(
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await do_set_tags(actor, staff, brand_id=brand.brand_id, creator_id=creator_id, tags=form.get("tags", ""))
+        form.check()
+        await do_set_tags(actor, staff, brand_id=brand.brand_id, creator_id=creator_id, tags=form.values["tags"])
     except InvalidInput as exc:
-        return await _creator_page(brand, creator_id, form=form, errors=exc.errors, status=400)
+        return await _creator_page(brand, creator_id, form=form.text, errors=exc.errors, status=400)
     flash(request, "Tags saved.", category="success")
     return Redirect(_creator_url(brand, creator_id), status_code=303)
 
 
-@post("/b/{brand_slug:str}/creators/{creator_id:int}/notes", guards=[EDITORS], status_code=303)
+@post("/b/{brand_slug:str}/creators/{creator_id:int}/notes", guards=[EDITORS], status_code=303, opt={"form": NOTE_FORM})
 async def add_note(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
@@ -255,14 +273,17 @@ async def add_note(
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await do_add_note(actor, staff, brand_id=brand.brand_id, creator_id=creator_id, body=form.get("body", ""))
+        form.check()
+        await do_add_note(actor, staff, brand_id=brand.brand_id, creator_id=creator_id, body=form.values["body"])
     except InvalidInput as exc:
-        return await _creator_page(brand, creator_id, form=form, errors=exc.errors, status=400)
+        return await _creator_page(brand, creator_id, form=form.text, errors=exc.errors, status=400)
     flash(request, "Note saved. Only your team can see it.", category="success")
     return Redirect(_creator_url(brand, creator_id), status_code=303)
 
 
-@post("/b/{brand_slug:str}/creators/{creator_id:int}/invite", guards=[EDITORS], status_code=303)
+@post(
+    "/b/{brand_slug:str}/creators/{creator_id:int}/invite", guards=[EDITORS], status_code=303, opt={"form": INVITE_FORM}
+)
 async def invite_to_portal(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
@@ -272,17 +293,18 @@ async def invite_to_portal(
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
+        form.check()
         invitation = await do_invite_creator_to_portal(
             actor,
             staff,
             mailer_of(request),
             brand_id=brand.brand_id,
             creator_id=creator_id,
-            email=form.get("email", ""),
+            email=form.values["email"],
             base_url=settings_of(request).base_url,
         )
     except InvalidInput as exc:
-        return await _creator_page(brand, creator_id, form=form, errors=exc.errors, status=400)
+        return await _creator_page(brand, creator_id, form=form.text, errors=exc.errors, status=400)
     flash(
         request,
         f"Invitation sent to {invitation.email}. The link works for {CREATOR_INVITATION_TTL_DAYS} days.",

@@ -16,6 +16,8 @@ from shared.audit.context import Actor
 from shared.campaigns.rules import DELIVERABLE_KINDS, KIND_LABELS, PLATFORMS, platform_label
 from shared.content.disclosure import (
     CUTTING_PLATFORMS,
+    TRUNCATION_MAX,
+    TRUNCATION_MIN,
     DisclosurePolicySettings,
     DisclosureResult,
     accepted_terms,
@@ -30,11 +32,31 @@ from shared.content.policy import can_adjust_disclosure, do_update_disclosure_po
 from shared.errors import InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
-from shared.web.forms import read_form
+from shared.web.forms import Flag, Form, Integer, Text, read_form
 
 ADJUSTERS = requires_role(Role.OWNER, Role.MANAGER)
 ANYONE_AT_BRAND = requires_role(*ALL_ROLES)
 CAPTION_MAX = 5000
+
+
+# The policy is JSONB; the rules (shared.content.disclosure.parse_policy_form) word the limits of each list.
+POLICY_FORM = Form(
+    extra_terms=Text(max_length=4000, multiline=True),
+    extra_ambiguous_tags=Text(max_length=4000),
+    strict_placement=Flag(),
+    missing_required_blocks=Flag(),
+    **{
+        f"truncate_{platform}": Integer(
+            min_value=TRUNCATION_MIN,
+            max_value=TRUNCATION_MAX,
+            message=(
+                f"Give a number of characters between {TRUNCATION_MIN} and {TRUNCATION_MAX}, or leave it empty "
+                f"for {platform_rules(platform).visible_chars}."
+            ),
+        )
+        for platform in CUTTING_PLATFORMS
+    },
+)
 
 
 def _settings_url(brand: BrandAccess) -> str:
@@ -112,7 +134,7 @@ async def disclosure_settings(
     return await _settings_page(brand, trial=_trial(caption, platform, kind, required))
 
 
-@post("/b/{brand_slug:str}/settings/disclosure", guards=[ADJUSTERS], status_code=303)
+@post("/b/{brand_slug:str}/settings/disclosure", guards=[ADJUSTERS], status_code=303, opt={"form": POLICY_FORM})
 async def save_disclosure_settings(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
@@ -121,9 +143,10 @@ async def save_disclosure_settings(
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await do_update_disclosure_policy(actor, staff, brand.brand_id, form)
+        form.check()
+        await do_update_disclosure_policy(actor, staff, brand.brand_id, form.text)
     except InvalidInput as exc:
-        return await _settings_page(brand, trial=_trial("", "", "", ""), form=form, errors=exc.errors, status=400)
+        return await _settings_page(brand, trial=_trial("", "", "", ""), form=form.text, errors=exc.errors, status=400)
     flash(request, "Disclosure rules saved. New checks use them from now on.", category="success")
     return Redirect(_settings_url(brand), status_code=303)
 

@@ -15,8 +15,10 @@ from shared.identity.actions import check_accept_invitation_as_new_staff, do_acc
 from shared.identity.queries import InvitationView, get_invitation, get_second_factor_step
 from shared.identity.rules import INVITATION_PROBLEMS, ROLE_LABELS
 from shared.web.auth import anonymous_actor, load_staff, staff_actor, start_pending_sign_in, start_staff_session
-from shared.web.forms import read_form
+from shared.web.forms import Form, Text, read_form
 from shared.web.guards import allow_anyone
+
+JOIN_FORM = Form(name=Text(max_length=200), password=Text(max_length=1000))  # StaffUser.name; a hashed password
 
 
 def _problem(message: str, status: int) -> Template:
@@ -59,7 +61,7 @@ async def _after_joining(request: Request[Any, Any, Any], staff_id: int, next_ur
     return Redirect(next_url, status_code=303)
 
 
-@post("/invitations/{token:str}", guards=[allow_anyone], status_code=303)
+@post("/invitations/{token:str}", guards=[allow_anyone], status_code=303, opt={"form": JOIN_FORM})
 async def accept_invitation(request: Request[Any, Any, Any], token: FromPath[str]) -> Template | Redirect:
     form = await read_form(request)
     staff = await load_staff(request)
@@ -73,16 +75,17 @@ async def accept_invitation(request: Request[Any, Any, Any], token: FromPath[str
             slug = await do_accept_invitation(staff_actor(request, staff), staff, token=token)
             joined = f"You joined {invitation.brand_name} as {ROLE_LABELS[invitation.role]}."
             return await _after_joining(request, staff.id, f"/backoffice/b/{slug}", joined)
+        form.check()
         staff_id = await check_accept_invitation_as_new_staff(
             anonymous_actor(request, invitation.email),
             token=token,
-            name=form.get("name", ""),
-            password=form.get("password", ""),
+            name=form.values["name"],
+            password=form.values["password"],
         )
     except NotFound as exc:
         return _problem(str(exc), 404)
     except (IllegalTransition, PermissionDenied) as exc:
         return _problem(str(exc), 410 if isinstance(exc, IllegalTransition) else 403)
     except InvalidInput as exc:
-        return _page(token, invitation, {"name": form.get("name", "")}, exc.errors, status=400)
+        return _page(token, invitation, {"name": form.text.get("name", "")}, exc.errors, status=400)
     return await _after_joining(request, staff_id, "/backoffice/", f"Welcome to {invitation.brand_name}.")

@@ -8,7 +8,6 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -17,10 +16,15 @@ from shared.identity.queries import StaffContext
 from shared.notifications.actions import Recipient, do_mark_all_notifications_read, do_mark_notification_read
 from shared.notifications.queries import count_unread_notifications, list_notifications
 from shared.web.auth import load_staff
-from shared.web.forms import read_form
+from shared.web.forms import Form, Id, read_form
+from shared.web.ids import QueryId
 
 NAV_UNREAD_STATE = "rapport_unread_notifications"
 LIST_URL = "/backoffice/notifications"
+
+
+# A notification's own button sends its id; the "mark all read" button sends none.
+READ_FORM = Form(notification_id=Id(message="That notification no longer exists."))
 
 
 async def count_unread_for_nav(request: Request[Any, Any, Any]) -> None:
@@ -39,19 +43,21 @@ def safe_link(link: str) -> str:
 
 
 @get("/notifications", guards=[requires_staff], name="backoffice:notifications")
-async def notifications_page(staff: NamedDependency[StaffContext], before: FromQuery[int | None] = None) -> Template:
+async def notifications_page(staff: NamedDependency[StaffContext], before: QueryId = None) -> Template:
     page = await list_notifications("staff", staff.id, before_id=before)
     return Template("backoffice/notifications_list.html", context={"page": page, "paged": before is not None})
 
 
-@post("/notifications/read", guards=[requires_staff], status_code=303)
+@post("/notifications/read", guards=[requires_staff], status_code=303, opt={"form": READ_FORM})
 async def mark_read(request: Request[Any, Any, Any], staff: NamedDependency[StaffContext]) -> Redirect:
     """With `notification_id`: open that notification (marked read). Without: mark them all read."""
     form = await read_form(request)
-    raw_id = form.get("notification_id", "").strip()
+    if form.errors:
+        flash(request, form.errors["notification_id"], category="error")
+        return Redirect(LIST_URL, status_code=303)
     recipient = Recipient("staff", staff.id)
-    if raw_id.isdigit() and len(raw_id) < 10:
-        link = await do_mark_notification_read(recipient, int(raw_id))
+    if (notification_id := form.values["notification_id"]) is not None:
+        link = await do_mark_notification_read(recipient, notification_id)
         return Redirect(safe_link(link) if link else LIST_URL, status_code=303)
     marked = await do_mark_all_notifications_read(recipient)
     flash(request, "All caught up." if marked else "Nothing unread.", category="success")

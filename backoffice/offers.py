@@ -25,10 +25,12 @@ from shared.collaborations.actions import (
     do_withdraw_offer,
 )
 from shared.collaborations.board import STATUS_LABELS as DELIVERABLE_LABELS
+from shared.collaborations.forms import terms_fields
 from shared.collaborations.queries import get_offer_for_brand, list_offer_candidates
 from shared.collaborations.rules import (
     DELIVERABLES_MAX,
     MILESTONE_LABELS,
+    NOTE_MAX,
     STATUS_LABELS,
     can_negotiate,
     can_see_shipping_address,
@@ -42,10 +44,20 @@ from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
 from shared.messaging.queries import get_thread
 from shared.messaging.rules import THREAD_BOX_SIZE
-from shared.web.forms import read_form
+from shared.web.forms import INT32_MAX, Form, Id, Many, Text, read_form
+from shared.web.ids import QueryId
 
 NEGOTIATORS = requires_role(Role.OWNER, Role.MANAGER)
 ANYONE_AT_BRAND = requires_role(*ALL_ROLES)
+
+SEND_FORM = Form(
+    campaign=Id(message="Choose one of your campaigns."),
+    creator=Many(Id(message="Choose creators from the list.", error_on="creators"), max_items=200),
+    **terms_fields(full=True),
+)
+COUNTER_FORM = Form(**terms_fields(full=True))
+WITHDRAW_FORM = Form(reason=Text(max_length=NOTE_MAX))
+SHIPMENT_FORM = Form(carrier=Text(max_length=100), tracking_number=Text(max_length=100))  # Shipment's columns
 
 TERMS_CONTEXT = {
     "kinds": DELIVERABLE_KINDS,
@@ -121,47 +133,43 @@ async def _new_offer_page(
 @get("/b/{brand_slug:str}/offers/new", guards=[NEGOTIATORS])
 async def new_offer_page(
     brand: NamedDependency[BrandAccess],
-    campaign: FromQuery[int | None] = None,
+    campaign: QueryId = None,
     creator: FromQuery[list[int] | None] = None,
     q: FromQuery[str] = "",
 ) -> Template:
     return await _new_offer_page(
         brand,
         campaign_id=campaign,
-        creator_ids=list(dict.fromkeys(creator or [])),
+        creator_ids=list(dict.fromkeys(i for i in creator or [] if 0 < i <= INT32_MAX)),  # ids, never out of range
         q=q,
         form=await _brief_defaults(campaign),
         errors={},
     )
 
 
-@post("/b/{brand_slug:str}/offers", guards=[NEGOTIATORS], status_code=303)
+@post("/b/{brand_slug:str}/offers", guards=[NEGOTIATORS], status_code=303, opt={"form": SEND_FORM})
 async def send_offers(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
     staff: NamedDependency[StaffContext],
     actor: NamedDependency[Actor],
 ) -> Template | Redirect:
-    data = await request.form()
     form = await read_form(request)
-    creator_ids = [
-        int(value)
-        for value in (data.getall("creator") if "creator" in data else [])
-        if isinstance(value, str) and value.isdigit()
-    ]
-    campaign_id = int(form["campaign"]) if form.get("campaign", "").isdigit() else None
+    creator_ids: list[int] = list(dict.fromkeys(form.values["creator"]))
+    campaign_id: int | None = form.values["campaign"]
     try:
+        form.check()
         sent = await check_send_offers(
             actor,
             staff,
             brand_id=brand.brand_id,
             campaign_id=campaign_id or 0,
             creator_ids=creator_ids,
-            form=form,
+            form=form.text,
         )
     except InvalidInput as exc:
         return await _new_offer_page(
-            brand, campaign_id=campaign_id, creator_ids=creator_ids, q="", form=form, errors=exc.errors, status=400
+            brand, campaign_id=campaign_id, creator_ids=creator_ids, q="", form=form.text, errors=exc.errors, status=400
         )
     flash(request, f"Offer sent to {len(sent)} creator{'s' if len(sent) != 1 else ''}.", category="success")
     if len(sent) == 1:
@@ -238,7 +246,12 @@ async def accept_offer(
     )
 
 
-@post("/b/{brand_slug:str}/offers/{collaboration_id:int}/counter", guards=[NEGOTIATORS], status_code=303)
+@post(
+    "/b/{brand_slug:str}/offers/{collaboration_id:int}/counter",
+    guards=[NEGOTIATORS],
+    status_code=303,
+    opt={"form": COUNTER_FORM},
+)
 async def counter_offer(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
@@ -248,18 +261,26 @@ async def counter_offer(
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await check_counter_offer(actor, BrandSide(staff, brand.brand_id), collaboration_id=collaboration_id, form=form)
+        form.check()
+        await check_counter_offer(
+            actor, BrandSide(staff, brand.brand_id), collaboration_id=collaboration_id, form=form.text
+        )
     except IllegalTransition as exc:
         flash(request, str(exc), category="error")
         return Redirect(_offer_url(brand, collaboration_id), status_code=303)
     except InvalidInput as exc:
         return await _offer_page(
-            request, brand, staff, collaboration_id, form=form, errors=exc.errors, counter=True, status=400
+            request, brand, staff, collaboration_id, form=form.text, errors=exc.errors, counter=True, status=400
         )
     return await _answer(request, brand, collaboration_id, "Counter-offer sent. The creator answers next.")
 
 
-@post("/b/{brand_slug:str}/offers/{collaboration_id:int}/withdraw", guards=[NEGOTIATORS], status_code=303)
+@post(
+    "/b/{brand_slug:str}/offers/{collaboration_id:int}/withdraw",
+    guards=[NEGOTIATORS],
+    status_code=303,
+    opt={"form": WITHDRAW_FORM},
+)
 async def withdraw_offer(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
@@ -269,8 +290,9 @@ async def withdraw_offer(
 ) -> Redirect:
     form = await read_form(request)
     try:
+        form.check()
         await do_withdraw_offer(
-            actor, BrandSide(staff, brand.brand_id), collaboration_id=collaboration_id, reason=form.get("reason", "")
+            actor, BrandSide(staff, brand.brand_id), collaboration_id=collaboration_id, reason=form.values["reason"]
         )
     except (IllegalTransition, InvalidInput) as exc:
         flash(request, str(exc), category="error")
@@ -278,7 +300,12 @@ async def withdraw_offer(
     return await _answer(request, brand, collaboration_id, "Offer withdrawn. You can send a new one later.")
 
 
-@post("/b/{brand_slug:str}/offers/{collaboration_id:int}/shipment", guards=[NEGOTIATORS], status_code=303)
+@post(
+    "/b/{brand_slug:str}/offers/{collaboration_id:int}/shipment",
+    guards=[NEGOTIATORS],
+    status_code=303,
+    opt={"form": SHIPMENT_FORM},
+)
 async def record_shipment(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
@@ -288,18 +315,19 @@ async def record_shipment(
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
+        form.check()
         await do_record_shipment(
             actor,
             BrandSide(staff, brand.brand_id),
             collaboration_id=collaboration_id,
-            carrier=form.get("carrier", ""),
-            tracking_number=form.get("tracking_number", ""),
+            carrier=form.values["carrier"],
+            tracking_number=form.values["tracking_number"],
         )
     except IllegalTransition as exc:
         flash(request, str(exc), category="error")
         return Redirect(_offer_url(brand, collaboration_id), status_code=303)
     except InvalidInput as exc:
-        return await _offer_page(request, brand, staff, collaboration_id, form=form, errors=exc.errors, status=400)
+        return await _offer_page(request, brand, staff, collaboration_id, form=form.text, errors=exc.errors, status=400)
     return await _answer(
         request, brand, collaboration_id, "Shipment recorded. The creator can follow the tracking number."
     )

@@ -18,17 +18,32 @@ from shared.audit.context import Actor
 from shared.collaborations.actions import BrandSide
 from shared.content.review import check_bulk_approve, check_decide, do_add_comment
 from shared.content.review_queries import get_review, list_review_queue
-from shared.content.review_rules import DECIDERS, can_decide, comment_moment, decision_label
+from shared.content.review_rules import COMMENT_MAX, DECIDERS, can_decide, comment_moment, decision_label
 from shared.content.rules import DECISION_LABELS
 from shared.errors import IllegalTransition, InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.integrations.storage import Storage
-from shared.web.forms import read_form
+from shared.web.forms import Choice, Flag, Form, Id, Many, Text, read_form
 from shared.web.local_storage import StorageDependency
 
 ANYONE_AT_BRAND = requires_role(*ALL_ROLES)
 # Mirrors shared.content.review_rules.can_decide, so a refused role is stopped before any work.
 DECIDERS_ONLY = requires_role(*DECIDERS)
+
+
+# The review rules (shared.content.review_rules) word the limits: 100 drafts at once, comments of COMMENT_MAX,
+# a moment within a day of video. The declarations stop what no column could hold.
+BULK_FORM = Form(draft=Many(Id(message="Choose drafts from the queue."), max_items=1000))
+COMMENT_FORM = Form(
+    body=Text(max_length=2 * COMMENT_MAX, multiline=True),
+    at_current=Flag(),
+    at_ms=Text(max_length=30),  # the video's current time, filled in by the browser
+    visibility=Choice(options=("shared", "internal"), message="Choose who sees the comment."),
+)
+DECISION_FORM = Form(
+    decision=Choice(options=tuple(DECISION_LABELS), message="Choose approve, approve with notes, or request changes."),
+    note=Text(max_length=2 * COMMENT_MAX, multiline=True),
+)
 
 
 def _queue_url(brand: BrandAccess) -> str:
@@ -67,17 +82,17 @@ async def review_queue(brand: NamedDependency[BrandAccess], after: FromQuery[str
     return await _queue_page(brand, after=after)
 
 
-@post("/b/{brand_slug:str}/reviews/bulk-approve", guards=[DECIDERS_ONLY], status_code=303)
+@post("/b/{brand_slug:str}/reviews/bulk-approve", guards=[DECIDERS_ONLY], status_code=303, opt={"form": BULK_FORM})
 async def bulk_approve(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
     staff: NamedDependency[StaffContext],
     actor: NamedDependency[Actor],
 ) -> Template | Redirect:
-    data = await request.form()
-    values = data.getall("draft") if "draft" in data else []
-    draft_ids = [int(v) for v in values if isinstance(v, str) and v.isdigit() and len(v) < 10]
+    form = await read_form(request)
     try:
+        form.check()
+        draft_ids: list[int] = form.values["draft"]
         outcomes = await check_bulk_approve(actor, staff, brand.brand_id, draft_ids)
     except InvalidInput as exc:
         return await _queue_page(brand, after=None, errors=exc.errors, status=400)
@@ -128,7 +143,12 @@ async def review_page(
     return await _review_page(brand, storage, draft_id)
 
 
-@post("/b/{brand_slug:str}/reviews/{draft_id:int}/comments", guards=[DECIDERS_ONLY], status_code=303)
+@post(
+    "/b/{brand_slug:str}/reviews/{draft_id:int}/comments",
+    guards=[DECIDERS_ONLY],
+    status_code=303,
+    opt={"form": COMMENT_FORM},
+)
 async def add_comment(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
@@ -138,26 +158,29 @@ async def add_comment(
     draft_id: FromPath[int],
 ) -> Template | Redirect:
     form = await read_form(request)
-    at_ms, at_error = comment_moment(form)
+    at_ms, at_error = comment_moment(form.text)
+    shared = form.values["visibility"] != "internal"
     try:
+        form.check()
         if at_error:
             raise InvalidInput({"at_ms": at_error})
         comment_id = await do_add_comment(
-            actor,
-            BrandSide(staff, brand.brand_id),
-            draft_id,
-            body=form.get("body", ""),
-            at_ms=at_ms,
-            shared=form.get("visibility", "shared") != "internal",
+            actor, BrandSide(staff, brand.brand_id), draft_id, body=form.values["body"], at_ms=at_ms, shared=shared
         )
     except InvalidInput as exc:
-        return await _review_page(brand, storage, draft_id, comment_form=form, comment_errors=exc.errors, status=400)
-    shared = form.get("visibility", "shared") != "internal"
+        return await _review_page(
+            brand, storage, draft_id, comment_form=form.text, comment_errors=exc.errors, status=400
+        )
     flash(request, "Comment shared with the creator." if shared else "Internal comment added.", category="success")
     return Redirect(f"{_review_url(brand, draft_id)}#comment-{comment_id}", status_code=303)
 
 
-@post("/b/{brand_slug:str}/reviews/{draft_id:int}/decision", guards=[DECIDERS_ONLY], status_code=303)
+@post(
+    "/b/{brand_slug:str}/reviews/{draft_id:int}/decision",
+    guards=[DECIDERS_ONLY],
+    status_code=303,
+    opt={"form": DECISION_FORM},
+)
 async def decide(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
@@ -168,14 +191,17 @@ async def decide(
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
+        form.check()
         decision = await check_decide(
-            actor, staff, brand.brand_id, draft_id, decision=form.get("decision", ""), note=form.get("note", "")
+            actor, staff, brand.brand_id, draft_id, decision=form.values["decision"], note=form.values["note"]
         )
     except IllegalTransition as exc:
         flash(request, str(exc), category="error")
         return Redirect(_review_url(brand, draft_id), status_code=303)
     except InvalidInput as exc:
-        return await _review_page(brand, storage, draft_id, decision_form=form, decision_errors=exc.errors, status=400)
+        return await _review_page(
+            brand, storage, draft_id, decision_form=form.text, decision_errors=exc.errors, status=400
+        )
     flash(request, f"{decision_label(decision)}. The creator has been told.", category="success")
     return Redirect(_queue_url(brand), status_code=303)
 

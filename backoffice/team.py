@@ -17,9 +17,14 @@ from shared.errors import InvalidInput
 from shared.identity.actions import do_change_member_role, do_invite_staff, do_remove_member, do_revoke_invitation
 from shared.identity.queries import BrandAccess, StaffContext, list_brand_members, list_pending_invitations
 from shared.identity.rules import ROLE_LABELS, Role, can_manage_team
-from shared.web.forms import read_form
+from shared.web.forms import Choice, Form, Text, read_form
 
 OWNERS = requires_role(Role.OWNER)
+
+
+ROLE_CHOICE = Choice(options=tuple(Role), message="Choose a role.")
+INVITE_FORM = Form(email=Text(max_length=320), role=ROLE_CHOICE)  # StaffInvitation.email
+ROLE_FORM = Form(role=ROLE_CHOICE)
 
 
 def _team_url(brand: BrandAccess) -> str:
@@ -54,7 +59,7 @@ async def team_page(brand: NamedDependency[BrandAccess], staff: NamedDependency[
     return await _team_page(brand, staff, {"role": Role.MANAGER.value}, {})
 
 
-@post("/b/{brand_slug:str}/team/invitations", guards=[OWNERS], status_code=303)
+@post("/b/{brand_slug:str}/team/invitations", guards=[OWNERS], status_code=303, opt={"form": INVITE_FORM})
 async def invite(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
@@ -63,17 +68,18 @@ async def invite(
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
+        form.check()
         invitation = await do_invite_staff(
             actor,
             staff,
             mailer_of(request),
             brand_id=brand.brand_id,
-            email=form.get("email", ""),
-            role=form.get("role", ""),
+            email=form.values["email"],
+            role=form.values["role"],
             base_url=settings_of(request).base_url,
         )
     except InvalidInput as exc:
-        return await _team_page(brand, staff, form, exc.errors, status=400)
+        return await _team_page(brand, staff, form.text, exc.errors, status=400)
     flash(request, f"Invitation sent to {invitation.email}. The link works for 72 hours.", category="success")
     return Redirect(_team_url(brand), status_code=303)
 
@@ -91,7 +97,9 @@ async def revoke_invitation(
     return Redirect(_team_url(brand), status_code=303)
 
 
-@post("/b/{brand_slug:str}/team/members/{member_id:int}/role", guards=[OWNERS], status_code=303)
+@post(
+    "/b/{brand_slug:str}/team/members/{member_id:int}/role", guards=[OWNERS], status_code=303, opt={"form": ROLE_FORM}
+)
 async def change_role(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
@@ -101,9 +109,8 @@ async def change_role(
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await do_change_member_role(
-            actor, staff, brand_id=brand.brand_id, staff_id=member_id, role=form.get("role", "")
-        )
+        form.check()
+        await do_change_member_role(actor, staff, brand_id=brand.brand_id, staff_id=member_id, role=form.values["role"])
     except InvalidInput as exc:
         return await _team_page(brand, staff, {"role": Role.MANAGER.value}, exc.errors, status=400)
     flash(request, "Role changed.", category="success")

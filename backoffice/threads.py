@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from backoffice.guards import ALL_ROLES, requires_role
@@ -19,11 +19,19 @@ from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
 from shared.messaging.actions import do_mark_thread_read, do_post_message, staff_thread_link
 from shared.messaging.queries import get_thread
-from shared.messaging.rules import THREAD_BOX_SIZE
-from shared.web.forms import read_form
+from shared.messaging.rules import BODY_MAX, THREAD_BOX_SIZE
+from shared.web.forms import Choice, Form, Text, read_form
+from shared.web.ids import QueryId
 
 # Mirrors shared.messaging.rules.can_write_messages, so a refused role is stopped before any work.
 WRITERS = requires_role(Role.OWNER, Role.MANAGER, Role.REVIEWER)
+
+
+# Message.body is a Text column; the rule (shared.messaging.rules) keeps messages to BODY_MAX with its own words.
+MESSAGE_FORM = Form(
+    body=Text(max_length=2 * BODY_MAX, multiline=True),
+    **{"from": Choice(options=("box", "page"), error_on="body")},
+)
 
 
 def _is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -36,7 +44,7 @@ async def thread_page(
     brand: NamedDependency[BrandAccess],
     staff: NamedDependency[StaffContext],
     collaboration_id: FromPath[int],
-    before: FromQuery[int | None] = None,
+    before: QueryId = None,
 ) -> Template:
     side = BrandSide(staff, brand.brand_id)
     thread = await get_thread(side, collaboration_id, before_id=before)
@@ -49,7 +57,12 @@ async def thread_page(
     return Template("backoffice/threads_thread.html", context={**context, "form": {}, "errors": {}})
 
 
-@post("/b/{brand_slug:str}/offers/{collaboration_id:int}/messages", guards=[WRITERS], status_code=303)
+@post(
+    "/b/{brand_slug:str}/offers/{collaboration_id:int}/messages",
+    guards=[WRITERS],
+    status_code=303,
+    opt={"form": MESSAGE_FORM},
+)
 async def send_message(
     request: Request[Any, Any, Any],
     brand: NamedDependency[BrandAccess],
@@ -58,14 +71,15 @@ async def send_message(
     collaboration_id: FromPath[int],
 ) -> Template | Redirect:
     form = await read_form(request)
-    origin = "box" if form.get("from") == "box" else "page"
+    origin = "box" if form.values["from"] == "box" else "page"
     side = BrandSide(staff, brand.brand_id)
     errors: dict[str, str] = {}
     try:
-        await do_post_message(actor, side, collaboration_id, form.get("body", ""))
+        form.check()
+        await do_post_message(actor, side, collaboration_id, form.values["body"])
     except InvalidInput as exc:
         errors = exc.errors
-    kept = {"body": form.get("body", "")} if errors else {}
+    kept = {"body": form.text.get("body", "")} if errors else {}
     thread_url = staff_thread_link(brand.brand_slug, collaboration_id)
     if _is_htmx(request):
         # htmx swaps only 2xx answers, so a rejected message comes back as 200 with its error and text.

@@ -37,15 +37,33 @@ from shared.content.actions import (
 from shared.content.queries import draft_preview_url, get_deliverable_for_creator, preview_disclosure
 from shared.content.review import do_add_comment
 from shared.content.review_queries import list_shared_feedback
-from shared.content.review_rules import comment_moment
+from shared.content.review_rules import COMMENT_MAX, comment_moment
 from shared.creators.queries import CreatorContext
 from shared.errors import IllegalTransition, InvalidInput
 from shared.integrations.storage import Storage, UploadedPart
-from shared.web.forms import read_form
+from shared.web.forms import Flag, Form, Text, read_form
 from shared.web.local_storage import StorageDependency
 
 W = "/work/{deliverable_id:int}"
 XML = "application/xml"
+
+
+# Draft.caption is a Text column; the action words its 5,000-character limit, the form stops at twice that.
+CAPTION_FIELD_MAX = 10_000
+CAPTION_CHECK_FORM = Form(caption=Text(max_length=4 * CAPTION_FIELD_MAX, multiline=True))
+CAPTION_FORM = Form(caption=Text(max_length=CAPTION_FIELD_MAX, multiline=True), confirmed=Flag())
+# Links to the live post, one per line; each is checked (and kept to Deliverable.live_url's 500) by the rules.
+LIVE_FORM = Form(urls=Text(max_length=5000, multiline=True))
+# The upload endpoints read JSON (or, for Uppy's S3 client, query parameters) with the same declarations.
+# Draft.filename is varchar(255) (the action keeps 255 characters), content_type varchar(100); the size is read
+# leniently (garbage is 0) so that the action answers whose deliverable it is before what is wrong with the file.
+UPLOAD_FORM = Form(filename=Text(max_length=1000), type=Text(max_length=100), size=Text(max_length=30))
+COMPLETE_FORM = Form(caption=Text(max_length=CAPTION_FIELD_MAX, multiline=True))
+REPLY_FORM = Form(
+    body=Text(max_length=2 * COMMENT_MAX, multiline=True),
+    at_current=Flag(error_on="body"),
+    at_ms=Text(max_length=30, error_on="body"),  # the video's current time, filled in by the browser
+)
 
 
 def _url(deliverable_id: int) -> str:
@@ -126,20 +144,21 @@ async def deliverable_page(
     return await _page(creator, storage, deliverable_id)
 
 
-@post(f"{W}/caption-check", guards=[requires_creator])
+@post(f"{W}/caption-check", guards=[requires_creator], opt={"form": CAPTION_CHECK_FORM})
 async def caption_check(
     request: Request[Any, Any, Any], creator: NamedDependency[CreatorContext], deliverable_id: FromPath[int]
 ) -> Template:
     """'Check my caption' (htmx): the disclosure result for what is typed, nothing stored."""
     form = await read_form(request)
-    result = await preview_disclosure(creator.id, deliverable_id, form.get("caption", ""))
+    # Nothing is stored here: a caption that could not be stored is still checked as far as it is readable.
+    result = await preview_disclosure(creator.id, deliverable_id, form.text.get("caption", "")[:CAPTION_FIELD_MAX])
     return Template("_disclosure_result.html", context={"disclosure": result}, status_code=200)
 
 
 # --- uploads (JSON for our code, S3 XML for Uppy's S3 client) ----------------------------------------
 
 
-@post(f"{W}/uploads", guards=[requires_creator], status_code=201)
+@post(f"{W}/uploads", guards=[requires_creator], status_code=201, opt={"form": UPLOAD_FORM})
 async def start_upload(
     request: Request[Any, Any, Any],
     actor: NamedDependency[Actor],
@@ -147,15 +166,16 @@ async def start_upload(
     storage: StorageDependency,
     deliverable_id: FromPath[int],
 ) -> Response[Any]:
-    data = dict(request.query_params) if _s3(request) else await _json_body(request)
+    form = UPLOAD_FORM.clean(dict(request.query_params) if _s3(request) else await _json_body(request))
+    form.check()
     started = await check_start_upload(
         actor,
         creator.id,
         deliverable_id,
-        filename=str(data.get("filename", "")),
-        content_type=str(data.get("type", "")),
+        filename=form.values["filename"],
+        content_type=form.values["type"],
         # Unreadable is 0: the action checks whose deliverable it is first, then says the file is empty.
-        size=_size(data.get("size")),
+        size=_size(form.values["size"]),
         storage=storage,
     )
     if _s3(request):
@@ -216,7 +236,7 @@ async def _parts(request: Request[Any, Any, Any], data: dict[str, Any]) -> list[
     ]
 
 
-@post(f"{W}/uploads/{{draft_id:int}}/complete", guards=[requires_creator], status_code=200)
+@post(f"{W}/uploads/{{draft_id:int}}/complete", guards=[requires_creator], status_code=200, opt={"form": COMPLETE_FORM})
 async def complete_upload(
     request: Request[Any, Any, Any],
     actor: NamedDependency[Actor],
@@ -227,12 +247,14 @@ async def complete_upload(
 ) -> Response[Any]:
     """Assemble and verify; a refused file is deleted and the 400 says why (the page shows it too)."""
     data = {} if _s3(request) else await _json_body(request)
+    form = COMPLETE_FORM.clean(data)
+    form.check()
     verified = await check_complete_upload(
         actor,
         creator.id,
         draft_id,
         parts=await _parts(request, data),
-        caption=str(data.get("caption", "")),
+        caption=form.values["caption"],
         storage=storage,
     )
     if _s3(request):
@@ -266,7 +288,7 @@ async def abort_upload(
 # --- the draft: caption, confirmation, sending; going live -------------------------------------------
 
 
-@post(f"{W}/drafts/{{draft_id:int}}/caption", guards=[requires_creator], status_code=303)
+@post(f"{W}/drafts/{{draft_id:int}}/caption", guards=[requires_creator], status_code=303, opt={"form": CAPTION_FORM})
 async def save_caption(
     request: Request[Any, Any, Any],
     actor: NamedDependency[Actor],
@@ -277,11 +299,12 @@ async def save_caption(
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await do_update_caption(actor, creator.id, draft_id, caption=form.get("caption", ""))
-        await do_confirm_disclosure(actor, creator.id, draft_id, confirmed=form.get("confirmed") == "yes")
+        form.check()
+        await do_update_caption(actor, creator.id, draft_id, caption=form.values["caption"])
+        await do_confirm_disclosure(actor, creator.id, draft_id, confirmed=form.values["confirmed"])
     except (InvalidInput, IllegalTransition) as exc:
         errors = exc.errors if isinstance(exc, InvalidInput) else {"caption": str(exc)}
-        return await _page(creator, storage, deliverable_id, errors=errors, form=form, status=400)
+        return await _page(creator, storage, deliverable_id, errors=errors, form=form.text, status=400)
     flash(request, "Caption saved and checked.", category="success")
     return Redirect(_url(deliverable_id))
 
@@ -304,7 +327,7 @@ async def submit_draft(
     return Redirect(_url(deliverable_id))
 
 
-@post(f"{W}/live", guards=[requires_creator], status_code=303)
+@post(f"{W}/live", guards=[requires_creator], status_code=303, opt={"form": LIVE_FORM})
 async def submit_live(
     request: Request[Any, Any, Any],
     actor: NamedDependency[Actor],
@@ -313,17 +336,17 @@ async def submit_live(
     deliverable_id: FromPath[int],
 ) -> Template | Redirect:
     form = await read_form(request)
-    urls = form.get("urls", "").split()
     try:
-        await check_submit_live(actor, creator.id, deliverable_id, urls=urls)
+        form.check()
+        await check_submit_live(actor, creator.id, deliverable_id, urls=form.values["urls"].split())
     except (InvalidInput, IllegalTransition) as exc:
         errors = exc.errors if isinstance(exc, InvalidInput) else {"urls": str(exc)}
-        return await _page(creator, storage, deliverable_id, errors=errors, form=form, status=400)
+        return await _page(creator, storage, deliverable_id, errors=errors, form=form.text, status=400)
     flash(request, "Your post is live. The brand has been told.", category="success")
     return Redirect(_url(deliverable_id))
 
 
-@post(f"{W}/drafts/{{draft_id:int}}/comments", guards=[requires_creator], status_code=303)
+@post(f"{W}/drafts/{{draft_id:int}}/comments", guards=[requires_creator], status_code=303, opt={"form": REPLY_FORM})
 async def reply_to_feedback(
     request: Request[Any, Any, Any],
     creator: NamedDependency[CreatorContext],
@@ -334,15 +357,16 @@ async def reply_to_feedback(
 ) -> Template | Redirect:
     """The creator answers the brand's review, optionally at a moment of the video (always shared)."""
     form = await read_form(request)
-    at_ms, at_error = comment_moment(form)
+    at_ms, at_error = comment_moment(form.text)
     try:
+        form.check()
         if at_error:
             raise InvalidInput({"body": at_error})
         comment_id = await do_add_comment(
-            actor, CreatorSide(creator.id), draft_id, body=form.get("body", ""), at_ms=at_ms, shared=True
+            actor, CreatorSide(creator.id), draft_id, body=form.values["body"], at_ms=at_ms, shared=True
         )
     except InvalidInput as exc:
-        return await _page(creator, storage, deliverable_id, reply_form=form, reply_errors=exc.errors, status=400)
+        return await _page(creator, storage, deliverable_id, reply_form=form.text, reply_errors=exc.errors, status=400)
     flash(request, "Reply sent to the brand.", category="success")
     return Redirect(f"{_url(deliverable_id)}#feedback-comment-{comment_id}", status_code=303)
 

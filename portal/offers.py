@@ -23,15 +23,16 @@ from shared.collaborations.actions import (
     do_give_shipping_address,
 )
 from shared.collaborations.board import CREATOR_STATUS_LABELS
+from shared.collaborations.forms import terms_fields
 from shared.collaborations.queries import get_offer_for_creator, list_creator_offers
-from shared.collaborations.rules import DELIVERABLES_MAX, STATUS_LABELS, terms_to_form
+from shared.collaborations.rules import DELIVERABLES_MAX, NOTE_MAX, STATUS_LABELS, terms_to_form
 from shared.creators.queries import CreatorContext
 from shared.errors import IllegalTransition, InvalidInput
 from shared.messaging.queries import get_thread
 from shared.messaging.rules import THREAD_BOX_SIZE
 from shared.web.creator_auth import settings_of as portal_settings
 from shared.web.creator_auth import token_encryptor
-from shared.web.forms import read_form
+from shared.web.forms import Form, Text, read_form
 
 CONTEXT = {
     "kinds": DELIVERABLE_KINDS,
@@ -43,6 +44,11 @@ CONTEXT = {
     "deliverable_labels": CREATOR_STATUS_LABELS,
     "brief_fields": BRIEF_FIELDS,
 }
+
+DECLINE_FORM = Form(reason=Text(max_length=NOTE_MAX))
+COUNTER_FORM = Form(**terms_fields(full=False))
+# Shipment.address_enc holds the encrypted address; the action keeps it to 500 characters with its own words.
+ADDRESS_FORM = Form(address=Text(max_length=1000, multiline=True))
 
 
 def _url(collaboration_id: int) -> str:
@@ -110,7 +116,7 @@ async def accept_offer(
     return Redirect(_url(collaboration_id), status_code=303)
 
 
-@post("/offers/{collaboration_id:int}/decline", guards=[requires_creator], status_code=303)
+@post("/offers/{collaboration_id:int}/decline", guards=[requires_creator], status_code=303, opt={"form": DECLINE_FORM})
 async def decline_offer(
     request: Request[Any, Any, Any],
     creator: NamedDependency[CreatorContext],
@@ -119,18 +125,19 @@ async def decline_offer(
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await do_decline_offer(actor, creator.id, collaboration_id=collaboration_id, reason=form.get("reason", ""))
+        form.check()
+        await do_decline_offer(actor, creator.id, collaboration_id=collaboration_id, reason=form.values["reason"])
     except IllegalTransition as exc:
         return _refused(request, collaboration_id, exc)
     except InvalidInput as exc:
         return await _page(
-            request, creator, collaboration_id, form=form, errors=exc.errors, open_panel="decline", status=400
+            request, creator, collaboration_id, form=form.text, errors=exc.errors, open_panel="decline", status=400
         )
     flash(request, "You declined the offer. The brand sees your reason.", category="success")
     return Redirect(_url(collaboration_id), status_code=303)
 
 
-@post("/offers/{collaboration_id:int}/counter", guards=[requires_creator], status_code=303)
+@post("/offers/{collaboration_id:int}/counter", guards=[requires_creator], status_code=303, opt={"form": COUNTER_FORM})
 async def counter_offer(
     request: Request[Any, Any, Any],
     creator: NamedDependency[CreatorContext],
@@ -139,18 +146,19 @@ async def counter_offer(
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await check_counter_offer(actor, CreatorSide(creator.id), collaboration_id=collaboration_id, form=form)
+        form.check()
+        await check_counter_offer(actor, CreatorSide(creator.id), collaboration_id=collaboration_id, form=form.text)
     except IllegalTransition as exc:
         return _refused(request, collaboration_id, exc)
     except InvalidInput as exc:
         return await _page(
-            request, creator, collaboration_id, form=form, errors=exc.errors, open_panel="counter", status=400
+            request, creator, collaboration_id, form=form.text, errors=exc.errors, open_panel="counter", status=400
         )
     flash(request, "Counter-offer sent. The brand answers next; we'll tell you.", category="success")
     return Redirect(_url(collaboration_id), status_code=303)
 
 
-@post("/offers/{collaboration_id:int}/address", guards=[requires_creator], status_code=303)
+@post("/offers/{collaboration_id:int}/address", guards=[requires_creator], status_code=303, opt={"form": ADDRESS_FORM})
 async def give_address(
     request: Request[Any, Any, Any],
     creator: NamedDependency[CreatorContext],
@@ -159,17 +167,18 @@ async def give_address(
 ) -> Template | Redirect:
     form = await read_form(request)
     try:
+        form.check()
         await do_give_shipping_address(
             actor,
             token_encryptor(portal_settings(request)),
             creator.id,
             collaboration_id=collaboration_id,
-            address=form.get("address", ""),
+            address=form.values["address"],
         )
     except IllegalTransition as exc:
         return _refused(request, collaboration_id, exc)
     except InvalidInput as exc:
-        return await _page(request, creator, collaboration_id, form=form, errors=exc.errors, status=400)
+        return await _page(request, creator, collaboration_id, form=form.text, errors=exc.errors, status=400)
     flash(request, "Address saved. Only the people who ship your product can see it.", category="success")
     return Redirect(_url(collaboration_id), status_code=303)
 

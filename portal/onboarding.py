@@ -13,9 +13,26 @@ from portal.guards import requires_creator
 from shared.audit.context import Actor
 from shared.creators.actions import do_complete_onboarding
 from shared.creators.queries import CreatorContext, get_creator_profile
-from shared.creators.rules import WANT_LABELS, WANTS, from_minor_units
+from shared.creators.rules import PREFERENCES_MAX, WANT_LABELS, WANTS, from_minor_units
 from shared.errors import InvalidInput
 from shared.identity.rules import CURRENCIES
+from shared.web.forms import INT32_MAX, Amount, Choice, Form, Many, Text, read_form
+
+# Creator's columns: display_name varchar(200), email varchar(320), country varchar(2) (typed loosely, the
+# rule reads the two letters), niches of 50, rate_minor int4, wants of 20. The rules word the finer limits.
+ONBOARDING_FORM = Form(
+    display_name=Text(max_length=200),
+    email=Text(max_length=320),
+    country=Text(max_length=10),
+    niches=Text(max_length=1000),
+    rate=Amount(max_minor=INT32_MAX),
+    currency=Choice(options=CURRENCIES, message=f"Choose one of: {', '.join(CURRENCIES)}."),
+    wants=Many(
+        Choice(options=WANTS, message="Choose at least one: money, products or exposure.", error_on="wants"),
+        max_items=len(WANTS),
+    ),
+    content_preferences=Text(max_length=2 * PREFERENCES_MAX, multiline=True),
+)
 
 
 def _page(form: dict[str, Any], errors: dict[str, str], *, first_time: bool, status: int = 200) -> Template:
@@ -49,27 +66,28 @@ async def onboarding_page(creator: NamedDependency[CreatorContext]) -> Template:
     return _page(form, {}, first_time=not creator.onboarded)
 
 
-@post("/welcome", guards=[requires_creator], status_code=303)
+@post("/welcome", guards=[requires_creator], status_code=303, opt={"form": ONBOARDING_FORM})
 async def save_onboarding(
     request: Request[Any, Any, Any], creator: NamedDependency[CreatorContext], actor: NamedDependency[Actor]
 ) -> Template | Redirect:
-    data = await request.form()
-    form: dict[str, Any] = {key: value for key, value in data.items() if isinstance(value, str) and key != "wants"}
-    form["wants"] = [value for value in data.getall("wants") if isinstance(value, str)] if "wants" in data else []
+    form = await read_form(request)
+    values = form.values
     try:
+        form.check()
         await do_complete_onboarding(
             actor,
             creator.id,
-            display_name=form.get("display_name", ""),
-            email=form.get("email", ""),
-            country=form.get("country", ""),
-            niches=form.get("niches", ""),
-            rate=form.get("rate", ""),
-            currency=form.get("currency", ""),
-            wants=form["wants"],
-            content_preferences=form.get("content_preferences", ""),
+            display_name=values["display_name"],
+            email=values["email"],
+            country=values["country"],
+            niches=values["niches"],
+            rate=values["rate"],
+            currency=values["currency"],
+            wants=values["wants"],
+            content_preferences=values["content_preferences"],
         )
     except InvalidInput as exc:
-        return _page(form, exc.errors, first_time=not creator.onboarded, status=400)
+        kept: dict[str, Any] = {**form.text, "wants": values["wants"]}
+        return _page(kept, exc.errors, first_time=not creator.onboarded, status=400)
     flash(request, "Your profile is saved." if creator.onboarded else "Welcome to Rapport!", category="success")
     return Redirect("/home", status_code=303)

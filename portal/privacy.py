@@ -15,8 +15,12 @@ from shared.audit.context import Actor
 from shared.creators.actions import do_delete_creator_account, do_export_creator_data
 from shared.creators.queries import CreatorContext
 from shared.web.auth import end_session
+from shared.web.forms import Form, Text, read_form
 
 CONFIRM_WORD = "DELETE"
+
+
+CONFIRM_FORM = Form(confirm=Text(max_length=40))
 
 
 @get("/privacy", guards=[requires_creator], name="portal:privacy")
@@ -46,12 +50,12 @@ async def delete_page(creator: NamedDependency[CreatorContext]) -> Template:
     return _confirm_page()
 
 
-@post("/privacy/delete", guards=[requires_creator], status_code=303)
+@post("/privacy/delete", guards=[requires_creator], status_code=303, opt={"form": CONFIRM_FORM})
 async def delete_account(
     request: Request[Any, Any, Any], creator: NamedDependency[CreatorContext], actor: NamedDependency[Actor]
 ) -> Template | Redirect:
-    form = await request.form()
-    if str(form.get("confirm", "")).strip() != CONFIRM_WORD:
+    form = await read_form(request)
+    if form.errors or form.values["confirm"].strip() != CONFIRM_WORD:
         return _confirm_page(f"Type {CONFIRM_WORD} in capitals to confirm.", status=400)
     await do_delete_creator_account(actor, creator.id)
     end_session(request)

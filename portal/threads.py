@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from portal.guards import requires_creator
@@ -18,8 +18,15 @@ from shared.creators.queries import CreatorContext
 from shared.errors import InvalidInput
 from shared.messaging.actions import do_mark_thread_read, do_post_message
 from shared.messaging.queries import get_thread
-from shared.messaging.rules import THREAD_BOX_SIZE
-from shared.web.forms import read_form
+from shared.messaging.rules import BODY_MAX, THREAD_BOX_SIZE
+from shared.web.forms import Choice, Form, Text, read_form
+from shared.web.ids import QueryId
+
+# Message.body is a Text column; the rule (shared.messaging.rules) keeps messages to BODY_MAX with its own words.
+MESSAGE_FORM = Form(
+    body=Text(max_length=2 * BODY_MAX, multiline=True),
+    **{"from": Choice(options=("box", "page"), error_on="body")},
+)
 
 
 def _thread_url(collaboration_id: int) -> str:
@@ -35,7 +42,7 @@ async def thread_page(
     request: Request[Any, Any, Any],
     creator: NamedDependency[CreatorContext],
     collaboration_id: FromPath[int],
-    before: FromQuery[int | None] = None,
+    before: QueryId = None,
 ) -> Template:
     side = CreatorSide(creator.id)
     thread = await get_thread(side, collaboration_id, before_id=before)
@@ -48,7 +55,7 @@ async def thread_page(
     return Template("portal/threads_thread.html", context={**context, "form": {}, "errors": {}})
 
 
-@post("/offers/{collaboration_id:int}/messages", guards=[requires_creator], status_code=303)
+@post("/offers/{collaboration_id:int}/messages", guards=[requires_creator], status_code=303, opt={"form": MESSAGE_FORM})
 async def send_message(
     request: Request[Any, Any, Any],
     creator: NamedDependency[CreatorContext],
@@ -56,14 +63,15 @@ async def send_message(
     collaboration_id: FromPath[int],
 ) -> Template | Redirect:
     form = await read_form(request)
-    origin = "box" if form.get("from") == "box" else "page"
+    origin = "box" if form.values["from"] == "box" else "page"
     side = CreatorSide(creator.id)
     errors: dict[str, str] = {}
     try:
-        await do_post_message(actor, side, collaboration_id, form.get("body", ""))
+        form.check()
+        await do_post_message(actor, side, collaboration_id, form.values["body"])
     except InvalidInput as exc:
         errors = exc.errors
-    kept = {"body": form.get("body", "")} if errors else {}
+    kept = {"body": form.text.get("body", "")} if errors else {}
     if _is_htmx(request):
         # htmx swaps only 2xx answers, so a rejected message comes back as 200 with its error and text.
         if origin == "box":
