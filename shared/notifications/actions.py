@@ -59,10 +59,14 @@ async def notify(
 
 async def _send_emails_soon() -> None:
     # Imported here: the job module imports the actions of every area.
+    from procrastinate.exceptions import AlreadyEnqueued
+
     from shared.jobs import send_notification_emails
 
     try:
         await send_notification_emails.defer_async()
+    except AlreadyEnqueued:
+        log.debug("notification emails: a send is already queued and will take this one too")
     except Exception as exc:  # noqa: BLE001 the outbox row is committed; the periodic run sends it
         log.info("notification email left for the periodic sender: %s", exc)
 
