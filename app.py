@@ -31,8 +31,9 @@ from shared.web.templating import template_config
 log = logging.getLogger("rapport")
 
 # Webhooks are signed by their sender and cannot carry our CSRF token; local storage URLs are
-# authorized by their signed token (Uppy PUTs them without our CSRF header).
-CSRF_EXEMPT_PATHS = ["/webhooks/", "^/storage/"]
+# authorized by their signed token (Uppy PUTs them without our CSRF header). Static files are GET-only
+# and publicly cacheable: they must not carry the CSRF cookie (a shared cache would keep it).
+CSRF_EXEMPT_PATHS = ["/webhooks/", "^/storage/", "^/static/"]
 
 
 def create_app(settings: Settings) -> Litestar:

@@ -112,9 +112,8 @@ async def static_file(request: Request[Any, Any, Any], file_path: FromPath[str])
     headers = {"cache-control": IMMUTABLE, "vary": "accept-encoding"}
     if encoding:
         headers["content-encoding"] = encoding
+    # Litestar adds "; charset=utf-8" to text types itself.
     media_type = MEDIA_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if media_type.startswith("text/") or media_type == "application/json":
-        media_type += "; charset=utf-8"
     return File(
         path=served, media_type=media_type, filename=path.name, content_disposition_type="inline", headers=headers
     )
