@@ -24,6 +24,7 @@ assets: node_modules/.package-lock.json
 	npm run --silent build
 
 node_modules/.package-lock.json: package.json package-lock.json
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { echo "The front-end needs Node 20 or newer (found $$(node --version))."; exit 1; }
 	npm ci --no-audit --no-fund
 	@touch $@
 
