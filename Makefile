@@ -6,7 +6,7 @@ SHELL := /bin/bash
 UV := python3 -m uv
 PORT ?= 8000
 
-.PHONY: help setup python-deps assets browsers lint test demo serve worker migrate bench bench-queries bench-upload clean
+.PHONY: help setup python-deps assets browsers lint test demo serve worker migrate bench bench-queries bench-upload bench-pages clean
 
 help:
 	@echo "make demo   - install, migrate, seed demo data and serve on http://127.0.0.1:$(PORT)"
@@ -24,6 +24,7 @@ assets: node_modules/.package-lock.json
 	npm run --silent build
 
 node_modules/.package-lock.json: package.json package-lock.json
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { echo "The front-end needs Node 20 or newer (found $$(node --version))."; exit 1; }
 	npm ci --no-audit --no-fund
 	@touch $@
 
@@ -69,6 +70,11 @@ bench-queries: python-deps
 # boto3 in the same run: bytes through the app, throughput ratio. About 3 minutes. Figures: docs/performance.md.
 bench-upload: python-deps
 	$(UV) run python bench/upload_bench.py
+
+# First and repeat loads of the main pages in Chromium throttled to 1.6 Mbit/s and 150 ms latency.
+# Figures: docs/performance.md (and test-artifacts/page-load.json).
+bench-pages: setup browsers
+	$(UV) run pytest tests/browser/test_page_weight.py -q -s
 
 clean:
 	rm -rf static/dist .pytest_cache .mypy_cache .ruff_cache test-artifacts

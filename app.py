@@ -12,7 +12,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.plugins.flash import FlashConfig, FlashPlugin
-from litestar.static_files import create_static_files_router
 
 from backoffice.routes import backoffice_router
 from portal.routes import portal_router
@@ -22,19 +21,20 @@ from shared.jobs import job_queue, worker_in_background
 from shared.logs import configure_logging
 from shared.settings import Settings
 from shared.web.errors import EXCEPTION_HANDLERS
-from shared.web.guards import allow_anyone
 from shared.web.health import healthz, readyz
 from shared.web.ids import bounded_path_ids_middleware
 from shared.web.local_storage import local_storage_router, provide_storage
 from shared.web.middleware import request_id_middleware, response_hook
 from shared.web.sessions import SESSION_STORE_NAME, PostgresSessionStore, session_config
-from shared.web.templating import STATIC_DIR, template_config
+from shared.web.static_assets import static_file
+from shared.web.templating import template_config
 
 log = logging.getLogger("rapport")
 
 # Webhooks are signed by their sender and cannot carry our CSRF token; local storage URLs are
-# authorized by their signed token (Uppy PUTs them without our CSRF header).
-CSRF_EXEMPT_PATHS = ["/webhooks/", "^/storage/"]
+# authorized by their signed token (Uppy PUTs them without our CSRF header). Static files are GET-only
+# and publicly cacheable: they must not carry the CSRF cookie (a shared cache would keep it).
+CSRF_EXEMPT_PATHS = ["/webhooks/", "^/storage/", "^/static/"]
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -61,7 +61,7 @@ def create_app(settings: Settings) -> Litestar:
             healthz,
             readyz,
             local_storage_router,
-            create_static_files_router(path="/static", directories=[STATIC_DIR], guards=[allow_anyone]),
+            static_file,
         ],
         guards=[],
         lifespan=[lifespan],

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import getpass
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from contextlib import ExitStack
 
@@ -35,16 +37,16 @@ def _with_database(settings: Settings) -> Settings:
 
 async def _migrate() -> None:
     from shared.db.engine import get_engine
-    from shared.db.migrate import apply_migrations
+    from shared.db.migrate import apply_migrations, migration_summary
 
-    await apply_migrations(get_engine())
+    ran = await apply_migrations(get_engine())
+    print(migration_summary(ran), flush=True)
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
     settings = _with_database(_settings())
     _configure_logs(settings)
     asyncio.run(_migrate())
-    print("Database is up to date.")
 
 
 def cmd_check_migrations(args: argparse.Namespace) -> None:
@@ -129,9 +131,12 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
         async def prepare() -> str:
             from shared.demo import seed_demo_data
+            from shared.jobs import job_queue
 
             await _migrate()
-            return await seed_demo_data()
+            # Open the job queue while seeding: the seed's notifications defer their emails like any action's.
+            async with job_queue(settings.database_url or ""):
+                return await seed_demo_data()
 
         summary = asyncio.run(prepare())
         if demo_id:
@@ -170,7 +175,19 @@ def _configure_logs(settings: Settings) -> None:
     configure_logging(settings.log_level, json=settings.log_json)
 
 
+def _quiet_library_warnings() -> None:
+    """Keep third-party deprecation notices we cannot act on (the Demo ID provider's authlib, platformdirs'
+    missing XDG_RUNTIME_DIR) off the console, unless LOG_LEVEL=DEBUG asks for everything."""
+    if os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
+        return
+    # authlib makes its own deprecations "always" shown when imported; this filter must come after that.
+    with contextlib.suppress(ImportError):
+        import authlib.deprecate  # noqa: F401
+    warnings.filterwarnings("ignore", module=r"(oidc_provider_mock|authlib|platformdirs)(\.|$)")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
+    _quiet_library_warnings()
     parser = argparse.ArgumentParser(prog="rapport", description="Rapport: creator portal and brand back-office.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="migrate, seed demo data and serve with an in-process worker").set_defaults(

@@ -13,6 +13,11 @@ from typing import Any
 
 import structlog
 
+# Libraries whose INFO lines narrate routine work (procrastinate: a line per periodic job, every 30 s for the
+# heartbeat; werkzeug: the Demo ID provider's request lines). Below LOG_LEVEL=DEBUG they only speak up for
+# warnings and errors.
+CHATTY_LOGGERS = ("procrastinate", "werkzeug")
+
 # Keys whose values never reach a log line, whatever the caller passes.
 SECRET_KEYS = frozenset({"password", "secret", "token", "access_token", "refresh_token", "authorization", "cookie"})
 
@@ -60,3 +65,7 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # Quiet by default: LOG_LEVEL=DEBUG brings the libraries' routine lines back.
+    chatty_level = logging.NOTSET if root.level <= logging.DEBUG else logging.WARNING
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(chatty_level)

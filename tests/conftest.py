@@ -124,7 +124,7 @@ async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
 
 @dataclass(frozen=True)
 class Cast:
-    """The standing cast of ../shared/STYLE.md, plus the owners who open the brands."""
+    """The standing cast (docs/design.md, "How the code is written"), plus the owners who open the brands."""
 
     admin_id: int
     olivia_id: int  # owner at Acme

@@ -20,6 +20,7 @@ from shared.db.tables import SocialIdentity
 from shared.identity.actions import SocialAccount, do_create_creator, do_create_staff_user, do_grant_membership
 from shared.identity.rules import Role
 from shared.web.sessions import SESSION_COOKIE, PostgresSessionStore
+from shared.web.static_assets import asset
 from tests import matrix_rows
 from tests.authz import (
     FORBIDDEN,
@@ -40,7 +41,7 @@ ROUTES: list[Route] = [
     Route("GET", "/signin", "/signin", public()),
     Route("GET", "/healthz", "/healthz", public()),
     Route("GET", "/readyz", "/readyz", {p: "any" for p in PERSONAS}),  # 200 or 503, never an auth answer
-    Route("GET", "/static/{file_path:path}", "/static/dist/app.js", public()),
+    Route("GET", "/static/{file_path:path}", asset("app.js"), public()),
     Route("GET", "/backoffice/signin", "/backoffice/signin", public()),
     Route("POST", "/backoffice/signin", "/backoffice/signin", public()),
     # Signing out always ends on the sign-in page, whoever asks.

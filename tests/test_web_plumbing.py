@@ -10,6 +10,7 @@ from litestar import get
 from app import create_app
 from shared.settings import Settings
 from shared.web.guards import allow_anyone
+from shared.web.static_assets import asset
 from tests.conftest import Cast, app_client, csrf_token_from, sign_in_staff
 
 Client = httpx.AsyncClient
@@ -101,9 +102,9 @@ async def test_it_answers_health_probes_as_json(client: Client) -> None:
 
 async def test_it_serves_the_built_assets(client: Client) -> None:
     page = await client.get("/")
-    for asset in ("/static/dist/app.js", "/static/dist/app-style.css"):
-        assert asset in page.text
-        response = await client.get(asset)
+    for url in (asset("app.js"), asset("app.css")):
+        assert url in page.text
+        response = await client.get(url)
         assert response.status_code == 200 and len(response.content) > 1000
 
 

@@ -1,6 +1,6 @@
 """Collaboration rules: the offer/deal state machine, the terms of an offer, and saying them plainly.
 
-DESIGN.md: invited → countered ⇄ invited → accepted | declined → contracted → in progress →
+docs/design.md: invited → countered ⇄ invited → accepted | declined → contracted → in progress →
 completed | cancelled. The brand may also withdraw an open offer, and re-offer after a decline
 or withdrawal. The party who did not propose the terms on the table is the one who may accept
 them: proposing is agreeing to your own proposal, so "both accepted" is an acceptance.

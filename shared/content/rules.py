@@ -1,7 +1,7 @@
 """Content rules: what a deliverable accepts, where its drafts are stored, the review state machine,
 revision rounds, and telling a file's real type from its first bytes. Pure functions only.
 
-Deliverable (DESIGN.md): pending → draft_submitted → changes_requested ⇄ draft_submitted → approved →
+Deliverable (docs/design.md): pending → draft_submitted → changes_requested ⇄ draft_submitted → approved →
 live (URL) → verified. Draft upload: initiated → uploaded → verified | rejected (abandoned when a
 multipart upload was given up).
 """

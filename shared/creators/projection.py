@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from shared.db.engine import get_engine
 
-# Tier thresholds (DESIGN.md): nano 1k-10k, micro 10k-100k, macro 100k-1M, mega 1M+.
+# Tier thresholds (docs/design.md): nano 1k-10k, micro 10k-100k, macro 100k-1M, mega 1M+.
 _REFRESH = """
 UPDATE creator c SET
     followers_total = agg.followers,

@@ -17,12 +17,32 @@ class MigrationError(RuntimeError):
     pass
 
 
-async def apply_migrations(engine: RapportEngine) -> None:
-    """Bring the database up to date: our tables (Piccolo) and the job queue's (procrastinate)."""
-    result = await run_forwards(app_name=APP_CONFIG.app_name)
+async def apply_migrations(engine: RapportEngine) -> list[str]:
+    """Bring the database up to date: our tables (Piccolo) and the job queue's (procrastinate).
+
+    Returns the ids of the migrations it ran (empty when the database was up to date). Piccolo's own
+    report is kept out of the console: it counts every migration on disk as "already complete", even
+    on a new database about to run them all; `migration_summary` says what really happened.
+    """
+    to_run = await pending_migrations(engine)
+    report = io.StringIO()
+    with contextlib.redirect_stdout(report):
+        result = await run_forwards(app_name=APP_CONFIG.app_name)
     if not result.success:
-        raise MigrationError(f"Migrations failed: {result.message}")
+        raise MigrationError(f"Migrations failed: {result.message}\n{report.getvalue()}")
     await apply_job_queue_schema(engine)
+    return to_run
+
+
+def migration_summary(ran: list[str]) -> str:
+    """One line for the console about what apply_migrations did."""
+    total = len(migration_ids_on_disk())
+    if not ran:
+        return f"Database is up to date ({total} migration{'s' if total != 1 else ''})."
+    if len(ran) == total:
+        return f"New database: ran all {total} migration{'s' if total != 1 else ''}."
+    already = total - len(ran)
+    return f"Ran {len(ran)} new migration{'s' if len(ran) != 1 else ''} ({', '.join(ran)}); {already} had already run."
 
 
 async def apply_job_queue_schema(engine: RapportEngine) -> None:

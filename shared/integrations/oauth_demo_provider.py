@@ -12,12 +12,16 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from shared.settings import OidcProvider
 
 DEMO_PROVIDER_NAME = "demo"
 DEMO_PROVIDER_LABEL = "Demo ID"
+# Our base template and stylesheet for the provider's pages (its own load Pico CSS from a CDN).
+LOOK_DIR = Path(__file__).resolve().parent / "demo_id_look"
+STYLESHEET_PATH = "/demo-id.css"
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ def running_demo_provider(
     app = oidc_provider_mock.app(
         user_claims=[oidc_provider_mock.User(sub=sub, claims=dict(claims)) for sub, claims in (users or {}).items()]
     )
+    _serve_look_locally(app)
     server = werkzeug.serving.make_server("127.0.0.1", port or _free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
@@ -74,3 +79,18 @@ def running_demo_provider(
         server.shutdown()
         server.server_close()
         thread.join(timeout=2)
+
+
+def _serve_look_locally(app: Any) -> None:
+    """Render the provider's pages with our base template and serve their stylesheet from the provider itself,
+    so the sign-in page looks the same with no network (its own templates link Pico CSS on a CDN)."""
+    import flask
+    import jinja2
+
+    app.jinja_loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(LOOK_DIR), app.jinja_loader])
+
+    def stylesheet() -> flask.Response:
+        response = flask.send_from_directory(LOOK_DIR, "demo-id.css", mimetype="text/css", max_age=3600)
+        return response
+
+    app.add_url_rule(STYLESHEET_PATH, "demo_id_stylesheet", stylesheet)

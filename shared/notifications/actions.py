@@ -7,6 +7,8 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
+from procrastinate.exceptions import AlreadyEnqueued
+
 from shared.db.engine import get_engine
 from shared.db.transactions import on_commit
 from shared.notifications.tasks import send_notification_emails
@@ -61,6 +63,8 @@ async def notify(
 async def _send_emails_soon() -> None:
     try:
         await send_notification_emails.defer_async()
+    except AlreadyEnqueued:
+        log.debug("notification emails: a send is already queued and will take this one too")
     except Exception as exc:  # noqa: BLE001 the outbox row is committed; the periodic run sends it
         log.info("notification email left for the periodic sender: %s", exc)
 

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from shared.money import format_money
 from shared.settings import Settings
+from shared.web.static_assets import asset
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES_DIR = ROOT / "templates"
@@ -19,10 +20,10 @@ STATIC_DIR = ROOT / "static"
 
 
 def static_url(path: str) -> str:
-    """URL of a built asset, with its modification time so browsers refetch it after a rebuild."""
-    file = STATIC_DIR / path
-    version = int(file.stat().st_mtime) if file.exists() else 0
-    return f"/static/{path}?v={version}"
+    """The old spelling of asset() ('dist/app-style.css' -> asset('app.css')), kept so templates written
+    before hashed assets still render. New templates call asset('app.js')."""
+    name = path.rsplit("/", 1)[-1].replace("-style.css", ".css")
+    return asset(name)
 
 
 def local_time(value: dt.datetime | None) -> Markup:
@@ -48,7 +49,7 @@ def build_environment(settings: Settings) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(static_url=static_url, app_env=settings.env)
+    env.globals.update(asset=asset, static_url=static_url, app_env=settings.env)
     env.filters.update(local_time=local_time, money=format_money, day=format_day)
     return env
 

@@ -1,8 +1,11 @@
 // Charts for numbers people compare (spend, deadlines, rights windows). Data comes from a
 // <script type="application/json"> block next to each <canvas data-chart>.
-import { Chart, registerables } from "chart.js";
+//
+// Only what our charts use is registered (horizontal bars, category and linear axes, tooltips), so the
+// bundle leaves out the other chart types, scales and plugins. A chart of a new kind registers its parts here.
+import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from "chart.js";
 
-Chart.register(...registerables);
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {

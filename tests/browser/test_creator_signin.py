@@ -1,5 +1,7 @@
 """A creator signs in through the Demo ID provider, onboards on a phone-sized screen, and lands on their home."""
 
+import re
+
 from playwright.async_api import Page, Route, expect
 
 from shared.integrations.oauth_demo_provider import DemoProvider
@@ -9,11 +11,14 @@ from tests.oidc_fixtures import set_provider_user
 async def test_it_signs_a_creator_in_and_onboards_them(
     page: Page, creator_live_server: str, oidc_provider: DemoProvider
 ) -> None:
-    # The stand-in provider's page styles itself from a CDN; offline, that request just fails fast.
+    # Offline: nothing may come from anywhere but this machine (the Demo ID page once styled itself from a CDN).
+    outside: list[str] = []
+
     async def offline(route: Route) -> None:
+        outside.append(route.request.url)
         await route.abort()
 
-    await page.route("https://cdn.jsdelivr.net/**", offline)
+    await page.route(re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/])"), offline)
     set_provider_user(
         oidc_provider, "nina-browser", {"name": "Nina Park", "email": "nina@creators.test", "email_verified": True}
     )
@@ -21,7 +26,12 @@ async def test_it_signs_a_creator_in_and_onboards_them(
     await page.get_by_role("link", name="Sign in with your social account").click()
     await page.get_by_role("link", name="Continue with Demo ID").click()
 
-    # At the provider: say who you are.
+    # At the provider: its own stylesheet gives it its look (a purple Authorize button, a framed card).
+    authorize = page.get_by_role("button", name="Authorize")
+    await expect(authorize).to_have_css("background-color", "rgb(59, 47, 143)")
+    await expect(page.locator("main.container")).to_have_css("max-width", "640px")
+    assert outside == []
+    # Say who you are.
     await page.get_by_placeholder("sub").fill("nina-browser")
     await page.get_by_role("button", name="Authorize").click()
 

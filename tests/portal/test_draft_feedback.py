@@ -15,6 +15,7 @@ from shared.content.review_queries import list_shared_feedback
 from shared.identity.actions import SocialAccount, do_create_creator
 from shared.identity.queries import get_staff_context
 from shared.integrations.storage_local import LocalStorage
+from shared.web.static_assets import asset
 from tests.conftest import Cast
 from tests.factories import ACTOR
 from tests.personas import act_as_creator
@@ -52,7 +53,7 @@ async def test_it_shows_the_decision_and_shared_comments_only(
     )
     assert button and button.group(1) == "12500" and button.group(2) == f"draft-video-{draft_id}"
     assert "at 0:12" in html and "Round 1 of 3" in html
-    assert "dist/review.js" in html
+    assert asset("review.js") in html
 
 
 async def test_it_shows_the_approval_on_the_next_round(

@@ -13,6 +13,7 @@ from shared.collaborations.actions import BrandSide, do_decline_offer, do_withdr
 from shared.db.querycount import count_queries
 from shared.errors import NotFound
 from shared.identity.queries import get_staff_context
+from shared.web.static_assets import asset
 from tests.backoffice.board_helpers import deal_in, deliverable_ids, globex_deal, new_creator, set_deliverable
 from tests.conftest import Cast
 from tests.factories import ACTOR, agreed_deal, offer_to
@@ -108,5 +109,5 @@ async def test_it_shows_the_overview_on_the_campaign_page(client: httpx.AsyncCli
     assert {name for name, _ in blocks} == {f"campaign-{campaign}-{k}" for k in ("spend", "creators", "deliverables")}
     for _, body in blocks:
         assert json.loads(body)["type"] == "bar"
-    assert 'src="/static/dist/charts.js' in html
+    assert f'src="{asset("charts.js")}"' in html
     assert f"/backoffice/b/acme/deliverables?campaign={campaign}" in html
