@@ -26,7 +26,6 @@ from shared.collaborations.actions import CreatorSide
 from shared.content.actions import (
     check_complete_upload,
     check_start_upload,
-    check_submit_draft,
     check_submit_live,
     do_abort_upload,
     do_confirm_disclosure,
@@ -38,6 +37,7 @@ from shared.content.queries import draft_preview_url, get_deliverable_for_creato
 from shared.content.review import do_add_comment
 from shared.content.review_queries import list_shared_feedback
 from shared.content.review_rules import comment_moment
+from shared.content.sending import check_save_and_send_draft
 from shared.creators.queries import CreatorContext
 from shared.errors import IllegalTransition, InvalidInput
 from shared.integrations.storage import Storage, UploadedPart
@@ -295,11 +295,18 @@ async def submit_draft(
     deliverable_id: FromPath[int],
     draft_id: FromPath[int],
 ) -> Template | Redirect:
+    """'Send draft N for review': the caption and the confirmation in the same form go with it."""
+    form = await read_form(request)
+    caption = form.get("caption")
+    # An unticked box sends nothing: `confirm_asked` says the box was on the page.
+    confirmed = form.get("confirmed") == "yes" if form.get("confirm_asked") == "yes" else None
     try:
-        await check_submit_draft(actor, creator.id, draft_id)
+        await check_save_and_send_draft(actor, creator.id, draft_id, caption=caption, confirmed=confirmed)
     except (InvalidInput, IllegalTransition) as exc:
         errors = exc.errors if isinstance(exc, InvalidInput) else {"submit": str(exc)}
-        return await _page(creator, storage, deliverable_id, errors={"submit": "; ".join(errors.values())}, status=400)
+        return await _page(
+            creator, storage, deliverable_id, errors={"submit": "; ".join(errors.values())}, form=form, status=400
+        )
     flash(request, "Sent for review. You'll be notified when the brand decides.", category="success")
     return Redirect(_url(deliverable_id))
 
