@@ -25,6 +25,7 @@ from shared.crm.actions import (
     do_set_tags,
 )
 from shared.crm.queries import get_roster_creator, list_notes, list_owner_choices, list_roster, list_timeline
+from shared.crm.relationship_card import do_save_relationship
 from shared.crm.rules import (
     CREATOR_INVITATION_TTL_DAYS,
     NO_RELATIONSHIP,
@@ -156,6 +157,7 @@ async def _creator_page(
     timeline = await list_timeline(brand.brand_id, creator_id, before=before, limit=TIMELINE_PAGE_SIZE)
     invitation_email = creator.invitation["email"] if creator.invitation else ""
     defaults = {
+        "stage": creator.stage or "",
         "tags": ", ".join(creator.tags),
         "owner": str(creator.owner_id or ""),
         "email": invitation_email,
@@ -169,7 +171,9 @@ async def _creator_page(
             "older_url": f"?before={timeline.older_than}" if timeline.older_than is not None else None,
             "notes": await list_notes(brand.brand_id, creator_id),
             "owners": await list_owner_choices(brand.brand_id),
-            "moves": [(stage, STAGE_LABELS[stage]) for stage in stage_moves(creator.stage)],
+            # The current stage first and preselected: saving the card without touching it moves nobody.
+            "moves": ([(creator.stage, f"{STAGE_LABELS[creator.stage]} (now)")] if creator.stage else [])
+            + [(stage, STAGE_LABELS[stage]) for stage in stage_moves(creator.stage)],
             "editor": can_edit_roster(brand.role),
             "form": {**defaults, **(form or {})},
             "errors": errors or {},
@@ -201,6 +205,37 @@ async def change_stage(
     except InvalidInput as exc:
         return await _creator_page(brand, creator_id, form=form, errors=exc.errors, status=400)
     flash(request, f"Stage changed to {STAGE_LABELS[form['stage']]}.", category="success")
+    return Redirect(_creator_url(brand, creator_id), status_code=303)
+
+
+@post("/b/{brand_slug:str}/creators/{creator_id:int}/relationship", guards=[EDITORS], status_code=303)
+async def save_relationship(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    creator_id: FromPath[int],
+) -> Template | Redirect:
+    """The relationship card's one Save: stage, owner and tags; what is unchanged stays as it is."""
+    form = await read_form(request)
+    owner = form.get("owner", "").strip()
+    if owner and not owner.isdigit():
+        return await _creator_page(
+            brand, creator_id, form=form, errors={"owner": "Choose someone from the list."}, status=400
+        )
+    try:
+        changed = await do_save_relationship(
+            actor,
+            staff,
+            brand_id=brand.brand_id,
+            creator_id=creator_id,
+            stage=form.get("stage", ""),
+            owner_id=int(owner) if owner else None,
+            tags=form.get("tags", ""),
+        )
+    except InvalidInput as exc:
+        return await _creator_page(brand, creator_id, form=form, errors=exc.errors, status=400)
+    flash(request, f"Saved {', '.join(changed)}." if changed else "Nothing to change.", category="success")
     return Redirect(_creator_url(brand, creator_id), status_code=303)
 
 
@@ -297,6 +332,7 @@ HANDLERS: list[HTTPRouteHandler] = [
     add_prospect,
     creator_page,
     change_stage,
+    save_relationship,
     assign_owner,
     set_tags,
     add_note,
