@@ -30,6 +30,7 @@ from shared.crm.rules import (
     CREATOR_INVITATION_TTL_DAYS,
     NO_RELATIONSHIP,
     ROSTER_FILTER_FIELDS,
+    ROSTER_SORTS,
     STAGE_LABELS,
     STAGES,
     TIER_LABELS,
@@ -84,6 +85,10 @@ async def roster(
             "form": form,
             "errors": errors,
             "filtered": any(form.values()),
+            "narrowing": filters.narrowing,
+            "sorts": ROSTER_SORTS,
+            # A column heading's link: the same filters and search, in that order.
+            "sort_query": lambda sort: urlencode({**{k: v for k, v in form.items() if v}, "sort": sort}),
             "next_url": next_url,
             "paged": after is not None,
             "owners": await list_owner_choices(brand.brand_id),

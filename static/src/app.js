@@ -29,7 +29,19 @@ function showNotice(message) {
   box.append(p);
 }
 
-document.addEventListener("DOMContentLoaded", () => localiseTimes(document));
+// Filters that fold away on a phone (<details data-open-wide>) start open where there is room for them.
+function openWide(root) {
+  if (window.matchMedia("(min-width: 48rem)").matches) {
+    root.querySelectorAll("details[data-open-wide]").forEach((el) => {
+      el.open = true;
+    });
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  localiseTimes(document);
+  openWide(document);
+});
 document.addEventListener("htmx:afterSwap", (event) => localiseTimes(event.target));
 document.addEventListener("htmx:responseError", (event) => {
   const status = event.detail.xhr.status;
