@@ -109,9 +109,7 @@ async def _search_condition(q: str, args: SqlArgs) -> tuple[str, list[int] | Non
 async def _similar_creators(q: str) -> list[int]:
     """Creator ids whose name or a handle is close to `q`, most similar first."""
     async with atomic():  # the threshold is set for this transaction only
-        await get_engine().fetch(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)", FUZZY_THRESHOLD
-        )
+        await get_engine().fetch("SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)", FUZZY_THRESHOLD)
         rows = await get_engine().fetch(
             "SELECT id FROM creator WHERE $1 <% search_text ORDER BY $1 <<-> search_text, id LIMIT $2",
             q,
@@ -172,9 +170,7 @@ async def list_roster(
         cursor = args(after)
         where.append(f"{continue_after} FROM creator x WHERE x.id = {cursor})")
     # Only constant fragments are joined here; every value is a bound parameter.
-    sql = _ROSTER.format(
-        where=" AND ".join(where), order=order, limit=args(limit + 1), platforms=args(list(PLATFORMS))
-    )
+    sql = _ROSTER.format(where=" AND ".join(where), order=order, limit=args(limit + 1), platforms=args(list(PLATFORMS)))
     records = await get_engine().fetch(sql, *args.values)
     rows = [
         RosterRow(
