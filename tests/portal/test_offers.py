@@ -32,6 +32,10 @@ async def test_it_shows_the_offer_in_plain_language_with_the_brief(client: Clien
     assert "Product sent to you free: Trail 2 backpack." in page
     assert "Launch the Trail 2 backpack to hikers." in page  # the brief
     assert "Accept the offer" in page and "Decline the offer" in page
+    # The page leads with the summary: total fee (its currency named), what, when; accepting repeats them.
+    summary = page[page.index('class="card offer-summary"') : page.index("What they offer")]
+    assert "Total fee" in summary and "US$1,200.00" in summary and "Reel on Instagram" in summary
+    assert "live by" in summary and "Yes, accept for US$1,200.00" in summary
 
 
 async def test_it_accepts_and_shows_what_to_deliver(client: Client, cast: Cast) -> None:
