@@ -14,6 +14,7 @@ from typing import Any
 
 from shared.audit.actions import write_audit_row
 from shared.audit.context import Actor
+from shared.collaborations.followups import after_offer_move
 from shared.collaborations.queries import list_offer_candidates
 from shared.collaborations.rules import (
     NOTE_MAX,
@@ -130,6 +131,10 @@ async def _tell_the_other_side(
     row: Mapping[str, Any], side: Side, *, kind: str, title: str, body: str, event: str
 ) -> None:
     """Notify the creator when the brand acted, or the brand's people on this collaboration when the creator did."""
+    if isinstance(side, BrandSide):
+        await after_offer_move(row, mover_kind="staff", mover_id=side.staff.id, kind=kind)
+    else:
+        await after_offer_move(row, mover_kind="creator", mover_id=side.creator_id, kind=kind)
     if isinstance(side, BrandSide):
         await notify(
             _creator_recipient(row),
