@@ -5,6 +5,7 @@ Screens are saved as test-artifacts/backoffice-phone-*.png."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from playwright.async_api import Browser, Page, expect
@@ -37,6 +38,9 @@ async def test_the_stage_picker_keeps_an_active_creator_active(
     stage = page.get_by_label("Stage", exact=True)
     await expect(stage).to_have_value("active")
     await expect(stage.locator("option:checked")).to_have_text("Active (now)")
+    # Moments read like dates do, in the viewer's zone (app.js): "Sun 29 Nov 2026, 02:15".
+    moment = page.locator("time[data-local]").first
+    await expect(moment).to_have_text(re.compile(r"^[A-Z][a-z]{2} \d{2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}$"))
     await snap(page, artifacts_dir, "creator-card")
     await assert_accessible(page, "the creator page")
     # Saving the card without touching the stage moves nobody.
