@@ -195,6 +195,11 @@ async def check_and_send(page: Page, artifacts_dir: Path, version: int, round_: 
     await tap_target(latest.locator("label.checkbox"))
 
     if round_ == 1:
+        # The same page at a desktop's width, looked at too.
+        await page.set_viewport_size({"width": 1280, "height": 900})
+        await snap(page, artifacts_dir, "r1-04-alice-verified-desktop")
+        await assert_accessible(page, "the deliverable page at desktop width")
+        await page.set_viewport_size({"width": 390, "height": 844})
         # Send without the tick: refused, with what is missing, and the caption kept.
         await latest.get_by_role("button", name=f"Send draft {version} for review").click()
         await expect(page.get_by_role("alert")).to_contain_text("Must fix")
