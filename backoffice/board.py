@@ -16,6 +16,7 @@ from shared.collaborations.board import (
     DELIVERABLE_STATUSES,
     STATUS_LABELS,
     BoardFilters,
+    first_calendar_month,
     list_board,
     list_board_calendar,
     list_board_campaigns,
@@ -82,6 +83,8 @@ async def board_calendar(request: Request[Any, Any, Any], brand: NamedDependency
     month, month_error = parse_month(query.get("month", ""), today_utc())
     if month_error:
         errors["month"] = month_error
+    elif not query.get("month", "").strip():
+        month = await first_calendar_month(brand.brand_id)  # nothing this month: open where the work is
     month_view = await list_board_calendar(brand.brand_id, month, filters)
     campaigns = await list_board_campaigns(brand.brand_id)
     return Template(
@@ -89,6 +92,7 @@ async def board_calendar(request: Request[Any, Any, Any], brand: NamedDependency
         context={
             **_filter_context(brand, filters, query),
             "cal": month_view,
+            "jumped": month != today_utc().replace(day=1) and not query.get("month"),
             "campaigns": campaigns,
             "errors": errors,
             # The list of everything due on one day, with the calendar's filters.

@@ -25,10 +25,12 @@ from shared.crm.actions import (
     do_set_tags,
 )
 from shared.crm.queries import get_roster_creator, list_notes, list_owner_choices, list_roster, list_timeline
+from shared.crm.relationship_card import do_save_relationship
 from shared.crm.rules import (
     CREATOR_INVITATION_TTL_DAYS,
     NO_RELATIONSHIP,
     ROSTER_FILTER_FIELDS,
+    ROSTER_SORTS,
     STAGE_LABELS,
     STAGES,
     TIER_LABELS,
@@ -55,6 +57,11 @@ PROSPECT_FORM = Form(
 )
 STAGE_FORM = Form(stage=Choice(options=STAGES, required=True, message="Choose a stage from the list."))
 OWNER_FORM = Form(owner=Id(message="Choose someone from the list."))
+RELATIONSHIP_FORM = Form(
+    stage=Choice(options=STAGES, message="Choose a stage from the list."),
+    owner=Id(message="Choose someone from the list."),
+    tags=Text(max_length=2000),
+)
 TAGS_FORM = Form(tags=Text(max_length=2000))
 NOTE_FORM = Form(body=Text(max_length=20_000, multiline=True))
 INVITE_FORM = Form(email=Text(max_length=320))
@@ -98,6 +105,10 @@ async def roster(
             "form": form,
             "errors": errors,
             "filtered": any(form.values()),
+            "narrowing": filters.narrowing,
+            "sorts": ROSTER_SORTS,
+            # A column heading's link: the same filters and search, in that order.
+            "sort_query": lambda sort: urlencode({**{k: v for k, v in form.items() if v}, "sort": sort}),
             "next_url": next_url,
             "paged": after is not None,
             "owners": await list_owner_choices(brand.brand_id),
@@ -172,6 +183,7 @@ async def _creator_page(
     timeline = await list_timeline(brand.brand_id, creator_id, before=before, limit=TIMELINE_PAGE_SIZE)
     invitation_email = creator.invitation["email"] if creator.invitation else ""
     defaults = {
+        "stage": creator.stage or "",
         "tags": ", ".join(creator.tags),
         "owner": str(creator.owner_id or ""),
         "email": invitation_email,
@@ -185,7 +197,9 @@ async def _creator_page(
             "older_url": f"?before={timeline.older_than}" if timeline.older_than is not None else None,
             "notes": await list_notes(brand.brand_id, creator_id),
             "owners": await list_owner_choices(brand.brand_id),
-            "moves": [(stage, STAGE_LABELS[stage]) for stage in stage_moves(creator.stage)],
+            # The current stage first and preselected: saving the card without touching it moves nobody.
+            "moves": ([(creator.stage, f"{STAGE_LABELS[creator.stage]} (now)")] if creator.stage else [])
+            + [(stage, STAGE_LABELS[stage]) for stage in stage_moves(creator.stage)],
             "editor": can_edit_roster(brand.role),
             "form": {**defaults, **(form or {})},
             "errors": errors or {},
@@ -221,6 +235,38 @@ async def change_stage(
     except InvalidInput as exc:
         return await _creator_page(brand, creator_id, form=form.text, errors=exc.errors, status=400)
     flash(request, f"Stage changed to {STAGE_LABELS[stage]}.", category="success")
+    return Redirect(_creator_url(brand, creator_id), status_code=303)
+
+
+@post(
+    "/b/{brand_slug:str}/creators/{creator_id:int}/relationship",
+    guards=[EDITORS],
+    status_code=303,
+    opt={"form": RELATIONSHIP_FORM},
+)
+async def save_relationship(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    creator_id: FromPath[int],
+) -> Template | Redirect:
+    """The relationship card's one Save: stage, owner and tags; what is unchanged stays as it is."""
+    form = await read_form(request)
+    try:
+        form.check()
+        changed = await do_save_relationship(
+            actor,
+            staff,
+            brand_id=brand.brand_id,
+            creator_id=creator_id,
+            stage=form.values["stage"],
+            owner_id=form.values["owner"],
+            tags=form.values["tags"],
+        )
+    except InvalidInput as exc:
+        return await _creator_page(brand, creator_id, form=form.text, errors=exc.errors, status=400)
+    flash(request, f"Saved {', '.join(changed)}." if changed else "Nothing to change.", category="success")
     return Redirect(_creator_url(brand, creator_id), status_code=303)
 
 
@@ -319,6 +365,7 @@ HANDLERS: list[HTTPRouteHandler] = [
     add_prospect,
     creator_page,
     change_stage,
+    save_relationship,
     assign_owner,
     set_tags,
     add_note,

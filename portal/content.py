@@ -26,7 +26,6 @@ from shared.collaborations.actions import CreatorSide
 from shared.content.actions import (
     check_complete_upload,
     check_start_upload,
-    check_submit_draft,
     check_submit_live,
     do_abort_upload,
     do_confirm_disclosure,
@@ -38,6 +37,7 @@ from shared.content.queries import draft_preview_url, get_deliverable_for_creato
 from shared.content.review import do_add_comment
 from shared.content.review_queries import list_shared_feedback
 from shared.content.review_rules import COMMENT_MAX, comment_moment
+from shared.content.sending import check_save_and_send_draft
 from shared.creators.queries import CreatorContext
 from shared.errors import IllegalTransition, InvalidInput
 from shared.integrations.storage import Storage, UploadedPart
@@ -52,6 +52,7 @@ XML = "application/xml"
 CAPTION_FIELD_MAX = 10_000
 CAPTION_CHECK_FORM = Form(caption=Text(max_length=4 * CAPTION_FIELD_MAX, multiline=True))
 CAPTION_FORM = Form(caption=Text(max_length=CAPTION_FIELD_MAX, multiline=True), confirmed=Flag())
+SEND_FORM = Form(caption=Text(max_length=CAPTION_FIELD_MAX, multiline=True), confirmed=Flag(), confirm_asked=Flag())
 # Links to the live post, one per line; each is checked (and kept to Deliverable.live_url's 500) by the rules.
 LIVE_FORM = Form(urls=Text(max_length=5000, multiline=True))
 # The upload endpoints read JSON (or, for Uppy's S3 client, query parameters) with the same declarations.
@@ -309,7 +310,7 @@ async def save_caption(
     return Redirect(_url(deliverable_id))
 
 
-@post(f"{W}/drafts/{{draft_id:int}}/submit", guards=[requires_creator], status_code=303)
+@post(f"{W}/drafts/{{draft_id:int}}/submit", guards=[requires_creator], status_code=303, opt={"form": SEND_FORM})
 async def submit_draft(
     request: Request[Any, Any, Any],
     actor: NamedDependency[Actor],
@@ -318,11 +319,20 @@ async def submit_draft(
     deliverable_id: FromPath[int],
     draft_id: FromPath[int],
 ) -> Template | Redirect:
+    """'Send draft N for review': the caption and the confirmation in the same form go with it."""
+    form = await read_form(request)
+    # A form without the caption box leaves the caption as it is.
+    caption = form.values["caption"] if "caption" in form.text else None
+    # An unticked box sends nothing: `confirm_asked` says the box was on the page.
+    confirmed = form.values["confirmed"] if form.values["confirm_asked"] else None
     try:
-        await check_submit_draft(actor, creator.id, draft_id)
+        form.check()
+        await check_save_and_send_draft(actor, creator.id, draft_id, caption=caption, confirmed=confirmed)
     except (InvalidInput, IllegalTransition) as exc:
         errors = exc.errors if isinstance(exc, InvalidInput) else {"submit": str(exc)}
-        return await _page(creator, storage, deliverable_id, errors={"submit": "; ".join(errors.values())}, status=400)
+        return await _page(
+            creator, storage, deliverable_id, errors={"submit": "; ".join(errors.values())}, form=form.text, status=400
+        )
     flash(request, "Sent for review. You'll be notified when the brand decides.", category="success")
     return Redirect(_url(deliverable_id))
 

@@ -29,8 +29,9 @@ READ_FORM = Form(notification_id=Id(message="That notification no longer exists.
 
 async def count_unread_for_nav(request: Request[Any, Any, Any]) -> None:
     """before_request hook: the header's unread badge, one small indexed query per full page a creator opens
-    (not for form posts or htmx fragments, which have no header)."""
-    if request.method != "GET" or request.headers.get("hx-request") == "true":
+    (not for htmx fragments or JSON calls, which have no header; a form post counts too, since a refused
+    form is re-rendered as a full page with the header)."""
+    if request.headers.get("hx-request") == "true" or not _renders_a_page(request):
         return
     creator = await load_creator(request)  # already loaded by the guard: no query
     if creator is not None:
@@ -39,6 +40,14 @@ async def count_unread_for_nav(request: Request[Any, Any, Any]) -> None:
 
 def _recipient(creator: CreatorContext) -> Recipient:
     return Recipient("creator", creator.id)
+
+
+def _renders_a_page(request: Request[Any, Any, Any]) -> bool:
+    """GETs, and form posts (a refused form comes back as a whole page); not JSON or upload calls."""
+    if request.method == "GET":
+        return True
+    content_type = request.headers.get("content-type", "")
+    return content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
 def safe_link(link: str) -> str:

@@ -8,7 +8,19 @@ from shared.creators.rules import MINOR_DIGITS, to_minor_units
 
 __all__ = ["format_money", "minor_digits", "to_minor_units"]
 
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "BRL": "R$"}
+# Symbols no other currency shares: a bare "$" is also Mexico's, Canada's and Australia's peso or dollar
+# (Diego in Mexico reads "$9,000.00" as pesos), so every dollar and peso says whose it is.
+_SYMBOLS = {
+    "USD": "US$",
+    "MXN": "MX$",
+    "CAD": "CA$",
+    "AUD": "A$",
+    "EUR": "€",
+    "GBP": "£",
+    "JPY": "JP¥",
+    "INR": "₹",
+    "BRL": "R$",
+}
 
 
 def minor_digits(currency: str) -> int:
@@ -16,7 +28,7 @@ def minor_digits(currency: str) -> int:
 
 
 def format_money(minor: int | None, currency: str) -> str:
-    """125050 USD -> '$1,250.50'; 1250 JPY -> '¥1,250'; CHF has no symbol here -> 'CHF 1,250.50'."""
+    """125050 USD -> 'US$1,250.50'; 1250 JPY -> 'JP¥1,250'; CHF has no symbol here -> 'CHF 1,250.50'."""
     if minor is None:
         return "—"
     digits = minor_digits(currency)

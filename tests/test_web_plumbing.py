@@ -194,3 +194,20 @@ async def test_it_lets_browsers_reach_the_object_store_in_s3_mode(
     assert "script-src 'self';" in policy  # still no inline or foreign scripts
     local = (await client.get("/healthz")).headers["content-security-policy"]
     assert "connect-src 'self';" in local
+
+
+def test_dates_and_moments_read_one_way() -> None:
+    """One filter, one pattern: a date 'Tue 08 Dec 2026'; a moment the same, with the time (app.js then
+    writes it in the viewer's zone, same pattern)."""
+    import datetime as dt
+
+    from shared.web.templating import format_day, local_time, when
+
+    assert when(dt.date(2026, 12, 8)) == "Tue 08 Dec 2026" == format_day(dt.date(2026, 12, 8))
+    moment = dt.datetime(2026, 11, 28, 21, 55, tzinfo=dt.UTC)
+    assert (
+        str(when(moment))
+        == str(local_time(moment))
+        == ('<time datetime="2026-11-28T21:55:00+00:00" data-local>Sat 28 Nov 2026, 21:55 UTC</time>')
+    )
+    assert when(None) == "—"

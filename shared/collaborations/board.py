@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from shared.campaigns.rules import KIND_LABELS, PLATFORMS, platform_label
@@ -497,8 +497,43 @@ async def list_board_calendar(
         f"(SELECT {_COLUMNS} FROM deliverable d WHERE {where} AND d.due_on = g.day::date "
         f"ORDER BY d.id LIMIT {per_day}) x"
     )
-    records = await get_engine().fetch(
-        _PAGE.format(branches=branch, limit=args(31 * (CALENDAR_PER_DAY + 1))), *args.values
+    # Go-live dates too (a deliverable still drafting has its draft date as due_on): one brand-wide walk
+    # of the month, each row standing on its go-live day, unless due_on already puts it there.
+    live = (
+        f"SELECT x.* FROM (SELECT {_COLUMNS} FROM deliverable d WHERE {where} "  # noqa: S608 (only $n placeholders)
+        f"AND d.live_due BETWEEN {args(first)}::date AND {args(last)}::date "
+        "AND d.live_due IS DISTINCT FROM d.due_on "
+        f"ORDER BY d.live_due, d.id LIMIT {args(31 * (CALENDAR_PER_DAY + 1))}) x"
     )
-    rows = [_row(record, today) for record in records]
+    branches = f"SELECT *, false AS go_live FROM ({branch}) a UNION ALL SELECT *, true AS go_live FROM ({live}) b"  # noqa: S608 (only $n placeholders)
+    records = await get_engine().fetch(
+        _PAGE.format(branches=branches, limit=args(2 * 31 * (CALENDAR_PER_DAY + 1))), *args.values
+    )
+    rows = [_calendar_row(record, today) for record in records]
     return BoardCalendar(first, month_grid(first, rows, today))
+
+
+def _calendar_row(record: Mapping[str, Any], today: dt.date) -> BoardRow:
+    """A calendar entry: its due_on is the day it stands on (its go-live day for a go-live entry)."""
+    row = _row(record, today)
+    if record["go_live"]:
+        return replace(row, due_on=row.live_due, overdue=is_overdue(row.live_due, row.status, today))
+    return row
+
+
+async def first_calendar_month(brand_id: int, today: dt.date | None = None) -> dt.date:
+    """The month the calendar opens on: this one if anything is due in it, else the month of the next
+    date (draft or go-live) still ahead; this month when nothing is ahead at all."""
+    this_month = (today or today_utc()).replace(day=1)
+    rows = await get_engine().fetch(
+        """
+        SELECT least(
+          (SELECT min(due_on) FROM deliverable WHERE brand = $1 AND due_on >= $2),
+          (SELECT min(live_due) FROM deliverable WHERE brand = $1 AND live_due >= $2)
+        ) AS next_day
+        """,
+        brand_id,
+        this_month,
+    )
+    next_day = rows[0]["next_day"] if rows else None
+    return next_day.replace(day=1) if next_day else this_month

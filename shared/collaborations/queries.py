@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ from shared.crypto import Encryptor
 from shared.db.engine import get_engine
 from shared.db.rows import jsonb
 from shared.errors import NotFound
+from shared.money import format_money
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,39 @@ class OfferView:
     @property
     def status(self) -> Status:
         return Status(self.row["status"])
+
+    @property
+    def summary(self) -> OfferSummary:
+        """What the offer page leads with: the total fee, what to make, and from when to when."""
+        terms = self.terms
+        drafts = [d.draft_due for d in terms.deliverables if d.draft_due]
+        lives = [d.live_due for d in terms.deliverables if d.live_due]
+        kinds = [d.label() for d in terms.deliverables]
+        bonus = terms.bonus
+        return OfferSummary(
+            total=format_money(terms.fee_minor, terms.currency) if terms.fee_minor else "Product only",
+            bonus=format_money(bonus.amount_minor, terms.currency) if bonus else "",
+            what=", ".join(kinds) if kinds else "No deliverables",
+            first_draft_due=min(drafts) if drafts else None,
+            last_live_due=max(lives) if lives else None,
+            product=terms.product,
+        )
+
+    @property
+    def latest_changes(self) -> Revision | None:
+        """The newest proposal when it changed something (a counter): the top of the page shows it."""
+        latest = self.revisions[0] if self.revisions else None
+        return latest if latest is not None and (latest.changes or latest.number > 1) else None
+
+
+@dataclass(frozen=True)
+class OfferSummary:
+    total: str  # the whole fee, currency named ("US$1,200.00"), or "Product only"
+    bonus: str  # "" without a bonus
+    what: str  # "Reel on Instagram, Story on Instagram"
+    first_draft_due: dt.date | None
+    last_live_due: dt.date | None
+    product: str
 
 
 _OFFER = """

@@ -579,7 +579,11 @@ def check_caption(
     present_mentions = {_norm_mention(m.group(1)) for m in _MENTION.finditer(caption)}
     missing: Severity = "block" if policy.missing_required_blocks else "warn"
     where = "on the story (text or sticker)" if story_without_caption else f"to the {rules.where}"
+    # "Add #ad at the start" already asks for a required #ad: one line per problem, not two.
+    asked = " ".join(f.message for f in findings if f.code in ("disclosure_missing", "ambiguous_only", "gift_only"))
     for tag in dict.fromkeys(required_hashtags):
+        if _norm_tag(tag) in clear_tags and re.search(rf"#{re.escape(_norm_tag(tag))}\b", asked, re.IGNORECASE):
+            continue
         if _norm_tag(tag) and _norm_tag(tag) not in present_tags:
             findings.append(
                 Finding("missing_hashtag", missing, f"Add #{_norm_tag(tag)} {where}: the brief asks for it.")

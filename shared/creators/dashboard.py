@@ -4,7 +4,7 @@ the payments their deals promise. A fixed handful of queries however much there 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from shared.campaigns.rules import KIND_LABELS, platform_label
@@ -71,12 +71,24 @@ class UpcomingPayment:
 
 
 @dataclass(frozen=True)
+class AddressNeeded:
+    """A deal with free product whose brand still waits for the creator's shipping address."""
+
+    collaboration_id: int
+    campaign_name: str
+    brand_name: str
+    product: str
+
+
+@dataclass(frozen=True)
 class Dashboard:
     offers: list[PendingOffer]
     deliverables: list[DueDeliverable]
     more_deliverables: bool
     unread: list[UnreadThread]
     payments: list[UpcomingPayment]
+    addresses_needed: list[AddressNeeded] = field(default_factory=list)
+    payment_totals: list[str] = field(default_factory=list)  # one per currency: "US$1,800.00"
 
     @property
     def unread_total(self) -> int:
@@ -130,6 +142,19 @@ LIMIT $2
 """
 
 
+_ADDRESSES = """
+SELECT c.id, s.product, k.name AS campaign_name, b.name AS brand_name
+FROM shipment s
+JOIN collaboration c ON c.id = s.collaboration
+JOIN campaign k ON k.id = c.campaign
+JOIN brand b ON b.id = c.brand
+WHERE c.creator = $1 AND s.address_given_at IS NULL AND s.shipped_at IS NULL
+  AND c.status IN ('accepted', 'contracted', 'in_progress')
+ORDER BY c.agreed_at, c.id
+LIMIT $2
+"""
+
+
 def _due_text(due_on: dt.date | None, today: dt.date) -> str:
     if due_on is None:
         return "No date"
@@ -157,13 +182,14 @@ def _deliverable_label(row: dict[str, Any]) -> str:
 
 
 async def get_dashboard(creator_id: int, *, today: dt.date | None = None) -> Dashboard:
-    """Everything on the creator's dashboard; four queries whatever the counts."""
+    """Everything on the creator's dashboard; five queries whatever the counts."""
     today = today or dt.datetime.now(dt.UTC).date()
     engine = get_engine()
     offer_rows = await engine.fetch(_OFFERS, creator_id, SECTION_ROWS_MAX)
     deliverable_rows = await engine.fetch(_DELIVERABLES, creator_id, DELIVERABLES_SHOWN + 1)
     unread_rows = await engine.fetch(_UNREAD, creator_id, SECTION_ROWS_MAX)
     payment_rows = await engine.fetch(_PAYMENTS, creator_id, SECTION_ROWS_MAX)
+    address_rows = await engine.fetch(_ADDRESSES, creator_id, SECTION_ROWS_MAX)
 
     offers = [
         PendingOffer(
@@ -196,8 +222,12 @@ async def get_dashboard(creator_id: int, *, today: dt.date | None = None) -> Das
         for row in unread_rows
     ]
     payments: list[UpcomingPayment] = []
+    totals: dict[str, int] = {}
     for row in payment_rows:
         terms = Terms.from_json(jsonb(row["agreed_terms"]))
+        owed = sum(p.amount_minor for p in terms.payments if p.milestone != "bonus" and p.amount_minor > 0)
+        if owed:
+            totals[terms.currency] = totals.get(terms.currency, 0) + owed
         payments.extend(
             UpcomingPayment(
                 collaboration_id=int(row["id"]),
@@ -215,4 +245,9 @@ async def get_dashboard(creator_id: int, *, today: dt.date | None = None) -> Das
         more_deliverables=len(deliverable_rows) > DELIVERABLES_SHOWN,
         unread=unread,
         payments=payments,
+        addresses_needed=[
+            AddressNeeded(int(row["id"]), row["campaign_name"], row["brand_name"], row["product"])
+            for row in address_rows
+        ],
+        payment_totals=[format_money(minor, currency) for currency, minor in sorted(totals.items())],
     )

@@ -13,10 +13,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from shared.crm.rules import NO_RELATIONSHIP, RosterFilters, creator_invitation_state
+from shared.crm.rules import NO_RELATIONSHIP, PLATFORMS, RosterFilters, creator_invitation_state
 from shared.crypto import hash_token
 from shared.db.engine import get_engine
 from shared.db.sql import SqlArgs, escape_like
+from shared.db.transactions import atomic
 from shared.errors import NotFound
 
 # Used with `creator c LEFT JOIN relationship r ON r.creator = c.id AND r.brand = <brand>`.
@@ -51,20 +52,37 @@ class RosterRow:
 class RosterPage:
     rows: list[RosterRow]
     next_after: int | None  # the cursor for the next page (a creator id), None on the last page
+    close_matches: bool = False  # nothing contained the search: these are the closest spellings, best first
 
 
 _ROSTER = """
 SELECT c.id, c.display_name, c.country, c.niches, c.followers_total, c.engagement_bp, c.tier, c.platforms,
        c.source, r.stage, r.owner AS owner_id, s.name AS owner_name, COALESCE(r.tags, '{{}}') AS tags,
        COALESCE((SELECT json_agg(json_build_object('provider', si.provider, 'handle', si.handle) ORDER BY si.id)
-                 FROM social_identity si WHERE si.creator = c.id), '[]') AS handles
+                 FROM social_identity si
+                 WHERE si.creator = c.id AND si.provider = ANY({platforms}::varchar[])), '[]') AS handles
 FROM creator c
 LEFT JOIN relationship r ON r.creator = c.id AND r.brand = $1
 LEFT JOIN staff_user s ON s.id = r.owner
 WHERE {where}
-ORDER BY lower(c.display_name), c.id
+ORDER BY {order}
 LIMIT {limit}
 """
+
+# Each order with the keyset condition that continues it after a creator id (the next page's cursor).
+_ORDERS = {
+    "": ("lower(c.display_name), c.id", "(lower(c.display_name), c.id) > (SELECT lower(x.display_name), x.id"),
+    "followers": ("c.followers_total DESC, c.id DESC", "(c.followers_total, c.id) < (SELECT x.followers_total, x.id"),
+    "engagement": (
+        "COALESCE(c.engagement_bp, -1) DESC, c.id DESC",
+        "(COALESCE(c.engagement_bp, -1), c.id) < (SELECT COALESCE(x.engagement_bp, -1), x.id",
+    ),
+}
+
+# Typos: when nothing contains what was typed, creators whose name or handle is close to it ("alcie"
+# finds Alice), best first, through the same trigram index (pg_trgm's word similarity).
+FUZZY_THRESHOLD = "0.3"
+FUZZY_LIMIT = 50
 
 
 # A search that matches few creators is fastest read through the trigram index and then sorted; one that
@@ -73,15 +91,31 @@ LIMIT {limit}
 SEARCH_PREFETCH = 2000
 
 
-async def _search_condition(q: str, args: SqlArgs) -> str:
+async def _search_condition(q: str, args: SqlArgs) -> tuple[str, list[int] | None]:
+    """The search's condition, and the ids in rank order when only a typo-tolerant match found anyone."""
     # search_text is lower-cased name + handles with a trigram index: fragments of a handle match.
     pattern = "%" + escape_like(q.lstrip("@")) + "%"
     matches = await get_engine().fetch(
         "SELECT id FROM creator WHERE search_text LIKE $1 LIMIT $2", pattern, SEARCH_PREFETCH + 1
     )
+    if not matches:
+        ranked = await _similar_creators(q.lstrip("@"))
+        return f"c.id = ANY({args(ranked)}::int[])", ranked
     if len(matches) <= SEARCH_PREFETCH:
-        return f"c.id = ANY({args([int(row['id']) for row in matches])}::int[])"
-    return f"c.search_text LIKE {args(pattern)}"
+        return f"c.id = ANY({args([int(row['id']) for row in matches])}::int[])", None
+    return f"c.search_text LIKE {args(pattern)}", None
+
+
+async def _similar_creators(q: str) -> list[int]:
+    """Creator ids whose name or a handle is close to `q`, most similar first."""
+    async with atomic():  # the threshold is set for this transaction only
+        await get_engine().fetch("SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)", FUZZY_THRESHOLD)
+        rows = await get_engine().fetch(
+            "SELECT id FROM creator WHERE $1 <% search_text ORDER BY $1 <<-> search_text, id LIMIT $2",
+            q,
+            FUZZY_LIMIT,
+        )
+    return [int(row["id"]) for row in rows]
 
 
 def _roster_conditions(filters: RosterFilters, args: SqlArgs) -> list[str]:
@@ -122,16 +156,21 @@ async def list_roster(
     """The creators this brand may see, by name, keyset-paginated; one query per page (two with a search)."""
     args = SqlArgs(brand_id)
     where = _roster_conditions(filters, args)
+    order, continue_after = _ORDERS[filters.sort if filters.sort in _ORDERS else ""]
+    ranked: list[int] | None = None
     if filters.q:
-        where.append(await _search_condition(filters.q, args))
+        condition, ranked = await _search_condition(filters.q, args)
+        where.append(condition)
+        if ranked is not None:
+            if after is not None:
+                return RosterPage([], None)  # the close matches are one page
+            order = f"array_position({args(ranked)}::int[], c.id)"
     if after is not None:
-        # Keyset on the roster order index (lower(display_name), id): the cursor is the last row's id.
+        # Keyset on the order's columns: the cursor is the last row's id.
         cursor = args(after)
-        where.append(
-            f"(lower(c.display_name), c.id) > (SELECT lower(x.display_name), x.id FROM creator x WHERE x.id = {cursor})"  # noqa: S608 (a $n placeholder)
-        )
+        where.append(f"{continue_after} FROM creator x WHERE x.id = {cursor})")
     # Only constant fragments are joined here; every value is a bound parameter.
-    sql = _ROSTER.format(where=" AND ".join(where), limit=args(limit + 1))
+    sql = _ROSTER.format(where=" AND ".join(where), order=order, limit=args(limit + 1), platforms=args(list(PLATFORMS)))
     records = await get_engine().fetch(sql, *args.values)
     rows = [
         RosterRow(
@@ -152,8 +191,8 @@ async def list_roster(
         )
         for rec in records[:limit]
     ]
-    more = len(records) > limit
-    return RosterPage(rows, rows[-1].id if more and rows else None)
+    more = len(records) > limit and ranked is None
+    return RosterPage(rows, rows[-1].id if more and rows else None, close_matches=ranked is not None)
 
 
 # --- one creator ------------------------------------------------------------------------------------

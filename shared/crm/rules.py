@@ -245,7 +245,18 @@ class RosterFilters:
     stage: str = ""  # one of STAGES, NO_RELATIONSHIP, or ''
     owner: int | str | None = None  # a staff id, 'none' (unassigned), or None
     tag: str = ""
+    sort: str = ""  # one of ROSTER_SORTS ('' is by name)
 
+    @property
+    def narrowing(self) -> int:
+        """How many filters (besides the search and the order) narrow the list: the phone's "Filters (n)"."""
+        values = (self.platform, self.tier, self.niche, self.country, self.stage, self.owner, self.tag)
+        ranges = (self.min_followers, self.max_followers, self.min_engagement_bp, self.max_engagement_bp)
+        return sum(1 for v in values if v) + sum(1 for v in ranges if v is not None)
+
+
+# The roster's orders: by name (A→Z), or the biggest audiences and the most engaged first.
+ROSTER_SORTS = {"": "Name", "followers": "Most followers", "engagement": "Highest engagement"}
 
 ROSTER_FILTER_FIELDS = (
     "q",
@@ -260,6 +271,7 @@ ROSTER_FILTER_FIELDS = (
     "stage",
     "owner",
     "tag",
+    "sort",
 )
 
 
@@ -296,6 +308,9 @@ def parse_roster_filters(params: Mapping[str, str]) -> tuple[RosterFilters, dict
     stage = text("stage").lower()
     if stage and stage not in STAGES and stage != NO_RELATIONSHIP:
         errors["stage"] = "Choose a stage from the list."
+    sort = text("sort").lower()
+    if sort not in ROSTER_SORTS:
+        errors["sort"] = "Choose an order from the list."
     owner_text = text("owner").lower()
     owner: int | str | None = None
     if owner_text == "none":
@@ -347,6 +362,7 @@ def parse_roster_filters(params: Mapping[str, str]) -> tuple[RosterFilters, dict
             stage=stage,
             owner=owner,
             tag=text("tag").lower(),
+            sort=sort,
         ),
         {},
     )

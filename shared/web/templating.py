@@ -26,19 +26,35 @@ def static_url(path: str) -> str:
     return asset(name)
 
 
-def local_time(value: dt.datetime | None) -> Markup:
-    """A <time> element in UTC that app.js rewrites into the viewer's own time zone."""
+# The one way dates and times read, on both sides: "Mon 14 Dec 2026" and "Mon 14 Dec 2026, 21:55".
+# app.js (localiseTimes) writes the same pattern in the viewer's own time zone.
+DAY_FORMAT = "%a %d %b %Y"
+
+
+def when(value: dt.date | dt.datetime | None) -> Markup | str:
+    """The one date filter (also registered as `day` and `local_time`).
+
+    A date (no time zone) reads 'Mon 14 Dec 2026'; a moment becomes a <time> in UTC that app.js
+    rewrites into the viewer's zone in the same pattern ('Mon 14 Dec 2026, 21:55').
+    """
     if value is None:
-        return Markup("—")
+        return "—"
+    if not isinstance(value, dt.datetime):
+        return value.strftime(DAY_FORMAT)
     utc = value.astimezone(dt.UTC)
     return Markup('<time datetime="{iso}" data-local>{text}</time>').format(
-        iso=utc.isoformat(), text=escape(utc.strftime("%d %b %Y, %H:%M UTC"))
+        iso=utc.isoformat(), text=escape(utc.strftime(f"{DAY_FORMAT}, %H:%M UTC"))
     )
+
+
+def local_time(value: dt.datetime | None) -> Markup | str:
+    """A moment, in the viewer's zone (see `when`)."""
+    return when(value)
 
 
 def format_day(value: dt.date | None) -> str:
     """A calendar date people read at a glance: 'Mon 14 Dec 2026' (dates have no time zone)."""
-    return value.strftime("%a %d %b %Y") if value else "—"
+    return str(when(value)) if not isinstance(value, dt.datetime) else str(when(value.date()))
 
 
 def build_environment(settings: Settings) -> Environment:
@@ -50,7 +66,7 @@ def build_environment(settings: Settings) -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(asset=asset, static_url=static_url, app_env=settings.env)
-    env.filters.update(local_time=local_time, money=format_money, day=format_day)
+    env.filters.update(when=when, local_time=local_time, money=format_money, day=format_day)
     return env
 
 

@@ -3,13 +3,29 @@ import htmx from "htmx.org";
 
 window.htmx = htmx;
 
+// The server writes moments in UTC ("Mon 14 Dec 2026, 21:55 UTC"); here they become the viewer's own
+// time zone in the very same pattern as every date on the page (templating.py's `when`).
+const localFormat = new Intl.DateTimeFormat("en-GB", {
+  weekday: "short",
+  day: "2-digit",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+
+function formatLocal(when) {
+  const part = Object.fromEntries(localFormat.formatToParts(when).map((p) => [p.type, p.value]));
+  return `${part.weekday} ${part.day} ${part.month} ${part.year}, ${part.hour}:${part.minute}`;
+}
+
 function localiseTimes(root) {
-  const format = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
   root.querySelectorAll("time[data-local]").forEach((el) => {
     const when = new Date(el.getAttribute("datetime"));
     if (!Number.isNaN(when.getTime())) {
       el.title = el.textContent;
-      el.textContent = format.format(when);
+      el.textContent = formatLocal(when);
     }
   });
 }
@@ -29,7 +45,19 @@ function showNotice(message) {
   box.append(p);
 }
 
-document.addEventListener("DOMContentLoaded", () => localiseTimes(document));
+// Filters that fold away on a phone (<details data-open-wide>) start open where there is room for them.
+function openWide(root) {
+  if (window.matchMedia("(min-width: 48rem)").matches) {
+    root.querySelectorAll("details[data-open-wide]").forEach((el) => {
+      el.open = true;
+    });
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  localiseTimes(document);
+  openWide(document);
+});
 document.addEventListener("htmx:afterSwap", (event) => localiseTimes(event.target));
 document.addEventListener("htmx:responseError", (event) => {
   const status = event.detail.xhr.status;

@@ -52,14 +52,25 @@ function mount(element) {
     restrictions: { maxNumberOfFiles: 1, allowedFileTypes: allowed.length ? allowed : null, maxFileSize: maxBytes },
   });
 
+  // A phone has nothing to drop: its first (and only) action is choosing the file, in words that say what.
+  const phone = window.matchMedia("(max-width: 40rem)").matches;
+  const videoOnly = allowed.length > 0 && allowed.every((type) => type.startsWith("video/"));
+  const choose = videoOnly ? "Choose a video" : "Choose a video or image";
   uppy.use(Dashboard, {
     inline: true,
     target: element,
     width: "100%",
-    height: 360,
+    height: phone ? 240 : 320,
     proudlyDisplayPoweredByUppy: false,
     showProgressDetails: true,
-    note: "One video or image; the upload resumes if your connection drops.",
+    note: "The upload resumes if your connection drops.",
+    locale: {
+      strings: {
+        dropPasteFiles: phone ? "%{browseFiles}" : "%{browseFiles} or drop it here",
+        browseFiles: choose,
+        dropHint: "Drop your file here",
+      },
+    },
   });
 
   uppy.use(AwsS3, {

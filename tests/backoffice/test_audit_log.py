@@ -21,7 +21,7 @@ async def _log(brand_id: int, count: int, action: str = "test.event", label: str
 
 
 def _rows(html: str) -> int:
-    return len(re.findall(r"<tr>\s*<td><time", html))
+    return len(re.findall(r"<tr>\s*<td[^>]*><time", html))
 
 
 async def test_it_shows_an_owner_their_brands_log_only(client: Client, cast: Cast) -> None:

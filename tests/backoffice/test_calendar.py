@@ -9,10 +9,12 @@ import httpx
 from shared.collaborations.board import (
     BoardFilters,
     add_months,
+    first_calendar_month,
     list_board_calendar,
     month_grid,
     parse_month,
 )
+from shared.db.engine import get_engine
 from shared.db.querycount import count_queries
 from tests.backoffice.board_helpers import TODAY, deal_in, deliverable_ids, new_creator, set_deliverable
 from tests.conftest import Cast
@@ -53,6 +55,8 @@ async def _month_data(cast: Cast) -> dict[str, int]:
     bruno = await new_creator("Bruno Diaz", "bruno.climbs")
     [later] = await deliverable_ids((await deal_in(cast, summer, bruno)).collaboration_id)
     await set_deliverable(later, due_in_days=(add_months(MONTH, 2) - TODAY).days + 3)
+    # Their go-live dates (also on the calendar) well away from the months these tests look at.
+    await get_engine().fetch("UPDATE deliverable SET live_due = due_on + 200")
     return {"first": first, "second": second, "later": later, "spring": deal.campaign_id, "summer": summer}
 
 
@@ -126,9 +130,43 @@ async def test_it_shows_a_few_per_day_and_links_to_the_rest(client: httpx.AsyncC
     for item in [*await deliverable_ids(deal.collaboration_id), *more]:
         await set_deliverable(item, due_in_days=(busy - TODAY).days)
     cal = await list_board_calendar(cast.acme_id, busy.replace(day=1), BoardFilters())
-    [day] = cal.days_with_work
+    [day] = [d for d in cal.days_with_work if d.day == busy]  # their go-live days are on the calendar too
     assert len(day.rows) == 5 and day.more
     await act_as_staff(client, cast.bob_id)
     response = await client.get(CALENDAR, params={"month": busy.strftime("%Y-%m"), "platform": ""})
     assert f"?from={busy.isoformat()}&amp;to={busy.isoformat()}" in response.text
     assert f"All due {busy.strftime('%a %d %b %Y')}" in response.text
+
+
+async def test_it_shows_go_live_dates_beside_draft_dates(client: httpx.AsyncClient, cast: Cast) -> None:
+    """A deliverable still drafting stands on its draft day and on its go-live day (19 Dec was empty)."""
+    deal = await agreed_deal(cast)
+    [reel] = await deliverable_ids(deal.collaboration_id)
+    draft_day, live_day = add_months(MONTH, 1) + dt.timedelta(days=3), add_months(MONTH, 1) + dt.timedelta(days=18)
+    await get_engine().fetch(
+        "UPDATE deliverable SET due_on = $2, draft_due = $2, live_due = $3 WHERE id = $1", reel, draft_day, live_day
+    )
+    with count_queries() as log:
+        cal = await list_board_calendar(cast.acme_id, draft_day.replace(day=1), BoardFilters())
+    assert log.count == 1
+    assert [(d.day, [r.id for r in d.rows]) for d in cal.days_with_work] == [(draft_day, [reel]), (live_day, [reel])]
+    await act_as_staff(client, cast.bob_id)
+    html = (await client.get(CALENDAR, params={"month": draft_day.strftime("%Y-%m")})).text
+    assert html.count(">Draft due</span>") == 2 and html.count(">Go live</span>") == 2  # grid and phone list
+
+
+async def test_it_opens_on_the_month_of_the_next_date(client: httpx.AsyncClient, cast: Cast) -> None:
+    deal = await agreed_deal(cast)
+    [reel] = await deliverable_ids(deal.collaboration_id)
+    ahead = add_months(MONTH, 3) + dt.timedelta(days=4)
+    await get_engine().fetch(
+        "UPDATE deliverable SET due_on = $2, draft_due = $2, live_due = $2 WHERE id = $1", reel, ahead
+    )
+    assert await first_calendar_month(cast.acme_id) == ahead.replace(day=1)
+    assert await first_calendar_month(cast.globex_id) == MONTH  # nothing ahead: this month
+    await act_as_staff(client, cast.bob_id)
+    html = (await client.get(CALENDAR)).text
+    assert f'<h2 id="cal-heading">{ahead.strftime("%B %Y")}</h2>' in html and "the next month with work" in html
+    # Asked for a month, it shows that month.
+    asked = (await client.get(CALENDAR, params={"month": MONTH.strftime("%Y-%m")})).text
+    assert f'<h2 id="cal-heading">{MONTH.strftime("%B %Y")}</h2>' in asked

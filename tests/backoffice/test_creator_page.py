@@ -65,7 +65,7 @@ async def test_it_gives_managers_the_forms_and_the_offer_link(client: Client, ca
     await act_as_staff(client, cast.bob_id)
     text = (await client.get(f"{ROSTER}/{wren}")).text
     assert f'href="/backoffice/b/acme/offers/new?creator={wren}"' in text and "Send an offer" in text
-    for form in ("stage", "owner", "tags", "notes"):
+    for form in ("relationship", "notes"):  # the relationship card has one Save
         assert f'action="/backoffice/b/acme/creators/{wren}/{form}"' in text
     for field in ("f-stage", "f-owner", "f-tags", "f-body"):
         assert f'<label for="{field}"' in text
@@ -111,6 +111,47 @@ async def test_it_moves_the_stage_and_records_it(client: Client, cast: Cast) -> 
         (RelationshipEvent.kind == "stage.changed")
         & (RelationshipEvent.summary == "Stage changed from Prospect to Negotiating")
     )
+
+
+async def test_the_stage_picker_shows_the_current_stage_and_saving_it_moves_nobody(client: Client, cast: Cast) -> None:
+    """An Active creator's picker said "Negotiating" beside "Move": one click demoted them."""
+    prospect = await add_prospect(cast, "peter.prospect")
+    bob = await get_staff_context(cast.bob_id)
+    await do_change_stage(ACTOR, bob, brand_id=cast.acme_id, creator_id=prospect, stage="active")
+    await act_as_staff(client, cast.bob_id)
+    page = f"{ROSTER}/{prospect}"
+    text = (await client.get(page)).text
+    picker = re.search(r'<select id="f-stage".*?</select>', text, re.S)
+    assert picker is not None
+    assert re.findall(r'<option value="(\w*)" selected>', picker.group()) == ["active"]
+    owner = re.search(r'<select id="f-owner".*?</select>', text, re.S)
+    assert owner is not None
+    [owner_value] = re.findall(r'<option value="(\d*)" selected>', owner.group())  # exactly one, the stored one
+    # Saving the card untouched changes nothing; changing only the tags changes only them.
+    untouched = await post_form(
+        client, page, f"{page}/relationship", {"stage": "active", "owner": owner_value, "tags": ""}
+    )
+    assert untouched.status_code == 200 and "Nothing to change." in untouched.text
+    tagged = await post_form(
+        client, page, f"{page}/relationship", {"stage": "active", "owner": owner_value, "tags": "vegan"}
+    )
+    assert "Saved tags." in tagged.text
+    relationship = await Relationship.objects().where(Relationship.creator == prospect).first()
+    assert relationship is not None and relationship.stage == "active" and relationship.tags == ["vegan"]
+    assert len(await _audit("relationship.stage_changed")) == 1  # only the setup's move
+
+
+async def test_the_card_saves_nothing_when_one_part_is_wrong(client: Client, cast: Cast) -> None:
+    prospect = await add_prospect(cast, "peter.prospect")
+    await act_as_staff(client, cast.bob_id)
+    page = f"{ROSTER}/{prospect}"
+    response = await post_form(
+        client, page, f"{page}/relationship", {"stage": "alumni", "owner": str(cast.olivia_id), "tags": "summer"}
+    )
+    assert response.status_code == 400 and "From Prospect a relationship can move to" in response.text
+    assert 'value="summer"' in response.text  # what was typed is kept
+    relationship = await Relationship.objects().where(Relationship.creator == prospect).first()
+    assert relationship is not None and relationship.owner != cast.olivia_id and relationship.tags == []
 
 
 async def test_it_refuses_a_move_the_stages_do_not_allow(client: Client, cast: Cast) -> None:

@@ -11,6 +11,7 @@ from shared.db.transactions import atomic
 from shared.notifications.actions import Recipient, notify
 from shared.notifications.queries import count_unread_notifications
 from tests.conftest import Cast, csrf_token_from
+from tests.factories import agreed_deal
 from tests.personas import act_as_creator, act_as_staff
 
 URL = "/backoffice/notifications"
@@ -92,3 +93,19 @@ async def test_it_sends_strangers_and_creators_to_sign_in(client: httpx.AsyncCli
     await act_as_creator(client, cast.alice_id)
     creator = await client.get(URL, follow_redirects=False)
     assert creator.status_code in (302, 303) and "/backoffice/signin" in creator.headers["location"]
+
+
+async def test_finance_hears_when_a_deal_is_agreed(client: httpx.AsyncClient, cast: Cast) -> None:
+    deal = await agreed_deal(cast, fee="1200")
+    rows = await Notification.select(Notification.title, Notification.link).where(
+        (Notification.recipient_kind == "staff") & (Notification.recipient_id == cast.fran_id)
+    )
+    assert rows == [
+        {
+            "title": "Deal agreed: Alice Rivera for Spring trail — US$1,200.00",
+            "link": f"/backoffice/b/acme/offers/{deal.collaboration_id}",
+        }
+    ]
+    await act_as_staff(client, cast.fran_id)
+    page = await client.get("/backoffice/notifications")
+    assert "Deal agreed: Alice Rivera for Spring trail" in page.text

@@ -111,7 +111,10 @@ async def test_it_accepts_a_counter_offer_and_freezes_the_terms(client: Client, 
     await act_as_staff(client, cast.bob_id)
     url = f"{ACME}/offers/{deal.collaboration_id}"
     page = await client.get(url)
-    assert "Alice Rivera proposed new terms" in page.text and "Fee: $1,200.00 → $1,500.00" in page.text
+    assert "Alice Rivera proposed new terms" in page.text and "Fee: US$1,200.00 → US$1,500.00" in page.text
+    # What the counter changed leads the page, before the terms and the history.
+    top = page.text.index("What Alice Rivera changed")
+    assert top < page.text.index("Fee: US$1,200.00 → US$1,500.00") < page.text.index('class="history"')
     done = await post_form(client, url, f"{url}/accept", {})
     assert "Accepted. The terms are frozen" in done.text
     assert await Deliverable.count().where(Deliverable.collaboration == deal.collaboration_id) == 1

@@ -251,6 +251,45 @@ async def test_it_searches_names_and_handle_fragments(client: Client, cast: Cast
     assert "No creators match these filters" in (await client.get(ROSTER, params={"q": "zzz"})).text
 
 
+async def test_it_finds_a_misspelt_name_closest_first(client: Client, cast: Cast) -> None:
+    """Nothing contains "alcie": the creators whose name or handle is closest come up, best first."""
+    await onboarded_creator("Wren Walker", handle="wren.outdoors")
+    await onboarded_creator("Alina Cole", handle="alina.cooks")
+    page = await list_roster(cast.acme_id, RosterFilters(q="alcie"))
+    assert page.close_matches and page.next_after is None
+    assert page.rows[0].display_name == "Alice Rivera"
+    assert "Wren Walker" not in [row.display_name for row in page.rows]
+    await act_as_staff(client, cast.bob_id)
+    response = await client.get(ROSTER, params={"q": "wren walkr"})
+    assert names_in(response.text)[:1] == ["Wren Walker"] and "closest spellings" in response.text
+    assert names_in((await client.get(ROSTER, params={"q": "qqqqxz"})).text) == []
+
+
+async def test_it_sorts_by_followers_and_engagement_across_pages(cast: Cast) -> None:
+    for name, followers, engagements in [("Ann A", 5_000, 500), ("Ben B", 90_000, 90), ("Cy C", 40_000, None)]:
+        await onboarded_creator(name, followers=followers, engagements=engagements)
+    by_followers: list[str] = []
+    after = None
+    while True:  # pages of two: the keyset follows the order
+        page = await list_roster(cast.acme_id, RosterFilters(sort="followers"), after=after, limit=2)
+        by_followers += [row.display_name for row in page.rows if row.display_name != "Alice Rivera"]
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert by_followers == ["Ben B", "Cy C", "Ann A"]
+    page = await list_roster(cast.acme_id, RosterFilters(sort="engagement"), limit=10)
+    names = [row.display_name for row in page.rows if row.display_name != "Alice Rivera"]
+    assert names == ["Ann A", "Ben B", "Cy C"]  # 10%, 0.1%, unknown last
+
+
+async def test_it_lists_social_handles_not_sign_in_accounts(client: Client, cast: Cast) -> None:
+    """A Demo ID (or any sign-in-only) identity is how someone signs in, not an audience: not a handle."""
+    creator = await onboarded_creator("Wren Walker", handle="wren.outdoors")
+    await SocialIdentity.insert(SocialIdentity(creator=creator, provider="demo", subject="wren-demo", handle="wren"))
+    page = await list_roster(cast.acme_id, RosterFilters(q="wren"))
+    assert [row.handles for row in page.rows] == [[{"provider": "instagram", "handle": "wren.outdoors"}]]
+
+
 async def test_it_searches_with_the_trigram_index(cast: Cast) -> None:
     engine = get_engine()
     async with engine.transaction():

@@ -19,6 +19,7 @@ from playwright.async_api import Browser, Locator, Page, Route, expect
 
 from shared.db.tables import Deliverable, Draft, DraftComment
 from shared.integrations.oauth_demo_provider import DemoProvider
+from tests.browser.axe import assert_accessible
 from tests.browser.test_offer_journey import ALICE_SUBJECT, desktop_page, link_demo_identity_to_alice
 from tests.conftest import PASSWORD, Cast
 from tests.factories import agreed_deal
@@ -73,6 +74,12 @@ def is_verification(url: str) -> bool:
     # uploads.js completes through the JSON endpoint (verification) before Uppy's own ?as=s3 request.
     parts = urlsplit(url)
     return parts.path.endswith("/complete") and "as=s3" not in parts.query
+
+
+async def tap_target(element: Locator) -> None:
+    """Big enough for a thumb: at least 44 px tall (WCAG 2.5.5)."""
+    box = await element.bounding_box()
+    assert box is not None and box["height"] >= 44, f"{await element.text_content()!r} is {box} — under 44 px"
 
 
 async def snap(page: Page, artifacts_dir: Path, name: str) -> None:
@@ -181,10 +188,29 @@ async def check_and_send(page: Page, artifacts_dir: Path, version: int, round_: 
     await expect(latest.locator(".disclosure-result")).to_contain_text("Blocked: fix before this can be approved")
     await snap(page, artifacts_dir, f"r{round_}-04-alice-verified")
 
-    await confirm.check()
-    await latest.get_by_role("button", name="Save and check").click()
-    await expect(page.locator(".flashes")).to_contain_text("Caption saved and checked.")
-    await expect(latest.locator(".disclosure-result")).to_contain_text("Pass: disclosure looks right")
+    await assert_accessible(page, f"the deliverable page, draft {version} verified and not yet confirmed")
+    await expect(latest.get_by_text("Tick the box above")).to_be_visible()
+    # One caption on the page: the draft's (a new version would take it too).
+    await expect(page.locator("textarea[name=caption]")).to_have_count(1)
+    await tap_target(latest.locator("label.checkbox"))
+
+    if round_ == 1:
+        # The same page at a desktop's width, looked at too.
+        await page.set_viewport_size({"width": 1280, "height": 900})
+        await snap(page, artifacts_dir, "r1-04-alice-verified-desktop")
+        await assert_accessible(page, "the deliverable page at desktop width")
+        await page.set_viewport_size({"width": 390, "height": 844})
+        # Send without the tick: refused, with what is missing, and the caption kept.
+        await latest.get_by_role("button", name=f"Send draft {version} for review").click()
+        await expect(page.get_by_role("alert")).to_contain_text("Must fix")
+        await expect(page.locator("#caption-edit")).not_to_be_empty()
+        await expect(
+            latest.get_by_label("The video shows the disclosure on screen and I say it out loud")
+        ).not_to_be_checked()
+        await assert_accessible(page, "the deliverable page after a refused send")
+
+    # As a person does it: tick the box, then Send. The tick goes with the draft.
+    await latest.get_by_label("The video shows the disclosure on screen and I say it out loud").check()
     await latest.get_by_role("button", name=f"Send draft {version} for review").click()
     await expect(page.locator(".flashes")).to_contain_text("Sent for review.")
     await expect(page.locator(".status-pill")).to_have_text("Draft sent, the brand is reviewing")
@@ -192,6 +218,7 @@ async def check_and_send(page: Page, artifacts_dir: Path, version: int, round_: 
     await expect(page.locator("section.content-latest h2")).to_contain_text("Sent for review")
     await expect(page.locator("#uploader")).to_have_count(0)  # nothing more to upload while the brand reviews
     await snap(page, artifacts_dir, f"r{round_}-05-alice-sent")
+    await assert_accessible(page, f"the deliverable page, draft {version} sent")
 
 
 async def open_review(bob: Page, artifacts_dir: Path, version: int, round_: int) -> None:
@@ -236,7 +263,14 @@ async def test_it_uploads_reviews_and_approves_a_video_draft(
     await page.locator("#caption").fill(CAPTION)
     await page.get_by_role("button", name="Check my caption").click()
     await expect(page.locator("#caption-check .disclosure-result")).to_be_visible()
+    # On a phone the upload area's first action is choosing the file, a real button.
+    browse = page.locator("#uploader .uppy-Dashboard-browse")
+    await expect(browse).to_have_text("Choose a video")
+    await tap_target(browse)
+    for link in await page.locator(".topnav a").all():
+        await tap_target(link)
     await snap(page, artifacts_dir, "r1-01-alice-deliverable")
+    await assert_accessible(page, "the deliverable page before any upload")
 
     await upload_through_uppy(page, artifacts_dir, ROUND_1_CLIP, 1)
     await expect(page.locator("#caption-edit")).to_have_value(CAPTION)  # the caption went with the file
@@ -311,6 +345,7 @@ async def test_it_uploads_reviews_and_approves_a_video_draft(
         await played_from(player, 1.5)
         await expect(page.get_by_role("heading", name="Upload a new version")).to_be_visible()
         await snap(page, artifacts_dir, "r2-01-alice-changes-requested")
+        await assert_accessible(page, "the deliverable page with changes requested")
 
         await page.locator("#caption").fill(CAPTION_2)
         await upload_through_uppy(page, artifacts_dir, ROUND_2_CLIP, 2)
@@ -347,6 +382,7 @@ async def test_it_uploads_reviews_and_approves_a_video_draft(
     await expect(page.get_by_role("heading", name="Posted it? Add the link")).to_be_visible()
     await expect(page.locator("#uploader")).to_have_count(0)
     await snap(page, artifacts_dir, "r2-10-alice-approved")
+    await assert_accessible(page, "the deliverable page once approved")
 
     # The end state behind the screens.
     row = await Deliverable.select(Deliverable.status).where(Deliverable.id == deliverable_id).first()

@@ -166,7 +166,7 @@ async def test_it_walks_an_offer_from_campaign_to_both_boards(
         await page.get_by_role("button", name="Authorize").click()
         await expect(page.get_by_role("heading", name="Hi Alice Rivera")).to_be_visible()
         offers = page.locator("section.dash-section", has=page.get_by_role("heading", name="Offers"))
-        await expect(offers).to_contain_text("Acme · $1,200.00")
+        await expect(offers).to_contain_text("Acme · US$1,200.00")
         await expect(offers).to_contain_text("Waiting for your answer")
         await snap(page, artifacts_dir, "04-alice-home-offer")
 
@@ -187,7 +187,7 @@ async def test_it_walks_an_offer_from_campaign_to_both_boards(
         await expect(page.locator(".flashes")).to_contain_text("Counter-offer sent. The brand answers next")
         await expect(page.locator(".lead")).to_contain_text("Waiting for the brand")
         await expect(page.get_by_role("heading", name="What you proposed")).to_be_visible()
-        await expect(page.locator("ol.history")).to_contain_text("Fee: $1,200.00 → $1,500.00")
+        await expect(page.locator("ol.history")).to_contain_text("Fee: US$1,200.00 → US$1,500.00")
         await snap(page, artifacts_dir, "07-alice-countered")
 
         # --- Bob: sees the counter-offer and accepts it -----------------------------------------
@@ -195,7 +195,7 @@ async def test_it_walks_an_offer_from_campaign_to_both_boards(
         await expect(bob.locator(".notice")).to_contain_text("Alice Rivera proposed new terms")
         await expect(bob.get_by_role("heading", name="Terms Alice Rivera proposes")).to_be_visible()
         history = bob.locator("ol.history")
-        await expect(history).to_contain_text("Fee: $1,200.00 → $1,500.00")
+        await expect(history).to_contain_text("Fee: US$1,200.00 → US$1,500.00")
         await expect(history).to_contain_text("A sunrise shoot takes two mornings; this is my rate.")
         await snap(bob, artifacts_dir, "08-bob-countered")
         await bob.get_by_role("button", name="Accept these terms").click()

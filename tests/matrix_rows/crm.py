@@ -30,6 +30,7 @@ ROUTES = [
     _edit("stage", "stage"),  # no stage chosen: 400
     _edit("owner", "owner"),  # empty: nobody owns it (a redirect back to the page)
     _edit("tags", "tags"),  # empty: no tags
+    _edit("relationship", "relationship"),  # empty card: nothing changes (a redirect back to the page)
     _edit("notes", "notes"),  # empty note: 400
     _edit("invite", "invite"),  # no email: 400
     # A made-up invitation link is simply not found, for anyone.

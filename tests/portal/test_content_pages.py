@@ -77,6 +77,34 @@ async def test_it_uploads_checks_and_sends_a_draft(client: httpx.AsyncClient, ca
     assert status[0]["status"] == "draft_submitted"
 
 
+async def test_it_sends_the_caption_and_the_tick_that_came_with_send(client: httpx.AsyncClient, cast: Cast) -> None:
+    """The page's one form: ticking the box and pressing Send sends (the box belonged to another form once)."""
+    deliverable_id = await reel(cast)
+    await act_as_creator(client, cast.alice_id)
+    draft_id, _done = await upload(client, deliverable_id, MP4)
+    page = await client.get(f"/work/{deliverable_id}")
+    assert page.text.count('name="caption"') == 1  # one caption, the draft's
+    h = await headers(client, deliverable_id)
+    # Unticked: refused, and what was typed is kept (saved, and shown again).
+    typed = CAPTION + " Sunrise edit."
+    refused = await client.post(
+        f"/work/{deliverable_id}/drafts/{draft_id}/submit",
+        data={"caption": typed, "confirm_asked": "yes"},
+        headers=h,
+    )
+    assert refused.status_code == 400 and "Must fix" in refused.text and "Sunrise edit." in refused.text
+    sent = await client.post(
+        f"/work/{deliverable_id}/drafts/{draft_id}/submit",
+        data={"caption": typed, "confirm_asked": "yes", "confirmed": "yes"},
+        headers=h,
+    )
+    assert sent.status_code == 200 and "Sent for review" in sent.text
+    row = await get_engine().fetch(
+        "SELECT caption, disclosure_confirmed, submitted_at FROM draft WHERE id = $1", draft_id
+    )
+    assert row[0]["caption"] == typed and row[0]["disclosure_confirmed"] and row[0]["submitted_at"] is not None
+
+
 async def test_it_says_why_a_mislabeled_file_was_refused(client: httpx.AsyncClient, cast: Cast) -> None:
     deliverable_id = await reel(cast)
     await act_as_creator(client, cast.alice_id)

@@ -8,12 +8,14 @@ import datetime as dt
 import httpx
 
 from shared.audit.context import system_actor
-from shared.collaborations.actions import BrandSide, CreatorSide, check_counter_offer
+from shared.collaborations.actions import BrandSide, CreatorSide, check_counter_offer, do_give_shipping_address
+from shared.crypto import Encryptor
 from shared.db.querycount import count_queries
 from shared.db.tables import Deliverable
 from shared.identity.actions import do_create_creator
 from shared.identity.queries import get_staff_context
 from shared.messaging.actions import do_post_message
+from shared.settings import DEV_SECRET_KEY
 from tests.conftest import Cast
 from tests.factories import agreed_deal, offer_to
 from tests.personas import act_as_creator, act_as_staff
@@ -79,6 +81,23 @@ async def test_it_lists_the_payments_agreed_deals_owe(client: httpx.AsyncClient,
     home = await client.get("/home")
     assert "$600.00" in home.text and "on signing" in home.text and "when the post goes live" in home.text
     assert "owed, not paid yet" in home.text and "No payments yet." not in home.text
+    assert "<strong>US$1,200.00</strong> in all" in home.text  # the total, its currency named
+
+
+async def test_it_says_when_a_brand_needs_the_shipping_address(client: httpx.AsyncClient, cast: Cast) -> None:
+    deal = await agreed_deal(cast, product="Trail 2 backpack")
+    await act_as_creator(client, cast.alice_id)
+    home = await client.get("/home")
+    assert "Acme needs your address to send the product" in home.text
+    assert f'href="/offers/{deal.collaboration_id}#f-address"' in home.text
+    await do_give_shipping_address(
+        ACTOR,
+        Encryptor(DEV_SECRET_KEY),
+        cast.alice_id,
+        collaboration_id=deal.collaboration_id,
+        address="Alice Rivera\n1 Ridge Road\nBoulder CO 80302\nUS",
+    )
+    assert "needs your address" not in (await client.get("/home")).text
 
 
 async def test_it_uses_the_same_queries_however_much_there_is(client: httpx.AsyncClient, cast: Cast) -> None:

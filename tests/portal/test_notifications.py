@@ -10,6 +10,7 @@ from shared.db.tables import Notification
 from shared.db.transactions import atomic
 from shared.notifications.actions import Recipient, notify
 from tests.conftest import Cast, csrf_token_from
+from tests.factories import offer_to
 from tests.personas import act_as_creator, act_as_staff
 
 URL = "/notifications"
@@ -121,3 +122,31 @@ async def test_it_sends_strangers_and_staff_to_sign_in(client: httpx.AsyncClient
     await act_as_staff(client, cast.bob_id)
     staff = await client.get(URL, follow_redirects=False)
     assert staff.status_code in (302, 303) and "/signin" in staff.headers["location"]
+
+
+async def test_it_settles_the_new_offer_once_the_creator_answers(client: httpx.AsyncClient, cast: Cast) -> None:
+    """ "New offer" stayed unread after Alice accepted it; acting on the offer is having seen it."""
+    deal = await offer_to(cast, cast.alice_id)
+    await act_as_creator(client, cast.alice_id)
+    offer_url = f"/offers/{deal.collaboration_id}"
+    home = await client.get("/home")
+    assert '<span class="nav-badge">1<span' in home.text  # "New offer"
+    token = csrf_token_from((await client.get(offer_url)).text)
+    accepted = await client.post(f"{offer_url}/accept", data={"_csrf_token": token})
+    assert accepted.status_code == 200, accepted.text[:300]
+    [new_offer] = await Notification.select(Notification.read_at).where(
+        (Notification.kind == "offer.new") & (Notification.recipient_id == cast.alice_id)
+    )
+    assert new_offer["read_at"] is not None
+    assert "nav-badge" not in (await client.get("/home")).text
+
+
+async def test_the_badge_stays_on_a_page_re_rendered_after_a_form_error(client: httpx.AsyncClient, cast: Cast) -> None:
+    deal = await offer_to(cast, cast.alice_id)
+    await _notify("creator", cast.alice_id, 1)
+    await act_as_creator(client, cast.alice_id)
+    offer_url = f"/offers/{deal.collaboration_id}"
+    token = csrf_token_from((await client.get(offer_url)).text)
+    refused = await client.post(f"{offer_url}/counter", data={"_csrf_token": token, "fee": "lots"})
+    assert refused.status_code == 400
+    assert '<span class="nav-badge">2<span class="visually-hidden"> unread</span>' in refused.text

@@ -28,10 +28,14 @@ async def test_it_shows_the_offer_in_plain_language_with_the_brief(client: Clien
     listing = await client.get("/offers")
     assert "Spring trail" in listing.text and "Waiting for your answer" in listing.text
     page = text(await client.get(f"/offers/{deal.collaboration_id}"))
-    assert "You get $1,200.00: $600.00 on signing, $600.00 when the post goes live." in page
+    assert "You get US$1,200.00: US$600.00 on signing, US$600.00 when the post goes live." in page
     assert "Product sent to you free: Trail 2 backpack." in page
     assert "Launch the Trail 2 backpack to hikers." in page  # the brief
     assert "Accept the offer" in page and "Decline the offer" in page
+    # The page leads with the summary: total fee (its currency named), what, when; accepting repeats them.
+    summary = page[page.index('class="card offer-summary"') : page.index("What they offer")]
+    assert "Total fee" in summary and "US$1,200.00" in summary and "Reel on Instagram" in summary
+    assert "live by" in summary and "Yes, accept for US$1,200.00" in summary
 
 
 async def test_it_accepts_and_shows_what_to_deliver(client: Client, cast: Cast) -> None:
@@ -80,7 +84,7 @@ async def test_it_counters_fee_dates_and_deliverables(client: Client, cast: Cast
     done = await post_form(client, url, f"{url}/counter", form)
     assert "Counter-offer sent." in done.text and "Waiting for the brand" in done.text
     page = text(done)
-    assert "Fee: $1,200.00 → $1,500.00" in page and "Added: Story on Instagram" in page
+    assert "Fee: US$1,200.00 → US$1,500.00" in page and "Added: Story on Instagram" in page
     collaboration = await Collaboration.objects().first()
     assert collaboration is not None and collaboration.status == "countered" and collaboration.terms_by == "creator"
     # The brand's other terms stand: the payment split and usage rights were not in the creator's form.

@@ -103,7 +103,7 @@ async def test_it_shows_the_overview_on_the_campaign_page(client: httpx.AsyncCli
     assert 'class="card overview"' in html
     assert "$2,000.50" in html and "$10,000.00" in html and "$500.00" in html
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
-    assert "$2,000.50 committed of $10,000.00 budget" in text
+    assert "US$2,000.50 committed of US$10,000.00 budget" in text
     assert "1 overdue deliverable" in text
     blocks = re.findall(r'<script type="application/json" id="([^"]+)">(.*?)</script>', html, re.S)
     assert {name for name, _ in blocks} == {f"campaign-{campaign}-{k}" for k in ("spend", "creators", "deliverables")}

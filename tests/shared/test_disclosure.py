@@ -394,3 +394,11 @@ def test_it_describes_the_rules_in_plain_words() -> None:
     assert rules["x"][0] == "X shows the whole post (up to 280 characters)."
     strict = {rule.platform: rule.sentences for rule in describe_rules(DisclosurePolicySettings(strict_placement=True))}
     assert "blocks" in strict["tiktok"][0]
+
+
+def test_it_asks_for_a_required_ad_tag_once() -> None:
+    """The brief requires #ad and the caption has no disclosure: one line says so, not a block and a warning."""
+    result = check("Sunrise on the ridge", required_hashtags=["#ad", "#acmetrail"], brand_handle="acme")
+    assert result.codes() == ["disclosure_missing", "missing_hashtag"]
+    assert result.findings[0].message.startswith("Add #ad")
+    assert "#acmetrail" in result.findings[1].message

@@ -73,7 +73,7 @@ def test_it_keeps_the_brands_other_terms_in_a_creators_counter() -> None:
     assert errors == {} and counter is not None
     assert counter.usage_rights == "90 days organic" and counter.deliverables == base.deliverables
     assert [p.amount_minor for p in counter.payments] == [39_600, 39_600, 40_800]
-    assert diff_terms(base, counter) == ["Fee: $1,000.00 → $1,200.00"]
+    assert diff_terms(base, counter) == ["Fee: US$1,000.00 → US$1,200.00"]
 
 
 def test_it_says_the_terms_plainly_to_each_side() -> None:
@@ -94,3 +94,13 @@ def test_it_lets_only_the_other_side_answer() -> None:
         next_status("accepted", "creator", "counter")
     with pytest.raises(IllegalTransition, match="withdrew"):
         next_status("withdrawn", "creator", "accept")
+
+
+def test_money_names_its_currency_where_a_bare_symbol_would_be_ambiguous() -> None:
+    """Diego in Mexico reads "$9,000.00" as pesos: dollars and pesos always say whose."""
+    from shared.money import format_money
+
+    assert format_money(900_000, "USD") == "US$9,000.00"
+    assert format_money(900_000, "MXN") == "MX$9,000.00"
+    assert format_money(900_000, "EUR") == "€9,000.00"
+    assert format_money(125_050, "CHF") == "CHF 1,250.50"

@@ -111,7 +111,8 @@ async def test_it_reminds_only_the_brand_while_a_draft_waits_for_review(cast: Ca
 async def test_it_emails_reminders_through_the_outbox(cast: Cast, email_settings: Settings, inbox: Inbox) -> None:
     await _deal_due_in(cast, 0)
     mailer = Mailer(email_settings.smtp_url)
-    assert await send_pending_emails(mailer, email_settings.base_url) == 2  # the offer and its acceptance
+    # The offer, its acceptance, and the "deal agreed" note to Acme's finance (Fran).
+    assert await send_pending_emails(mailer, email_settings.base_url) == 3
     inbox.messages.clear()
     await send_due_reminders()
     assert await send_pending_emails(mailer, email_settings.base_url) == 2

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shared.collaborations.followups import after_offer_move
 from shared.collaborations.rules import NOTE_MAX, Party, Terms, can_negotiate
 from shared.db.engine import get_engine
 from shared.db.rows import jsonb
@@ -106,6 +107,10 @@ async def _tell_the_other_side(
     row: Mapping[str, Any], side: Side, *, kind: str, title: str, body: str, event: str
 ) -> None:
     """Notify the creator when the brand acted, or the brand's people on this collaboration when the creator did."""
+    if isinstance(side, BrandSide):
+        await after_offer_move(row, mover_kind="staff", mover_id=side.staff.id, kind=kind)
+    else:
+        await after_offer_move(row, mover_kind="creator", mover_id=side.creator_id, kind=kind)
     if isinstance(side, BrandSide):
         await notify(
             _creator_recipient(row),
