@@ -127,10 +127,12 @@ def cmd_demo(args: argparse.Namespace) -> None:
         _configure_logs(settings)
 
         async def prepare() -> str:
+            from shared.db.engine import connection_pool, get_engine
             from shared.demo import seed_demo_data
 
             await _migrate()
-            return await seed_demo_data()
+            async with connection_pool(get_engine()):  # the seed's hundreds of small transactions share connections
+                return await seed_demo_data(settings)
 
         summary = asyncio.run(prepare())
         if demo_id:
