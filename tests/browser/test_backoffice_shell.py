@@ -118,6 +118,8 @@ async def _detail_pages(page: Page, base: str, width: str, checked: set[str]) ->
         await page.locator(f"main {link_selector}").first.click()
         await page.wait_for_load_state("load")
         await expect(page.locator("h1")).to_be_visible()
+        crumbs = page.get_by_role("navigation", name="Breadcrumb")
+        await expect(crumbs.get_by_role("link").first).to_be_visible()  # the way back up
         if (width, list_path + "/*") not in checked:
             await assert_accessible(page)
             checked.add((width, list_path + "/*"))  # type: ignore[arg-type]
