@@ -297,10 +297,11 @@ async def _seed_campaigns(actor: Actor, staff_ids: dict[str, int], brand_ids: di
 
 async def _seed_history(actor: Actor, staff_ids: dict[str, int], brand_ids: dict[str, int], settings: Settings) -> None:
     """Weeks of work at Acme (shared.demo_history): every screen has something real on it."""
-    from shared.demo_history import seed_history
+    from shared.demo_history import seed_globex, seed_history
     from shared.integrations.storage import storage_from_settings
 
     bob = await get_staff_context(staff_ids["bob@acme.test"])
     rita = await get_staff_context(staff_ids["rita@acme.test"])
     storage = storage_from_settings(settings)
     await seed_history(actor, bob, rita, acme=brand_ids["Acme"], storage=storage, base_url=settings.base_url)
+    await seed_globex(actor, await get_staff_context(staff_ids["charlie@globex.test"]), globex=brand_ids["Globex"])

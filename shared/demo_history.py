@@ -395,3 +395,28 @@ async def seed_history(
         soon,
         _today(),
     )
+
+
+async def seed_globex(actor: Actor, charlie: StaffContext, *, globex: int) -> None:
+    """Globex, smaller: its lookbook gets a brief and three offers (accepted, countered, waiting) and a message."""
+    [lookbook] = [int(row["id"]) for row in await get_engine().fetch(
+        "SELECT id FROM campaign WHERE brand = $1 AND name = 'Autumn lookbook'", globex)]  # fmt: skip
+    brief = {**BRIEF, "objectives": "Autumn looks, styled by people our customers follow.", "hashtags": "#ad",
+             "mentions": "@globex", "audience": "Fashion followers in Europe, 18-35."}  # fmt: skip
+    await do_save_brief(actor, charlie, brand_id=globex, campaign_id=lookbook, form=brief)
+    await do_publish_brief(actor, charlie, brand_id=globex, campaign_id=lookbook)
+    await do_change_campaign_status(actor, charlie, brand_id=globex, campaign_id=lookbook, status="active")
+    look = [("post", "instagram", "Autumn look", 9, 20)]
+    offers = {}
+    for who in ("farah", "chloe", "hana"):
+        creator_id = await get_creator_id_by_email(f"{who}@creators.test")
+        [offers[who]] = await check_send_offers(
+            actor, charlie, brand_id=globex, campaign_id=lookbook, creator_ids=[creator_id], form=_terms("1800", look)
+        )
+    farah = await get_creator_id_by_email("farah@creators.test")
+    await do_accept_offer(actor, CreatorSide(farah), collaboration_id=offers["farah"])
+    await do_post_message(actor, CreatorSide(farah), offers["farah"], "Can I style it with my own boots?")
+    chloe = await get_creator_id_by_email("chloe@creators.test")
+    await check_counter_offer(
+        actor, CreatorSide(chloe), collaboration_id=offers["chloe"], form={"fee": "2200", "note": "Two looks then."}
+    )

@@ -62,3 +62,5 @@ async def test_it_seeds_a_lived_in_acme_once(engine: RapportEngine, settings: Se
     }
     assert set(STAGES) <= stages
     assert await RelationshipNote.count() >= 6
+    globex = await Collaboration.select(Collaboration.status).where(Collaboration.brand != acme["id"])
+    assert sorted(row["status"] for row in globex) == ["accepted", "countered", "invited"]  # Globex, smaller
