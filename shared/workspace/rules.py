@@ -6,6 +6,8 @@ from typing import Literal
 
 from shared.identity.rules import Role
 
+# Blocks to come, each added here, to the orders below and to get_home by the issue that brings its data:
+# contracts to countersign, payables to approve (finance first), rights expiring in 30 days.
 Block = Literal["reviews", "counters", "deliverables", "messages", "spend"]
 
 DEFAULT_ORDER: tuple[Block, ...] = ("reviews", "counters", "deliverables", "messages", "spend")
