@@ -130,13 +130,15 @@ def cmd_demo(args: argparse.Namespace) -> None:
         _configure_logs(settings)
 
         async def prepare() -> str:
+            from shared.db.engine import connection_pool, get_engine
             from shared.demo import seed_demo_data
             from shared.jobs import job_queue
 
             await _migrate()
-            # Open the job queue while seeding: the seed's notifications defer their emails like any action's.
-            async with job_queue(settings.database_url or ""):
-                return await seed_demo_data()
+            # Open the job queue while seeding: the seed's notifications defer their emails like any action's;
+            # the seed's hundreds of small transactions share pooled connections.
+            async with job_queue(settings.database_url or ""), connection_pool(get_engine()):
+                return await seed_demo_data(settings)
 
         summary = asyncio.run(prepare())
         if demo_id:

@@ -11,12 +11,13 @@ from litestar.response import Redirect, Template
 
 from backoffice.guards import ALL_ROLES, requires_role, requires_staff
 from shared.audit.context import Actor
-from shared.content.review_queries import count_waiting_reviews
 from shared.errors import InvalidInput
 from shared.identity.actions import do_create_brand
-from shared.identity.queries import BrandAccess, StaffContext, list_brand_members, list_brands_for_staff
+from shared.identity.queries import BrandAccess, StaffContext, list_brands_for_staff
 from shared.identity.rules import CURRENCIES, ROLE_LABELS, can_create_brand
 from shared.web.forms import Choice, Form, Text, read_form
+from shared.workspace.chart import spend_chart
+from shared.workspace.queries import get_home
 
 BRAND_FORM = Form(
     name=Text(max_length=200),  # Brand.name
@@ -65,14 +66,10 @@ async def create_brand(
 
 
 @get("/b/{brand_slug:str}", guards=[requires_role(*ALL_ROLES)], name="backoffice:brand")
-async def brand_home(brand: NamedDependency[BrandAccess]) -> Template:
-    members = await list_brand_members(brand.brand_id)
+async def brand_home(brand: NamedDependency[BrandAccess], staff: NamedDependency[StaffContext]) -> Template:
+    """What needs this person now at this brand, in the order their role needs it."""
+    home = await get_home(brand.brand_id, brand.brand_slug, staff.id, brand.role)
     return Template(
         "backoffice/brand_home.html",
-        context={
-            "brand": brand,
-            "members": members,
-            "role_labels": ROLE_LABELS,
-            "reviews_waiting": await count_waiting_reviews(brand.brand_id),
-        },
+        context={"brand": brand, "home": home, "role_labels": ROLE_LABELS, "chart": spend_chart(home.spend)},
     )

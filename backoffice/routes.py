@@ -2,7 +2,7 @@
 
 from litestar import Router
 
-from backoffice import board, campaigns, creators, disclosure, notifications, offers, reviews, threads
+from backoffice import board, campaigns, creators, disclosure, notifications, offers, reviews, shell, threads, workspace
 from backoffice.account import (
     account_page,
     disable_totp,
@@ -47,9 +47,10 @@ staff_router = Router(
         *notifications.HANDLERS,
         *disclosure.HANDLERS,
         *reviews.HANDLERS,
+        *workspace.HANDLERS,
     ],
     dependencies={**STAFF_DEPENDENCIES, **BRAND_DEPENDENCIES},
-    before_request=notifications.count_unread_for_nav,  # the header's unread badge
+    before_request=shell.prepare_shell,  # the header's unread badge and the brand's navigation
 )
 
 backoffice_router = Router(

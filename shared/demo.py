@@ -18,6 +18,7 @@ from shared.identity.actions import (
 )
 from shared.identity.queries import get_staff_context
 from shared.identity.rules import Role
+from shared.settings import Settings
 
 DEMO_PASSWORD = "rapport-demo-2026"
 
@@ -80,8 +81,9 @@ STAFF_TOTP_HELP = (
 )
 
 
-async def seed_demo_data() -> str:
-    """Create the demo cast unless it is already there; return the sign-in instructions."""
+async def seed_demo_data(settings: Settings | None = None) -> str:
+    """Create the demo cast unless it is already there; return the sign-in instructions. With `settings` (the
+    demo's own), also a few months of history at Acme, drafts stored where the settings say."""
     actor = system_actor("rapport demo")
     async with atomic():
         already = await Brand.exists().where(Brand.slug == "acme")
@@ -114,6 +116,8 @@ async def seed_demo_data() -> str:
                 ],
             )
         await _seed_campaigns(actor, staff_ids, brand_ids)
+        if settings is not None:
+            await _seed_history(actor, staff_ids, brand_ids, settings)
     creator_lines = await _ensure_demo_creator_sign_ins(actor)
     staff_lines = "\n".join(
         f"    {email:<22} {', '.join(f'{role.value} at {brand}' for brand, role in roles.items())}"
@@ -289,3 +293,15 @@ async def _seed_campaigns(actor: Actor, staff_ids: dict[str, int], brand_ids: di
             "currency": "EUR",
         },
     )
+
+
+async def _seed_history(actor: Actor, staff_ids: dict[str, int], brand_ids: dict[str, int], settings: Settings) -> None:
+    """Weeks of work at Acme (shared.demo_history): every screen has something real on it."""
+    from shared.demo_history import seed_globex, seed_history
+    from shared.integrations.storage_factory import storage_from_settings
+
+    bob = await get_staff_context(staff_ids["bob@acme.test"])
+    rita = await get_staff_context(staff_ids["rita@acme.test"])
+    storage = storage_from_settings(settings)
+    await seed_history(actor, bob, rita, acme=brand_ids["Acme"], storage=storage, base_url=settings.base_url)
+    await seed_globex(actor, await get_staff_context(staff_ids["charlie@globex.test"]), globex=brand_ids["Globex"])

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, Response, async_playwright
+from playwright.async_api import Error as PlaywrightError
+
+from tests.axe import axe_violations
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -61,7 +65,23 @@ async def page(browser: Browser, request: pytest.FixtureRequest, artifacts_dir: 
     page.on("console", on_console)
     page.on("response", on_response)
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    # axe-core on every page of ours the test opens (not the stand-in identity provider's pages).
+    accessibility: list[str] = []
+    checks: list[asyncio.Task[None]] = []
+
+    async def check_accessibility(url: str) -> None:
+        try:
+            if not await page.evaluate("document.body !== null && /\\bside-/.test(document.body.className)"):
+                return
+            found = await axe_violations(page)
+        except PlaywrightError:
+            return  # the test moved on before the check finished; that page's successor is checked on its load
+        if found:
+            accessibility.append(f"{url}: {found}")
+
+    page.on("load", lambda loaded: checks.append(asyncio.ensure_future(check_accessibility(loaded.url))))
     yield page
+    await asyncio.gather(*checks, return_exceptions=True)
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
@@ -69,3 +89,4 @@ async def page(browser: Browser, request: pytest.FixtureRequest, artifacts_dir: 
     await context.close()
     # CSP violations and script errors show up here: a page that breaks its own policy fails.
     assert not console_errors, f"browser console errors: {console_errors}"
+    assert not accessibility, f"axe found serious or critical problems: {accessibility}"

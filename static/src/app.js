@@ -64,3 +64,23 @@ document.addEventListener("htmx:responseError", (event) => {
   showNotice(status >= 500 ? "Something went wrong on our side. Please try again." : "That did not work. Reload the page and try again.");
 });
 document.addEventListener("htmx:sendError", () => showNotice("You seem to be offline. Check your connection and try again."));
+
+// Back-office shell: the phone menu opens and closes; "/" jumps to the header search (not while typing).
+document.addEventListener("click", (event) => {
+  const toggle = event.target.closest(".menu-toggle");
+  if (!toggle) return;
+  const nav = document.getElementById(toggle.getAttribute("aria-controls"));
+  const open = toggle.getAttribute("aria-expanded") !== "true";
+  toggle.setAttribute("aria-expanded", String(open));
+  nav?.classList.toggle("open", open);
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target;
+  if (target.closest?.("input, textarea, select, [contenteditable]")) return;
+  const search = document.getElementById("header-search-q");
+  if (search) {
+    event.preventDefault();
+    search.focus();
+  }
+});

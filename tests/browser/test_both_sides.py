@@ -31,7 +31,8 @@ async def test_it_walks_the_portal_and_the_backoffice(page: Page, live_server: s
     await page.get_by_label("Default currency").select_option("EUR")
     await page.get_by_role("button", name="Create brand").click()
     await expect(page.get_by_role("status")).to_contain_text("Initech is ready")
-    await expect(page.get_by_role("cell", name="Olivia Owner")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Initech", exact=True)).to_be_visible()
+    await expect(page.get_by_text("What needs you now")).to_be_visible()
 
     await page.get_by_role("link", name="Brands").click()
     await expect(page.get_by_role("link", name="Initech")).to_be_visible()

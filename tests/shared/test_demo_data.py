@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from shared.crm.rules import STAGES
 from shared.db.engine import RapportEngine
-from shared.db.tables import Campaign, Collaboration, Deliverable, Shipment
+from shared.db.tables import (
+    Brand,
+    Campaign,
+    Collaboration,
+    Deliverable,
+    Draft,
+    DraftComment,
+    Message,
+    Notification,
+    Relationship,
+    RelationshipNote,
+    Shipment,
+)
 from shared.demo import seed_demo_data
+from shared.settings import Settings
 
 
 async def test_it_seeds_offers_in_every_state_once(engine: RapportEngine) -> None:
@@ -15,3 +31,36 @@ async def test_it_seeds_offers_in_every_state_once(engine: RapportEngine) -> Non
     assert statuses == ["accepted", "countered", "declined", "invited"]
     assert await Deliverable.count() == 2
     assert await Shipment.count() == 1
+
+
+async def test_it_seeds_a_lived_in_acme_once(engine: RapportEngine, settings: Settings) -> None:
+    import time
+
+    started = time.perf_counter()
+    await seed_demo_data(settings)
+    print(f"seed took {time.perf_counter() - started:.1f} s")  # shown with -s; the figure is in docs/performance.md
+    await seed_demo_data(settings)  # idempotent
+    acme = await Brand.select(Brand.id).where(Brand.slug == "acme").first()
+    assert acme is not None
+    campaigns = {row["name"]: row["status"] for row in await Campaign.select().where(Campaign.brand == acme["id"])}
+    assert sorted(campaigns.values()) == ["active", "active", "completed", "draft"]
+    collaborations = await Collaboration.select(Collaboration.status).where(Collaboration.brand == acme["id"])
+    assert len(collaborations) >= 35
+    assert {row["status"] for row in collaborations} == {"invited", "countered", "accepted", "declined", "withdrawn"}
+    statuses = {row["status"] for row in await Deliverable.select(Deliverable.status)}
+    assert {"pending", "draft_submitted", "changes_requested", "approved", "live"} <= statuses
+    today = dt.datetime.now(dt.UTC).date()
+    assert await Deliverable.exists().where((Deliverable.due_on < today) & (Deliverable.status == "pending"))
+    waiting = await Draft.select(Draft.review_due_at).where((Draft.decision == "") & Draft.submitted_at.is_not_null())
+    assert any(row["review_due_at"] < dt.datetime.now(dt.UTC) for row in waiting)  # overdue reviews
+    comments = await DraftComment.select(DraftComment.shared, DraftComment.at_ms)
+    assert {row["shared"] for row in comments if row["at_ms"] is not None} == {True, False}  # at video moments
+    assert {row["author_kind"] for row in await Message.select(Message.author_kind)} == {"staff", "creator"}
+    assert await Notification.count() > 20
+    stages = {
+        row["stage"] for row in await Relationship.select(Relationship.stage).where(Relationship.brand == acme["id"])
+    }
+    assert set(STAGES) <= stages
+    assert await RelationshipNote.count() >= 6
+    globex = await Collaboration.select(Collaboration.status).where(Collaboration.brand != acme["id"])
+    assert sorted(row["status"] for row in globex) == ["accepted", "countered", "invited"]  # Globex, smaller

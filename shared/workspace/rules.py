@@ -1,0 +1,32 @@
+"""Which blocks of the home come first for which role: reviewers see reviews first, finance sees money first."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from shared.identity.rules import Role
+
+# Blocks to come, each added here, to the orders below and to get_home by the issue that brings its data:
+# contracts to countersign, payables to approve (finance first), rights expiring in 30 days.
+Block = Literal["reviews", "counters", "deliverables", "messages", "spend"]
+
+DEFAULT_ORDER: tuple[Block, ...] = ("reviews", "counters", "deliverables", "messages", "spend")
+ORDER_BY_ROLE: dict[Role, tuple[Block, ...]] = {
+    Role.REVIEWER: ("reviews", "deliverables", "messages", "counters", "spend"),
+    Role.FINANCE: ("spend", "counters", "deliverables", "reviews", "messages"),
+}
+
+HOME_LIST_SIZE = 5  # rows shown per block; the count says how many there are in all
+DUE_SOON_DAYS = 7  # "due this week"
+SEARCH_MIN_CHARS = 2
+SEARCH_LIMIT = 6  # results per kind
+
+
+def home_order(role: Role) -> tuple[Block, ...]:
+    """The home's blocks in the order this role needs them."""
+    return ORDER_BY_ROLE.get(role, DEFAULT_ORDER)
+
+
+def normalise_search(q: str) -> str:
+    """What the header search looks for: trimmed, lower-cased, without a leading @ (handles are stored bare)."""
+    return q.strip().lstrip("@").strip().lower()[:100]
