@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
+from pathlib import Path
 
 from shared.settings import Settings, SettingsError
 
@@ -163,6 +164,26 @@ def _start_demo_id_provider(stack: ExitStack) -> str | None:
     return provider.issuer
 
 
+def cmd_stripe_sim(args: argparse.Namespace) -> None:
+    """Serve the Stripe simulator in the foreground (state kept in a JSON file across restarts)."""
+    import uvicorn
+
+    from shared.integrations.stripe_simulator import Simulator, WebhookEndpoint
+
+    settings = _settings()
+    _configure_logs(settings)
+    endpoints = []
+    if args.webhook_url and settings.stripe_webhook_secret:
+        endpoints.append(WebhookEndpoint(url=args.webhook_url, secret=settings.stripe_webhook_secret))
+    if args.webhook_url and settings.stripe_connect_webhook_secret:
+        endpoints.append(
+            WebhookEndpoint(url=args.webhook_url, secret=settings.stripe_connect_webhook_secret, connect=True)
+        )
+    simulator = Simulator(state_path=Path(args.state), webhook_endpoints=endpoints)
+    print(f"Stripe simulator on http://{args.host}:{args.port} (state in {args.state})", flush=True)
+    uvicorn.run(simulator, host=args.host, port=args.port, log_config=None, access_log=False)
+
+
 def _configure_logs(settings: Settings) -> None:
     from shared.logs import configure_logging
 
@@ -185,6 +206,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     sub.add_parser("check-migrations", help="fail if tables changed without a migration").set_defaults(
         func=cmd_check_migrations
     )
+    sim = sub.add_parser("stripe-sim", help="serve the Stripe API simulator (demo and tests)")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=12111)
+    sim.add_argument("--state", default="var/stripe-sim.json", help="where its state is kept across restarts")
+    sim.add_argument(
+        "--webhook-url",
+        default=None,
+        help="deliver events here (e.g. http://127.0.0.1:8000/webhooks/stripe), signed with STRIPE_WEBHOOK_SECRET "
+        "and STRIPE_CONNECT_WEBHOOK_SECRET",
+    )
+    sim.set_defaults(func=cmd_stripe_sim)
     admin = sub.add_parser(
         "createadmin", help="create a deployment administrator (password from prompt or RAPPORT_ADMIN_PASSWORD)"
     )
