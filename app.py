@@ -27,6 +27,7 @@ from shared.web.health import healthz, readyz
 from shared.web.local_storage import local_storage_router, provide_storage
 from shared.web.middleware import request_id_middleware, response_hook
 from shared.web.sessions import SESSION_STORE_NAME, PostgresSessionStore, session_config
+from shared.web.stripe_webhooks import stripe_webhook
 from shared.web.templating import STATIC_DIR, template_config
 
 log = logging.getLogger("rapport")
@@ -59,6 +60,7 @@ def create_app(settings: Settings) -> Litestar:
             backoffice_router,
             healthz,
             readyz,
+            stripe_webhook,
             local_storage_router,
             create_static_files_router(path="/static", directories=[STATIC_DIR], guards=[allow_anyone]),
         ],

@@ -17,11 +17,13 @@ from contextlib import asynccontextmanager
 import procrastinate
 
 from shared.db.tables import WorkerHeartbeat
+from shared.payouts import tasks as payouts_tasks
 
 log = logging.getLogger(__name__)
 
 # Created without an address: `job_queue(dsn)` plugs in the real connector at start-up.
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector())
+job_app.add_tasks_from(payouts_tasks.blueprint, namespace="payouts")
 
 HEARTBEAT_EVERY_SECONDS = 30
 # /readyz says the worker is down when its last heartbeat is older than this.

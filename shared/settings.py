@@ -21,8 +21,47 @@ DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789abcdef"
 
 # Where Stripe can create Express accounts that receive transfers (a platform may narrow this).
 DEFAULT_CONNECT_COUNTRIES = tuple(
-    "AT AU BE BG CA CH CY CZ DE DK EE ES FI FR GB GR HK HR HU IE IT JP LI LT LU LV MT MX NL NO NZ PL PT RO SE "
-    "SG SI SK US".split()
+    [
+        "AT",
+        "AU",
+        "BE",
+        "BG",
+        "CA",
+        "CH",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GB",
+        "GR",
+        "HK",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "JP",
+        "LI",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "MX",
+        "NL",
+        "NO",
+        "NZ",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SG",
+        "SI",
+        "SK",
+        "US",
+    ]
 )
 
 
@@ -160,11 +199,12 @@ class Settings:
                     "DATABASE_URL must be set in production (the embedded PostgreSQL is for dev and demo)"
                 )
 
-
     def _validate_stripe(self) -> None:
         key = self.stripe_api_key
         if key and not key.startswith(("sk_test_", "sk_live_", "rk_test_", "rk_live_")):
-            raise SettingsError("STRIPE_API_KEY must be a Stripe secret key (sk_live_… or sk_test_…, or a restricted rk_…)")
+            raise SettingsError(
+                "STRIPE_API_KEY must be a Stripe secret key (sk_live_… or sk_test_…, or a restricted rk_…)"
+            )
         if self.stripe_api_base and not self.stripe_api_base.startswith(("http://", "https://")):
             raise SettingsError(f"STRIPE_API_BASE must be an http(s) URL, got {self.stripe_api_base!r}")
         for name, secret in (
@@ -176,7 +216,8 @@ class Settings:
         bad = [c for c in self.stripe_connect_countries if not re.fullmatch(r"[A-Z]{2}", c)]
         if bad:
             raise SettingsError(
-                f"STRIPE_CONNECT_COUNTRIES must be two-letter country codes separated by spaces or commas, got {bad[0]!r}"
+                "STRIPE_CONNECT_COUNTRIES must be two-letter country codes separated by spaces or commas, "
+                f"got {bad[0]!r}"
             )
         if key and not (self.stripe_webhook_secret or self.stripe_connect_webhook_secret):
             raise SettingsError(
