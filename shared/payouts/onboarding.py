@@ -28,10 +28,13 @@ async def start_payout_setup(
     account = status.account
     if account is None:
         assert status.country is not None
+        # The creator row's id and creation time: stable across retries, never shared by two
+        # creators (even when a database is recreated and ids start again from 1).
+        born = int(status.creator_created_at.timestamp() * 1_000_000) if status.creator_created_at else 0
         created = await connect.create_express_account(
             country=status.country.upper(),
             email=status.email,
-            idempotency_key=f"rapport-creator-{creator_id}-express-account",
+            idempotency_key=f"rapport-creator-{creator_id}-{born}-express-account",
             creator_id=creator_id,
         )
         await do_record_payout_account(actor, creator_id, created)

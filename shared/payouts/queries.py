@@ -34,6 +34,7 @@ class PayoutStatus:
     creator_id: int
     country: str | None
     email: str | None
+    creator_created_at: dt.datetime | None
     account: PayoutAccountRow | None
     state: PayoutState
 
@@ -74,11 +75,15 @@ async def get_payout_account(creator_id: int) -> PayoutAccountRow | None:
 
 async def get_payout_status(creator_id: int, supported_countries: tuple[str, ...]) -> PayoutStatus:
     """The creator's payout state (two small reads: the creator's country, their account)."""
-    creator = await Creator.select(Creator.country, Creator.email).where(Creator.id == creator_id).first()
+    creator = (
+        await Creator.select(Creator.country, Creator.email, Creator.created_at).where(Creator.id == creator_id).first()
+    )
     account = await get_payout_account(creator_id)
     country = (creator or {}).get("country")
     state = payout_state(account.facts if account else None, country=country, supported_countries=supported_countries)
-    return PayoutStatus(creator_id, country, (creator or {}).get("email"), account, state)
+    return PayoutStatus(
+        creator_id, country, (creator or {}).get("email"), (creator or {}).get("created_at"), account, state
+    )
 
 
 async def list_accounts_to_refresh(older_than: dt.datetime, limit: int = 100) -> list[str]:

@@ -149,7 +149,7 @@ def account(
 def set_requirements(acct: dict[str, Any], currently_due: list[str]) -> None:
     """Recompute what follows from the missing requirements (capabilities, payouts, the flags)."""
     acct["requirements"] = _requirements(currently_due)
-    ready = not currently_due
+    ready = not currently_due and acct["details_submitted"]
     for name in acct["capabilities"]:
         acct["capabilities"][name] = "active" if ready else ("pending" if acct["details_submitted"] else "inactive")
     acct["payouts_enabled"] = ready and bool(acct["external_accounts"]["data"])
