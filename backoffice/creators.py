@@ -40,6 +40,7 @@ from shared.crm.rules import (
 from shared.errors import InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
+from shared.payouts.queries import get_payable_summary
 from shared.web.forms import read_form
 
 EDITORS = requires_role(Role.OWNER, Role.MANAGER)
@@ -168,6 +169,7 @@ async def _creator_page(
             "timeline": timeline,
             "older_url": f"?before={timeline.older_than}" if timeline.older_than is not None else None,
             "notes": await list_notes(brand.brand_id, creator_id),
+            "payable": await get_payable_summary(creator_id),
             "owners": await list_owner_choices(brand.brand_id),
             "moves": [(stage, STAGE_LABELS[stage]) for stage in stage_moves(creator.stage)],
             "editor": can_edit_roster(brand.role),

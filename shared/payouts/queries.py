@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.db.tables import Creator, PayoutAccount, StripeEvent
-from shared.payouts.rules import AccountFacts, PayoutState, payout_state
+from shared.payouts.rules import HEADLINES, AccountFacts, PayoutState, payout_state
 
 
 @dataclass(frozen=True)
@@ -119,3 +119,21 @@ async def get_stripe_event(event_id: str) -> StoredEvent | None:
     if isinstance(payload, str):
         payload = json.loads(payload)
     return StoredEvent(row["event_id"], row["type"], row["account"], payload, row["received_at"], row["processed_at"])
+
+
+@dataclass(frozen=True)
+class PayableSummary:
+    """What brand staff need to know: can this creator be paid through Stripe, and if not, why."""
+
+    payable: bool
+    words: str
+
+
+async def get_payable_summary(creator_id: int) -> PayableSummary:
+    account = await get_payout_account(creator_id)
+    if account is None:
+        return PayableSummary(False, "No: payouts not set up with Stripe (pay by hand, or ask them to set up payouts)")
+    state = payout_state(account.facts, country=account.country, supported_countries=(account.country,))
+    if state is PayoutState.READY:
+        return PayableSummary(True, "Yes: Stripe payouts ready")
+    return PayableSummary(False, f"No: {HEADLINES[state].lower()}")
