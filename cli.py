@@ -123,6 +123,7 @@ def cmd_createadmin(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     with ExitStack() as stack:
         demo_id = _start_demo_id_provider(stack)
+        stripe_sim = _start_stripe_simulator(stack, _settings().base_url)
         settings = _with_database(_settings())
         settings = dataclasses.replace(settings, worker_in_process=True)
         _configure_logs(settings)
@@ -138,6 +139,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
             summary += f"  Demo ID (the local sign-in provider) runs at {demo_id}\n"
         else:
             summary += "  Demo ID is not available (install the dev dependencies: uv sync); creators cannot sign in.\n"
+        if stripe_sim:
+            summary += f"  Stripe runs locally (the simulator) at {stripe_sim}; the platform balance is funded.\n"
         print(summary.replace("{base_url}", settings.base_url), flush=True)
         _serve(settings)  # returns on Ctrl-C; leaving the block stops the Demo ID provider too
 
@@ -182,6 +185,47 @@ def cmd_stripe_sim(args: argparse.Namespace) -> None:
     simulator = Simulator(state_path=Path(args.state), webhook_endpoints=endpoints)
     print(f"Stripe simulator on http://{args.host}:{args.port} (state in {args.state})", flush=True)
     uvicorn.run(simulator, host=args.host, port=args.port, log_config=None, access_log=False)
+
+
+DEMO_STRIPE_KEY = "sk_test_rapport_demo"
+DEMO_PLATFORM_BALANCE = 5_000_000  # 50,000.00 USD ready to transfer to creators
+
+
+def _start_stripe_simulator(stack: ExitStack, base_url: str) -> str | None:
+    """Run the Stripe simulator for this process (state in var/stripe-sim.json) and point the app at it.
+
+    Set in the environment (STRIPE_*) so the web app and the in-process worker read the same
+    configuration. A configured STRIPE_API_KEY (real Stripe test mode) wins.
+    """
+    if os.environ.get("STRIPE_API_KEY"):
+        return None
+    import httpx
+
+    from shared.integrations.stripe_simulator import Simulator, WebhookEndpoint, running_simulator
+
+    platform_secret, connect_secret = "whsec_rapport_demo_platform", "whsec_rapport_demo_connect"
+    hook = f"{base_url}/webhooks/stripe"
+    simulator = Simulator(
+        state_path=Path("var/stripe-sim.json"),
+        webhook_endpoints=[
+            WebhookEndpoint(url=hook, secret=platform_secret),
+            WebhookEndpoint(url=hook, secret=connect_secret, connect=True),
+        ],
+    )
+    port = int(os.environ.get("RAPPORT_STRIPE_SIM_PORT", "0"))
+    url = stack.enter_context(running_simulator(simulator, port=port))
+    auth = {"Authorization": f"Bearer {DEMO_STRIPE_KEY}"}
+    available = httpx.get(f"{url}/v1/balance", headers=auth).json()["available"]
+    usd = next((b["amount"] for b in available if b["currency"] == "usd"), 0)
+    if usd < DEMO_PLATFORM_BALANCE:
+        httpx.post(f"{url}/_sim/top_up", data={"amount": DEMO_PLATFORM_BALANCE - usd, "currency": "usd"}, headers=auth)
+    os.environ.update(
+        STRIPE_API_KEY=DEMO_STRIPE_KEY,
+        STRIPE_API_BASE=url,
+        STRIPE_WEBHOOK_SECRET=platform_secret,
+        STRIPE_CONNECT_WEBHOOK_SECRET=connect_secret,
+    )
+    return url
 
 
 def _configure_logs(settings: Settings) -> None:

@@ -116,7 +116,7 @@ class Deliverer:
                 )
                 status = response.status_code
             except httpx.HTTPError as exc:
-                log.info("webhook delivery failed", extra={"event": event["id"], "error": str(exc)})
+                log.info("webhook delivery failed", extra={"stripe_event": event["id"], "error": str(exc)})
             self.store.state.deliveries.append(
                 {"event": event["id"], "type": event["type"], "endpoint": endpoint.id, "url": endpoint.url,
                  "attempt": attempt, "status": status, "at": time.time()}
