@@ -18,6 +18,7 @@ from backoffice.routes import backoffice_router
 from portal.routes import portal_router
 from shared.db.engine import configure_database, connection_pool, redact_dsn, resolve_database_url
 from shared.integrations.storage import browser_origin, storage_from_settings
+from shared.integrations.stripe_connect import stripe_hosted_origins
 from shared.jobs import job_queue, worker_in_background
 from shared.logs import configure_logging
 from shared.settings import Settings
@@ -82,7 +83,13 @@ def create_app(settings: Settings) -> Litestar:
         template_config=templates,
         plugins=[FlashPlugin(config=FlashConfig(template_config=templates))],
         exception_handlers=EXCEPTION_HANDLERS,
-        before_send=[response_hook(hsts=settings.is_production, storage_origin=browser_origin(settings))],
+        before_send=[
+            response_hook(
+                hsts=settings.is_production,
+                storage_origin=browser_origin(settings),
+                payments_origin=stripe_hosted_origins(settings),
+            )
+        ],
         request_max_body_size=settings.max_body_bytes,
         debug=settings.is_dev,
         openapi_config=None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import stripe
 
@@ -46,6 +47,14 @@ class ConnectAccount:
             currently_due=tuple(requirements.get("currently_due") or ()),
             disabled_reason=requirements.get("disabled_reason"),
         )
+
+
+def stripe_hosted_origins(settings: Settings) -> str:
+    """Where the payout forms send people: Stripe's hosted onboarding and Express dashboard (or the simulator)."""
+    if settings.stripe_api_base:
+        parts = urlsplit(settings.stripe_api_base)
+        return f"{parts.scheme}://{parts.netloc}"
+    return "https://connect.stripe.com"
 
 
 def is_configured(settings: Settings) -> bool:
