@@ -1,9 +1,10 @@
 """Fixtures for Stripe: the simulator as a real HTTP server on 127.0.0.1, and the real SDK pointed at it.
 
 - `stripe_simulator`: one simulator per session (state in memory), served in a thread.
-- `stripe_client`: a `stripe.StripeClient` for the contract tests. With STRIPE_TEST_SECRET_KEY set,
-  it talks to Stripe's test mode instead, so the same tests check the simulator against Stripe;
-  simulator-only tests (`sim_only`) are then skipped, saying so.
+- `stripe_client`: a `stripe.StripeClient` for the contract tests, twice: against the simulator, and
+  against Stripe's test mode when STRIPE_TEST_SECRET_KEY is set (skipped otherwise, saying so), so the
+  same tests check the simulator's fidelity against the real service.
+- `sim`: the simulator with its controls, for the tests that need them (simulator only).
 - `webhook_receiver`: a small HTTP endpoint that records what it is sent (and can answer 500).
 """
 
@@ -62,19 +63,21 @@ def stripe_sim() -> Iterator[StripeSim]:
 @pytest.fixture
 def sim(stripe_sim: StripeSim) -> Iterator[StripeSim]:
     """The session's simulator with its switches off before and after the test."""
-    if REAL_KEY:
-        pytest.skip("simulator-only behaviour (STRIPE_TEST_SECRET_KEY is set: running against Stripe's test mode)")
     stripe_sim.reset_switches()
     yield stripe_sim
     stripe_sim.reset_switches()
     stripe_sim.simulator.state.endpoints.clear()
 
 
-@pytest.fixture
-def stripe_client(stripe_sim: StripeSim) -> stripe.StripeClient:
-    if REAL_KEY:
-        return stripe.StripeClient(REAL_KEY)
-    return stripe_sim.client()
+@pytest.fixture(params=["simulator", "stripe-test-mode"])
+def stripe_client(request: pytest.FixtureRequest, stripe_sim: StripeSim) -> stripe.StripeClient:
+    if request.param == "simulator":
+        return stripe_sim.client()
+    if not REAL_KEY:
+        pytest.skip("STRIPE_TEST_SECRET_KEY is not set: the contract is checked against the simulator only")
+    if not REAL_KEY.startswith("sk_test_"):
+        pytest.fail("STRIPE_TEST_SECRET_KEY must be a test-mode key (sk_test_…)")
+    return stripe.StripeClient(REAL_KEY)
 
 
 @dataclass
