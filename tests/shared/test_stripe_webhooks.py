@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import AsyncIterator
@@ -19,6 +20,7 @@ from shared.integrations.stripe_simulator import sign
 from shared.jobs import job_queue
 from shared.payouts.actions import do_record_payout_account
 from shared.payouts.queries import get_stripe_event
+from shared.payouts.tasks import refresh_pending_payout_accounts
 from shared.settings import Settings
 from tests.conftest import Cast, app_client
 from tests.portal.test_payments import CONNECT_SECRET, PLATFORM_SECRET, with_stripe
@@ -139,3 +141,25 @@ async def test_account_updates_sync_whatever_the_order(
     await run_jobs(database_url)
     row = await PayoutAccount.select().where(PayoutAccount.stripe_account_id == account.id).first()
     assert row is not None and row["payouts_enabled"] is True and row["currently_due"] == []
+
+
+async def test_pending_accounts_are_re_read_periodically(
+    hook_app: Litestar, database_url: str, cast: Cast, stripe_sim: StripeSim
+) -> None:
+    client = stripe_sim.client()
+    account = client.v1.accounts.create(
+        {"type": "express", "country": "US", "capabilities": {"transfers": {"requested": True}}}
+    )
+    await do_record_payout_account(system_actor("test"), cast.alice_id, ConnectAccount.from_stripe(account.to_dict()))
+    await PayoutAccount.update({PayoutAccount.synced_at: dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)}).where(
+        PayoutAccount.creator == cast.alice_id
+    )
+    link = client.v1.account_links.create(
+        {"account": account.id, "type": "account_onboarding", "return_url": "http://x/r", "refresh_url": "http://x/f"}
+    )
+    fill_onboarding(link.url)  # no webhook reaches the app: only the periodic re-read can notice
+    async with job_queue(database_url) as jobs:
+        await refresh_pending_payout_accounts.defer_async(timestamp=0)
+        await jobs.run_worker_async(wait=False, install_signal_handlers=False)
+    row = await PayoutAccount.select().where(PayoutAccount.creator == cast.alice_id).first()
+    assert row is not None and row["payouts_enabled"] is True
