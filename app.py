@@ -17,6 +17,7 @@ from backoffice.routes import backoffice_router
 from portal.routes import portal_router
 from shared.db.engine import configure_database, connection_pool, redact_dsn, resolve_database_url
 from shared.integrations.storage_factory import browser_origin, storage_from_settings
+from shared.integrations.stripe_connect import stripe_hosted_origins
 from shared.jobs import job_queue, worker_in_background
 from shared.logs import configure_logging
 from shared.settings import Settings
@@ -27,6 +28,7 @@ from shared.web.local_storage import local_storage_router, provide_storage
 from shared.web.middleware import request_id_middleware, response_hook
 from shared.web.sessions import SESSION_STORE_NAME, PostgresSessionStore, session_config
 from shared.web.static_assets import static_file
+from shared.web.stripe_webhooks import stripe_webhook
 from shared.web.templating import template_config
 
 log = logging.getLogger("rapport")
@@ -60,6 +62,7 @@ def create_app(settings: Settings) -> Litestar:
             backoffice_router,
             healthz,
             readyz,
+            stripe_webhook,
             local_storage_router,
             static_file,
         ],
@@ -82,7 +85,13 @@ def create_app(settings: Settings) -> Litestar:
         template_config=templates,
         plugins=[FlashPlugin(config=FlashConfig(template_config=templates))],
         exception_handlers=EXCEPTION_HANDLERS,
-        before_send=[response_hook(hsts=settings.is_production, storage_origin=browser_origin(settings))],
+        before_send=[
+            response_hook(
+                hsts=settings.is_production,
+                storage_origin=browser_origin(settings),
+                payments_origin=stripe_hosted_origins(settings),
+            )
+        ],
         request_max_body_size=settings.max_body_bytes,
         debug=settings.is_dev,
         openapi_config=None,

@@ -13,6 +13,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from contextlib import ExitStack
+from pathlib import Path
 
 from shared.settings import Settings, SettingsError
 
@@ -125,6 +126,7 @@ def cmd_createadmin(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     with ExitStack() as stack:
         demo_id = _start_demo_id_provider(stack)
+        stripe_sim = _start_stripe_simulator(stack, _settings().base_url)
         settings = _with_database(_settings())
         settings = dataclasses.replace(settings, worker_in_process=True)
         _configure_logs(settings)
@@ -145,6 +147,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
             summary += f"  Demo ID (the local sign-in provider) runs at {demo_id}\n"
         else:
             summary += "  Demo ID is not available (install the dev dependencies: uv sync); creators cannot sign in.\n"
+        if stripe_sim:
+            summary += f"  Stripe runs locally (the simulator) at {stripe_sim}; the platform balance is funded.\n"
         print(summary.replace("{base_url}", settings.base_url), flush=True)
         _serve(settings)  # returns on Ctrl-C; leaving the block stops the Demo ID provider too
 
@@ -169,6 +173,67 @@ def _start_demo_id_provider(stack: ExitStack) -> str | None:
         RAPPORT_OIDC_DEMO_LABEL=provider.label,
     )
     return provider.issuer
+
+
+def cmd_stripe_sim(args: argparse.Namespace) -> None:
+    """Serve the Stripe simulator in the foreground (state kept in a JSON file across restarts)."""
+    import uvicorn
+
+    from shared.integrations.stripe_simulator import Simulator, WebhookEndpoint
+
+    settings = _settings()
+    _configure_logs(settings)
+    endpoints = []
+    if args.webhook_url and settings.stripe_webhook_secret:
+        endpoints.append(WebhookEndpoint(url=args.webhook_url, secret=settings.stripe_webhook_secret))
+    if args.webhook_url and settings.stripe_connect_webhook_secret:
+        endpoints.append(
+            WebhookEndpoint(url=args.webhook_url, secret=settings.stripe_connect_webhook_secret, connect=True)
+        )
+    simulator = Simulator(state_path=Path(args.state), webhook_endpoints=endpoints)
+    print(f"Stripe simulator on http://{args.host}:{args.port} (state in {args.state})", flush=True)
+    uvicorn.run(simulator, host=args.host, port=args.port, log_config=None, access_log=False)
+
+
+DEMO_STRIPE_KEY = "sk_test_rapport_demo"
+DEMO_PLATFORM_BALANCE = 5_000_000  # 50,000.00 USD ready to transfer to creators
+
+
+def _start_stripe_simulator(stack: ExitStack, base_url: str) -> str | None:
+    """Run the Stripe simulator for this process (state in var/stripe-sim.json) and point the app at it.
+
+    Set in the environment (STRIPE_*) so the web app and the in-process worker read the same
+    configuration. A configured STRIPE_API_KEY (real Stripe test mode) wins.
+    """
+    if os.environ.get("STRIPE_API_KEY"):
+        return None
+    import httpx
+
+    from shared.integrations.stripe_simulator import Simulator, WebhookEndpoint, running_simulator
+
+    platform_secret, connect_secret = "whsec_rapport_demo_platform", "whsec_rapport_demo_connect"
+    hook = f"{base_url}/webhooks/stripe"
+    simulator = Simulator(
+        state_path=Path("var/stripe-sim.json"),
+        webhook_endpoints=[
+            WebhookEndpoint(url=hook, secret=platform_secret),
+            WebhookEndpoint(url=hook, secret=connect_secret, connect=True),
+        ],
+    )
+    port = int(os.environ.get("RAPPORT_STRIPE_SIM_PORT", "0"))
+    url = stack.enter_context(running_simulator(simulator, port=port))
+    auth = {"Authorization": f"Bearer {DEMO_STRIPE_KEY}"}
+    available = httpx.get(f"{url}/v1/balance", headers=auth).json()["available"]
+    usd = next((b["amount"] for b in available if b["currency"] == "usd"), 0)
+    if usd < DEMO_PLATFORM_BALANCE:
+        httpx.post(f"{url}/_sim/top_up", data={"amount": DEMO_PLATFORM_BALANCE - usd, "currency": "usd"}, headers=auth)
+    os.environ.update(
+        STRIPE_API_KEY=DEMO_STRIPE_KEY,
+        STRIPE_API_BASE=url,
+        STRIPE_WEBHOOK_SECRET=platform_secret,
+        STRIPE_CONNECT_WEBHOOK_SECRET=connect_secret,
+    )
+    return url
 
 
 def _configure_logs(settings: Settings) -> None:
@@ -205,6 +270,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     sub.add_parser("check-migrations", help="fail if tables changed without a migration").set_defaults(
         func=cmd_check_migrations
     )
+    sim = sub.add_parser("stripe-sim", help="serve the Stripe API simulator (demo and tests)")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=12111)
+    sim.add_argument("--state", default="var/stripe-sim.json", help="where its state is kept across restarts")
+    sim.add_argument(
+        "--webhook-url",
+        default=None,
+        help="deliver events here (e.g. http://127.0.0.1:8000/webhooks/stripe), signed with STRIPE_WEBHOOK_SECRET "
+        "and STRIPE_CONNECT_WEBHOOK_SECRET",
+    )
+    sim.set_defaults(func=cmd_stripe_sim)
     admin = sub.add_parser(
         "createadmin", help="create a deployment administrator (password from prompt or RAPPORT_ADMIN_PASSWORD)"
     )

@@ -42,6 +42,7 @@ from shared.crm.rules import (
 from shared.errors import InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
+from shared.payouts.queries import get_payable_summary
 from shared.web.forms import Choice, Form, Id, Text, read_form
 from shared.web.ids import QueryId
 
@@ -196,6 +197,7 @@ async def _creator_page(
             "timeline": timeline,
             "older_url": f"?before={timeline.older_than}" if timeline.older_than is not None else None,
             "notes": await list_notes(brand.brand_id, creator_id),
+            "payable": await get_payable_summary(creator_id),
             "owners": await list_owner_choices(brand.brand_id),
             # The current stage first and preselected: saving the card without touching it moves nobody.
             "moves": ([(creator.stage, f"{STAGE_LABELS[creator.stage]} (now)")] if creator.stage else [])

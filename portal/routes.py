@@ -2,7 +2,7 @@
 
 from litestar import Router
 
-from portal import content, join, notifications, offers, threads, work
+from portal import content, join, notifications, offers, payments, threads, work
 from portal.accounts import accounts_page, link_account, unlink_account
 from portal.auth import oauth_callback, oauth_start, signout
 from portal.dashboard import dashboard
@@ -30,6 +30,7 @@ creator_router = Router(
         *content.HANDLERS,
         *threads.HANDLERS,
         *notifications.HANDLERS,
+        *payments.HANDLERS,
     ],
     dependencies=CREATOR_DEPENDENCIES,
     before_request=notifications.count_unread_for_nav,  # the header's unread badge

@@ -19,6 +19,51 @@ ENVIRONMENTS = ("development", "test", "production")
 # Well-known development default: refused in production so nobody ships it by accident.
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789abcdef"
 
+# Where Stripe can create Express accounts that receive transfers (a platform may narrow this).
+DEFAULT_CONNECT_COUNTRIES = tuple(
+    [
+        "AT",
+        "AU",
+        "BE",
+        "BG",
+        "CA",
+        "CH",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GB",
+        "GR",
+        "HK",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "JP",
+        "LI",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "MX",
+        "NL",
+        "NO",
+        "NZ",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SG",
+        "SI",
+        "SK",
+        "US",
+    ]
+)
+
 
 @dataclass(frozen=True)
 class OidcProvider:
@@ -55,6 +100,11 @@ class Settings:
     smtp_url: str | None = None
     stripe_api_key: str | None = None
     stripe_api_base: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_connect_webhook_secret: str | None = None
+    # Countries creators can be paid in through Stripe Connect (Express accounts); others are paid by hand.
+    stripe_connect_countries: tuple[str, ...] = DEFAULT_CONNECT_COUNTRIES
+    stripe_allow_test_key: bool = False
     log_level: str = "INFO"
     log_json: bool = False
     # Run the procrastinate worker inside the web process (demo, single-process installs).
@@ -99,7 +149,16 @@ class Settings:
             s3_endpoint_url=env.text("S3_ENDPOINT_URL", "") or None,
             smtp_url=env.secret("SMTP_URL", "") or None,
             stripe_api_key=env.secret("STRIPE_API_KEY", "") or None,
-            stripe_api_base=env.text("STRIPE_API_BASE", "") or None,
+            stripe_api_base=(env.text("STRIPE_API_BASE", "") or "").rstrip("/") or None,
+            stripe_webhook_secret=env.secret("STRIPE_WEBHOOK_SECRET", "") or None,
+            stripe_connect_webhook_secret=env.secret("STRIPE_CONNECT_WEBHOOK_SECRET", "") or None,
+            stripe_connect_countries=tuple(
+                c.strip().upper()
+                for c in env.text("STRIPE_CONNECT_COUNTRIES", " ".join(DEFAULT_CONNECT_COUNTRIES))
+                .replace(",", " ")
+                .split()
+            ),
+            stripe_allow_test_key=env.boolean("STRIPE_ALLOW_TEST_KEY", False),
             log_level=env.text("LOG_LEVEL", "INFO").upper(),
             log_json=env.boolean("LOG_JSON", rapport_env == "production"),
             worker_in_process=env.boolean("WORKER_IN_PROCESS", False),
@@ -127,6 +186,7 @@ class Settings:
             raise SettingsError("DB_POOL_MIN must be >= 1 and DB_POOL_MAX >= DB_POOL_MIN")
         if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {self.log_level!r}")
+        self._validate_stripe()
         if self.is_production:
             if self.secret_key == DEV_SECRET_KEY:
                 raise SettingsError("SECRET_KEY must be set in production (a long random string; or SECRET_KEY_FILE)")
@@ -138,6 +198,40 @@ class Settings:
                 raise SettingsError(
                     "DATABASE_URL must be set in production (the embedded PostgreSQL is for dev and demo)"
                 )
+
+    def _validate_stripe(self) -> None:
+        key = self.stripe_api_key
+        if key and not key.startswith(("sk_test_", "sk_live_", "rk_test_", "rk_live_")):
+            raise SettingsError(
+                "STRIPE_API_KEY must be a Stripe secret key (sk_live_… or sk_test_…, or a restricted rk_…)"
+            )
+        if self.stripe_api_base and not self.stripe_api_base.startswith(("http://", "https://")):
+            raise SettingsError(f"STRIPE_API_BASE must be an http(s) URL, got {self.stripe_api_base!r}")
+        for name, secret in (
+            ("STRIPE_WEBHOOK_SECRET", self.stripe_webhook_secret),
+            ("STRIPE_CONNECT_WEBHOOK_SECRET", self.stripe_connect_webhook_secret),
+        ):
+            if secret and not secret.startswith("whsec_"):
+                raise SettingsError(f"{name} must be the endpoint's signing secret (whsec_…)")
+        bad = [c for c in self.stripe_connect_countries if not re.fullmatch(r"[A-Z]{2}", c)]
+        if bad:
+            raise SettingsError(
+                "STRIPE_CONNECT_COUNTRIES must be two-letter country codes separated by spaces or commas, "
+                f"got {bad[0]!r}"
+            )
+        if key and not (self.stripe_webhook_secret or self.stripe_connect_webhook_secret):
+            raise SettingsError(
+                "STRIPE_CONNECT_WEBHOOK_SECRET must be set with STRIPE_API_KEY (the Connect endpoint's signing secret, "
+                "so account updates reach Rapport)"
+            )
+        if self.is_production and key:
+            if key.startswith(("sk_test_", "rk_test_")) and not self.stripe_allow_test_key:
+                raise SettingsError(
+                    "STRIPE_API_KEY is a test key in production; use a live key, or set STRIPE_ALLOW_TEST_KEY=true "
+                    "for a staging install"
+                )
+            if self.stripe_api_base and not self.stripe_allow_test_key:
+                raise SettingsError("STRIPE_API_BASE is for the simulator; leave it unset in production")
 
 
 _OIDC_VAR = re.compile(r"^RAPPORT_(OIDC|STAFF_OIDC)_([A-Z0-9]+)_(ISSUER|CLIENT_ID|CLIENT_SECRET|LABEL|SCOPES)$")

@@ -39,6 +39,7 @@ pytest_plugins = [
     "tests.oidc_fixtures",
     "tests.email_fixtures",
     "tests.storage_fixtures",
+    "tests.stripe_fixtures",
 ]
 
 PASSWORD = "correct-horse-battery"

@@ -20,6 +20,7 @@ PUBLIC = {
     "/backoffice/auth/{provider:str}/signin",
     "/backoffice/auth/{provider:str}/callback",
     "/healthz",
+    "/webhooks/stripe",  # Stripe calls it; only a valid signature makes it act
     "/readyz",
     "/static/{file_path:path}",
     # The local storage backend's signed URLs: the HMAC token is the authorization (shared.web.local_storage).

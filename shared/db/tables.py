@@ -504,3 +504,36 @@ class WorkerHeartbeat(Table):
 
     worker = Varchar(length=200, unique=True)
     beat_at = Timestamptz(default=TimestamptzNow())
+
+
+# --- payouts (Stripe Connect) ------------------------------------------------------------------
+
+
+class PayoutAccount(Table):
+    """A creator's Stripe Connect Express account (one per creator, used for every brand), as last read."""
+
+    id: Serial
+
+    creator = ForeignKey(Creator, null=False, unique=True)
+    stripe_account_id = Varchar(length=64, unique=True)
+    country = Varchar(length=2)
+    details_submitted = Boolean(default=False)
+    payouts_enabled = Boolean(default=False)
+    # requirements.currently_due and disabled_reason, as Stripe last said.
+    currently_due = Array(base_column=Varchar(length=100), default=list)
+    disabled_reason = Varchar(length=100, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    synced_at = Timestamptz(null=True, default=None, index=True)
+
+
+class StripeEvent(Table):
+    """Every Stripe webhook event received, once (its id is unique), kept whole for audit."""
+
+    id: Serial
+
+    event_id = Varchar(length=100, unique=True)
+    type = Varchar(length=100, index=True)
+    account = Varchar(length=64, null=True, default=None)  # the connected account, for Connect events
+    payload = JSONB()
+    received_at = Timestamptz(default=TimestamptzNow())
+    processed_at = Timestamptz(null=True, default=None)

@@ -24,20 +24,24 @@ _SAFE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{8,64}$")
 
 
 # No inline scripts, no framing, nothing loaded from elsewhere unless listed here.
-def content_security_policy(storage_origin: str | None = None) -> str:
+def content_security_policy(storage_origin: str | None = None, payments_origin: str | None = None) -> str:
     """No inline script or style anywhere; uploads (connect) and previews (img, media) may also reach the
-    object store's origin when browsers talk to it directly (S3 mode)."""
+    object store's origin when browsers talk to it directly (S3 mode). Forms may lead to Stripe's hosted
+    onboarding and Express dashboard (a form's redirect is checked against form-action)."""
     store = f" {storage_origin}" if storage_origin else ""
+    forms = f" {payments_origin or 'https://connect.stripe.com'}"
     return (
         f"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:{store}; "
         f"media-src 'self' blob:{store}; font-src 'self'; connect-src 'self'{store}; object-src 'none'; "
-        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        f"base-uri 'self'; form-action 'self'{forms}; frame-ancestors 'none'"
     )
 
 
-def security_headers(*, hsts: bool, storage_origin: str | None = None) -> list[tuple[bytes, bytes]]:
+def security_headers(
+    *, hsts: bool, storage_origin: str | None = None, payments_origin: str | None = None
+) -> list[tuple[bytes, bytes]]:
     headers = [
-        (b"content-security-policy", content_security_policy(storage_origin).encode()),
+        (b"content-security-policy", content_security_policy(storage_origin, payments_origin).encode()),
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
         (b"referrer-policy", b"strict-origin-when-cross-origin"),
@@ -85,9 +89,11 @@ def loggable_path(path: str) -> str:
     return _TOKEN_PATHS.sub(r"\1<token>", path)
 
 
-def response_hook(*, hsts: bool, storage_origin: str | None = None) -> Callable[[Message, Scope], Awaitable[None]]:
+def response_hook(
+    *, hsts: bool, storage_origin: str | None = None, payments_origin: str | None = None
+) -> Callable[[Message, Scope], Awaitable[None]]:
     """before_send hook: add the request id and security headers, and write the access log line."""
-    extra_headers = security_headers(hsts=hsts, storage_origin=storage_origin)
+    extra_headers = security_headers(hsts=hsts, storage_origin=storage_origin, payments_origin=payments_origin)
 
     async def before_send(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:

@@ -1,0 +1,1 @@
+"""Creators' payout accounts (Stripe Connect Express) and Stripe's webhook events."""
