@@ -91,6 +91,10 @@ SWEEP: dict[tuple[str, str], Sweep | str] = {
     ("POST", "/privacy/delete"): Sweep("creator_b"),
     ("POST", "/join/{token:str}"): no_form("a button"),
     ("POST", "/notifications/read"): Sweep("creator_a"),
+    ("POST", "/payments/setup"): no_form("a button that starts Stripe onboarding"),
+    ("POST", "/payments/dashboard"): no_form("a button that opens the Stripe Express dashboard"),
+    # A signed raw body, not a form: tests/shared/test_stripe_webhooks.py sends it bad signatures and stale stamps.
+    ("POST", "/webhooks/stripe"): no_form("Stripe's signed JSON body"),
     # --- crm
     ("POST", f"{BO}/creators"): Sweep("manager_x"),
     ("POST", f"{BO}/creators/{{creator_id:int}}/stage"): Sweep("manager_x"),
