@@ -48,7 +48,7 @@ async def test_it_shows_what_needs_the_manager_with_counts_and_links(
     assert count_of(page, "counters") == 1
     assert count_of(page, "messages") == 1
     assert count_of(page, "deliverables") == 1  # the reel is due in 7 days, the story in 8
-    assert f'href="{ACME}/reviews/' in page and "Alice Rivera asks $2,000.00" in page
+    assert f'href="{ACME}/reviews/' in page and "Alice Rivera asks US$2,000.00" in page
     assert "/messages" in page and "Campaign spend against budget" in page
     # Reviews first for a manager; money first for finance.
     assert page.index('data-block="reviews"') < page.index("home-spend")

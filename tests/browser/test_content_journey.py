@@ -19,7 +19,7 @@ from playwright.async_api import Browser, Locator, Page, Route, expect
 
 from shared.db.tables import Deliverable, Draft, DraftComment
 from shared.integrations.oauth_demo_provider import DemoProvider
-from tests.browser.axe import assert_accessible
+from tests.axe import assert_accessible
 from tests.browser.test_offer_journey import ALICE_SUBJECT, desktop_page, link_demo_identity_to_alice
 from tests.conftest import PASSWORD, Cast
 from tests.factories import agreed_deal

@@ -41,9 +41,9 @@ def test_it_binds_every_area_task_to_the_app_with_its_schedule() -> None:
     from shared.content.tasks import abort_abandoned_uploads, compute_draft_sha256
     from shared.creators.tasks import refresh_social_tokens
     from shared.identity.tasks import sweep_sessions
-    from shared.payouts.tasks import process_stripe_event, refresh_pending_payout_accounts
     from shared.jobs import job_app
     from shared.notifications.tasks import send_notification_emails
+    from shared.payouts.tasks import process_stripe_event, refresh_pending_payout_accounts
 
     for task in (heartbeat, sweep_sessions, refresh_social_tokens, send_notification_emails, send_due_reminders):
         assert job_app.tasks[task.name] is task and task.blueprint is job_app
