@@ -106,6 +106,14 @@ class Storage(Protocol):
         """Remove the object (idempotent)."""
         ...
 
+    async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        """Store a small file the server made itself (a contract's PDF), in one request."""
+        ...
+
+    async def get_bytes(self, key: str) -> bytes:
+        """A small stored file's bytes (a contract's PDF, to seal or to serve)."""
+        ...
+
 
 def content_disposition(filename: str) -> str:
     """`inline` so a browser plays a video or shows an image; the name is made header-safe first."""
