@@ -2,7 +2,7 @@
 
 from litestar import Router
 
-from backoffice import board, campaigns, creators, disclosure, notifications, offers, reviews, threads
+from backoffice import board, campaigns, contracts, creators, disclosure, notifications, offers, reviews, threads
 from backoffice.account import (
     account_page,
     disable_totp,
@@ -47,6 +47,7 @@ staff_router = Router(
         *notifications.HANDLERS,
         *disclosure.HANDLERS,
         *reviews.HANDLERS,
+        *contracts.HANDLERS,
     ],
     dependencies={**STAFF_DEPENDENCIES, **BRAND_DEPENDENCIES},
     before_request=notifications.count_unread_for_nav,  # the header's unread badge

@@ -40,6 +40,7 @@ from shared.identity import totp
 from shared.identity.queries import StaffContext
 from shared.integrations.storage import Storage
 from shared.notifications.actions import Recipient, notify
+from shared.settings import Settings
 
 REMIND_AFTER = dt.timedelta(days=3)
 REMIND_BEFORE_EXPIRY = dt.timedelta(days=1)
@@ -689,3 +690,9 @@ async def remind_signers(now: dt.datetime | None = None) -> int:
                 brand_id=int(locked["brand"]),
             )
     return len(rows)
+
+
+def contract_tools(settings: Settings, storage: Storage) -> ContractTools:
+    """The deployment's storage and seal (a generated self-signed pair under ./var when none is configured)."""
+    key = sealing.seal_key_from(settings.contract_signing_key, settings.contract_signing_cert)
+    return ContractTools(storage, key, settings.contract_tsa_url)

@@ -1,0 +1,226 @@
+"""Contracts on the brand side: generate from an accepted offer, list by state, send, countersign with TOTP,
+void, download the PDFs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from backoffice.deps import encryptor_of, settings_of
+from backoffice.guards import ALL_ROLES, requires_role
+from shared.audit.context import Actor
+from shared.contracts.actions import (
+    BrandSide,
+    SecondFactorRequired,
+    contract_tools,
+    do_countersign_contract,
+    do_generate_contract,
+    do_record_download,
+    do_send_contract,
+    do_void_contract,
+)
+from shared.contracts.evidence import contract_events, verify_chain
+from shared.contracts.queries import get_contract, list_brand_contracts
+from shared.contracts.rules import STATUS_LABELS, Status, can_manage_contracts
+from shared.errors import IllegalTransition, InvalidInput, NotFound
+from shared.identity.queries import BrandAccess, StaffContext
+from shared.identity.rules import Role
+from shared.web.forms import read_form
+from shared.web.local_storage import StorageDependency
+
+MANAGERS = requires_role(Role.OWNER, Role.MANAGER)
+ANYONE_AT_BRAND = requires_role(*ALL_ROLES)
+
+
+def _url(brand: BrandAccess, contract_id: int) -> str:
+    return f"/backoffice/b/{brand.brand_slug}/contracts/{contract_id}"
+
+
+def _user_agent(request: Request[Any, Any, Any]) -> str:
+    return request.headers.get("user-agent", "")[:500]
+
+
+@get("/b/{brand_slug:str}/contracts", guards=[ANYONE_AT_BRAND])
+async def contracts_list(brand: NamedDependency[BrandAccess], status: FromQuery[str | None] = None) -> Template:
+    chosen = status if status in {s.value for s in Status} else None
+    return Template(
+        "backoffice/contracts_list.html",
+        context={
+            "brand": brand,
+            "contracts": await list_brand_contracts(brand.brand_id, status=chosen),
+            "status": chosen or "",
+            "status_labels": STATUS_LABELS,
+        },
+    )
+
+
+@post("/b/{brand_slug:str}/offers/{collaboration_id:int}/contract", guards=[MANAGERS], status_code=303)
+async def generate_contract(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    storage: StorageDependency,
+    collaboration_id: FromPath[int],
+) -> Redirect:
+    try:
+        contract_id = await do_generate_contract(
+            actor,
+            BrandSide(staff, brand.brand_id),
+            contract_tools(settings_of(request), storage),
+            collaboration_id=collaboration_id,
+        )
+    except (IllegalTransition, InvalidInput) as exc:
+        flash(request, str(exc), category="error")
+        return Redirect(f"/backoffice/b/{brand.brand_slug}/offers/{collaboration_id}", status_code=303)
+    flash(request, "Contract generated. Read it, then send it to the creator.", category="success")
+    return Redirect(_url(brand, contract_id), status_code=303)
+
+
+async def _page(
+    brand: BrandAccess,
+    staff: StaffContext,
+    contract_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    contract = await get_contract(contract_id)
+    if contract is None or contract.brand_id != brand.brand_id:
+        raise NotFound("No such contract.")
+    return Template(
+        "backoffice/contracts_detail.html",
+        context={
+            "brand": brand,
+            "contract": contract,
+            "events": await contract_events(contract_id),
+            "chain": await verify_chain(contract_id),
+            "manages": can_manage_contracts(brand.role),
+            "errors": errors or {},
+        },
+        status_code=status,
+    )
+
+
+@get("/b/{brand_slug:str}/contracts/{contract_id:int}", guards=[ANYONE_AT_BRAND])
+async def contract_page(
+    brand: NamedDependency[BrandAccess], staff: NamedDependency[StaffContext], contract_id: FromPath[int]
+) -> Template:
+    return await _page(brand, staff, contract_id)
+
+
+@post("/b/{brand_slug:str}/contracts/{contract_id:int}/send", guards=[MANAGERS], status_code=303)
+async def send_contract(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    contract_id: FromPath[int],
+) -> Redirect:
+    try:
+        await do_send_contract(
+            actor, BrandSide(staff, brand.brand_id), contract_id=contract_id, user_agent=_user_agent(request)
+        )
+    except IllegalTransition as exc:
+        flash(request, str(exc), category="error")
+    else:
+        flash(request, "Sent. The creator has been told and can sign on their phone.", category="success")
+    return Redirect(_url(brand, contract_id), status_code=303)
+
+
+@post("/b/{brand_slug:str}/contracts/{contract_id:int}/countersign", guards=[MANAGERS], status_code=303)
+async def countersign_contract(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    storage: StorageDependency,
+    contract_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        await do_countersign_contract(
+            actor,
+            BrandSide(staff, brand.brand_id),
+            contract_tools(settings_of(request), storage),
+            encryptor_of(request),
+            contract_id=contract_id,
+            code=form.get("code", ""),
+            user_agent=_user_agent(request),
+        )
+    except SecondFactorRequired as exc:
+        flash(request, str(exc), category="error")
+        return Redirect("/backoffice/account/totp", status_code=303)
+    except IllegalTransition as exc:
+        flash(request, str(exc), category="error")
+    except InvalidInput as exc:
+        return await _page(brand, staff, contract_id, errors=exc.errors, status=400)
+    else:
+        flash(request, "Countersigned and executed. Both sides can download the executed PDF.", category="success")
+    return Redirect(_url(brand, contract_id), status_code=303)
+
+
+@post("/b/{brand_slug:str}/contracts/{contract_id:int}/void", guards=[MANAGERS], status_code=303)
+async def void_contract(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    contract_id: FromPath[int],
+) -> Redirect:
+    form = await read_form(request)
+    try:
+        await do_void_contract(
+            actor,
+            BrandSide(staff, brand.brand_id),
+            contract_id=contract_id,
+            reason=form.get("reason", ""),
+            user_agent=_user_agent(request),
+        )
+    except (IllegalTransition, InvalidInput) as exc:
+        flash(request, str(exc), category="error")
+    else:
+        flash(request, "Voided.", category="success")
+    return Redirect(_url(brand, contract_id), status_code=303)
+
+
+@get("/b/{brand_slug:str}/contracts/{contract_id:int}/pdf", guards=[ANYONE_AT_BRAND])
+async def contract_pdf(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    actor: NamedDependency[Actor],
+    storage: StorageDependency,
+    contract_id: FromPath[int],
+) -> Response[bytes]:
+    contract = await get_contract(contract_id)
+    if contract is None or contract.brand_id != brand.brand_id:
+        raise NotFound("No such contract.")
+    executed = bool(contract.executed_key)
+    key = contract.executed_key or contract.document_key
+    data = await storage.get_bytes(key)
+    await do_record_download(
+        actor, contract_id, which="executed" if executed else "document", user_agent=_user_agent(request)
+    )
+    name = f"{contract.reference}{'-executed' if executed else ''}.pdf"
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+HANDLERS: list[HTTPRouteHandler] = [
+    contracts_list,
+    generate_contract,
+    contract_page,
+    send_contract,
+    countersign_contract,
+    void_contract,
+    contract_pdf,
+]
