@@ -127,10 +127,12 @@ def cmd_demo(args: argparse.Namespace) -> None:
         _configure_logs(settings)
 
         async def prepare() -> str:
+            from shared.contracts.actions import contract_tools
             from shared.demo import seed_demo_data
+            from shared.integrations.storage import storage_from_settings
 
             await _migrate()
-            return await seed_demo_data()
+            return await seed_demo_data(contract_tools(settings, storage_from_settings(settings)))
 
         summary = asyncio.run(prepare())
         if demo_id:

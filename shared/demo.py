@@ -7,6 +7,8 @@ is idempotent: running the demo again keeps what is there.
 from __future__ import annotations
 
 from shared.audit.context import Actor, system_actor
+from shared.contracts.actions import ContractTools
+from shared.contracts.demo import seed_demo_contracts
 from shared.db.tables import Brand
 from shared.db.transactions import atomic
 from shared.identity.actions import (
@@ -80,7 +82,7 @@ STAFF_TOTP_HELP = (
 )
 
 
-async def seed_demo_data() -> str:
+async def seed_demo_data(contract_tools: ContractTools | None = None) -> str:
     """Create the demo cast unless it is already there; return the sign-in instructions."""
     actor = system_actor("rapport demo")
     async with atomic():
@@ -114,6 +116,7 @@ async def seed_demo_data() -> str:
                 ],
             )
         await _seed_campaigns(actor, staff_ids, brand_ids)
+        await seed_demo_contracts(actor, contract_tools)
     creator_lines = await _ensure_demo_creator_sign_ins(actor)
     staff_lines = "\n".join(
         f"    {email:<22} {', '.join(f'{role.value} at {brand}' for brand, role in roles.items())}"

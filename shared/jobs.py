@@ -129,6 +129,17 @@ async def send_due_reminders(timestamp: int | None = None) -> None:
     log.info("sent due reminders", extra={"due_soon": report.due_soon, "overdue": report.overdue})
 
 
+@job_app.periodic(cron="23 * * * *")
+@job_app.task(name="contract_deadlines", queue="default", queueing_lock="contract_deadlines", lock="contract_deadlines")
+async def contract_deadlines(timestamp: int | None = None) -> None:
+    """Hourly: expire contracts left unsigned past their date; remind creators after 3 days and before expiry."""
+    from shared.contracts.actions import expire_contracts, remind_signers
+
+    expired = await expire_contracts()
+    reminded = await remind_signers()
+    log.info("contract deadlines", extra={"expired": expired, "reminded": reminded})
+
+
 @job_app.task(name="compute_draft_sha256", queue="default")
 async def compute_draft_sha256(draft_id: int) -> None:
     """Record a verified draft's SHA-256 (reads the whole file from storage once, so never in a web request)."""

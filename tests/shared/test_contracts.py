@@ -356,3 +356,18 @@ async def test_saving_a_template_keeps_versions(cast: Cast) -> None:
             governing_law="x",
             expiry_days=7,
         )
+
+
+async def test_the_demo_has_templates_and_a_contract_waiting_for_diego(tools) -> None:  # type: ignore[no-untyped-def]
+    from shared.demo import seed_demo_data
+
+    await seed_demo_data(tools)
+    await seed_demo_data(tools)  # idempotent
+    templates = await get_engine().fetch(
+        "SELECT b.slug FROM contract_template t JOIN brand b ON b.id = t.brand ORDER BY b.slug"
+    )
+    assert [t["slug"] for t in templates] == ["acme", "globex"]
+    rows = await get_engine().fetch(
+        "SELECT t.status FROM contract t JOIN creator c ON c.id = t.creator WHERE c.email = 'diego@creators.test'"
+    )
+    assert [r["status"] for r in rows] == ["sent"]
