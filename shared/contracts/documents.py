@@ -221,7 +221,8 @@ th { background: #f0f0f0; }
 .line { color: #444; font-size: 9pt; }
 .certificate { page-break-before: always; font-family: "DejaVu Sans", sans-serif; font-size: 9pt; }
 .certificate h1 { font-size: 15pt; }
-.certificate td { font-size: 8pt; word-break: break-all; }
+.certificate table { table-layout: fixed; }
+.certificate td { font-size: 8pt; overflow-wrap: anywhere; }
 .mono { font-family: "DejaVu Sans Mono", monospace; font-size: 7.5pt; word-break: break-all; }
 """
 

@@ -158,11 +158,13 @@ def certificate_html(cert: Certificate) -> str:
         "<h1>Certificate of completion</h1>"
         f"<p>{e(cert.title)} · reference {e(cert.reference)} · between {e(cert.brand_name)} and "
         f"{e(cert.creator_name)}. Executed {e(_utc(cert.executed_at))}.</p>"
-        f"<p>SHA-256 of the signed document (the pages before this one, as rendered and shown to both parties): "
+        f"<p>SHA-256 of the contract PDF that both parties were shown and signed (the pages before this one): "
         f'<span class="mono">{e(cert.document_sha256)}</span></p>'
         f"<p>Electronic records consent version {e(cert.consent_version)}, text SHA-256 "
         f'<span class="mono">{e(cert.consent_sha256)}</span></p>'
-        "<table><thead><tr><th>#</th><th>Event</th><th>Time</th><th>By</th><th>IP</th><th>Device</th><th>Evidence</th>"
+        '<table><colgroup><col style="width:4%"><col style="width:13%"><col style="width:12%">'
+        '<col style="width:17%"><col style="width:11%"><col style="width:17%"><col style="width:26%">'
+        "</colgroup><thead><tr><th>#</th><th>Event</th><th>Time</th><th>By</th><th>IP</th><th>Device</th><th>Evidence</th>"
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         "<p>Every event above is kept in an append-only, hash-chained record. This PDF is sealed with a digital "
         "signature (PAdES) by the Rapport deployment that recorded it; any change to the file breaks the seal. "
