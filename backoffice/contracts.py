@@ -22,11 +22,13 @@ from shared.contracts.actions import (
     do_countersign_contract,
     do_generate_contract,
     do_record_download,
+    do_save_template,
     do_send_contract,
     do_void_contract,
 )
+from shared.contracts.documents import DEFAULT_TEMPLATE, FIELD_HELP, render_body, sample_fields
 from shared.contracts.evidence import contract_events, verify_chain
-from shared.contracts.queries import get_contract, list_brand_contracts
+from shared.contracts.queries import get_contract, list_brand_contracts, list_templates
 from shared.contracts.rules import STATUS_LABELS, Status, can_manage_contracts
 from shared.errors import IllegalTransition, InvalidInput, NotFound
 from shared.identity.queries import BrandAccess, StaffContext
@@ -215,7 +217,117 @@ async def contract_pdf(
     )
 
 
+# --- templates ---------------------------------------------------------------------------------------
+
+
+def _templates_url(brand: BrandAccess) -> str:
+    return f"/backoffice/b/{brand.brand_slug}/contract-templates"
+
+
+@get("/b/{brand_slug:str}/contract-templates", guards=[MANAGERS])
+async def templates_list(brand: NamedDependency[BrandAccess]) -> Template:
+    return Template(
+        "backoffice/contract_templates.html",
+        context={"brand": brand, "templates": await list_templates(brand.brand_id)},
+    )
+
+
+def _preview(body: str, governing_law: str) -> str:
+    try:
+        return render_body(body, sample_fields(governing_law or "the State of New York, USA"))
+    except InvalidInput:
+        return ""
+
+
+def _editor(
+    brand: BrandAccess, template_id: int | None, form: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Template:
+    return Template(
+        "backoffice/contract_template_edit.html",
+        context={
+            "brand": brand,
+            "template_id": template_id,
+            "form": form,
+            "errors": errors,
+            "field_help": FIELD_HELP,
+            "preview": "" if errors else _preview(form.get("body", ""), form.get("governing_law", "")),
+        },
+        status_code=status,
+    )
+
+
+@get("/b/{brand_slug:str}/contract-templates/new", guards=[MANAGERS])
+async def new_template_page(brand: NamedDependency[BrandAccess]) -> Template:
+    form = {"name": "", "governing_law": "the State of New York, USA", "expiry_days": "14", "body": DEFAULT_TEMPLATE}
+    return _editor(brand, None, form, {})
+
+
+@get("/b/{brand_slug:str}/contract-templates/{template_id:int}", guards=[MANAGERS])
+async def template_page(brand: NamedDependency[BrandAccess], template_id: FromPath[int]) -> Template:
+    found = next((t for t in await list_templates(brand.brand_id) if t.id == template_id), None)
+    if found is None:
+        raise NotFound("No such template.")
+    form = {
+        "name": found.name,
+        "governing_law": found.governing_law,
+        "expiry_days": str(found.expiry_days),
+        "body": found.body,
+        "version": str(found.version),
+    }
+    return _editor(brand, template_id, form, {})
+
+
+async def _save(
+    request: Request[Any, Any, Any], brand: BrandAccess, staff: StaffContext, actor: Actor, template_id: int | None
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        expiry = int(form.get("expiry_days", "").strip() or "0")
+    except ValueError:
+        expiry = 0
+    try:
+        saved = await do_save_template(
+            actor,
+            BrandSide(staff, brand.brand_id),
+            template_id=template_id,
+            name=form.get("name", ""),
+            body=form.get("body", ""),
+            governing_law=form.get("governing_law", ""),
+            expiry_days=expiry,
+        )
+    except InvalidInput as exc:
+        return _editor(brand, template_id, form, exc.errors, status=400)
+    flash(request, "Template saved as a new version.", category="success")
+    return Redirect(f"{_templates_url(brand)}/{saved}", status_code=303)
+
+
+@post("/b/{brand_slug:str}/contract-templates", guards=[MANAGERS], status_code=303)
+async def create_template(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+) -> Template | Redirect:
+    return await _save(request, brand, staff, actor, None)
+
+
+@post("/b/{brand_slug:str}/contract-templates/{template_id:int}", guards=[MANAGERS], status_code=303)
+async def save_template(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    template_id: FromPath[int],
+) -> Template | Redirect:
+    return await _save(request, brand, staff, actor, template_id)
+
+
 HANDLERS: list[HTTPRouteHandler] = [
+    templates_list,
+    new_template_page,
+    template_page,
+    create_template,
+    save_template,
     contracts_list,
     generate_contract,
     contract_page,

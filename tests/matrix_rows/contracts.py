@@ -6,7 +6,7 @@ from __future__ import annotations
 from litestar import Litestar
 
 from shared.audit.context import system_actor
-from shared.contracts.actions import ContractTools, do_generate_contract, do_send_contract
+from shared.contracts.actions import ContractTools, do_generate_contract, do_send_contract, ensure_default_template
 from shared.contracts.sealing import generated_seal_key
 from shared.identity.rules import Role
 from tests.authz import NOTFOUND, SIGNIN, Route, creator_only, public, staff_only
@@ -74,4 +74,20 @@ async def placeholders_for_app(cast: Cast, app: Litestar) -> dict[str, str]:
     contract_id = await do_generate_contract(actor, bob, tools, collaboration_id=deal.collaboration_id)
     await do_send_contract(actor, bob, contract_id=contract_id)
     other = await agreed_deal(cast)
-    return {"contract": str(contract_id), "deal_without_contract": str(other.collaboration_id)}
+    template_id = await ensure_default_template(actor, cast.acme_id)
+    return {
+        "contract": str(contract_id),
+        "deal_without_contract": str(other.collaboration_id),
+        "template": str(template_id),
+    }
+
+
+T = f"{B}/contract-templates"
+TU = f"{U}/contract-templates"
+ROUTES += [
+    Route("GET", T, TU, staff_only(brand_scoped=True, roles=MANAGERS)),
+    Route("GET", f"{T}/new", f"{TU}/new", staff_only(brand_scoped=True, roles=MANAGERS)),
+    Route("POST", T, TU, staff_only(brand_scoped=True, roles=MANAGERS)),  # empty form: 400
+    Route("GET", f"{T}/{{template_id:int}}", f"{TU}/{{template}}", staff_only(brand_scoped=True, roles=MANAGERS)),
+    Route("POST", f"{T}/{{template_id:int}}", f"{TU}/{{template}}", staff_only(brand_scoped=True, roles=MANAGERS)),
+]
