@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,3 +128,25 @@ async def list_templates(brand_id: int) -> list[Template]:
         brand_id,
     )
     return [Template(**dict(r)) for r in rows]
+
+
+async def creator_contracts_export(creator_id: int) -> list[dict[str, Any]]:
+    """A creator's contracts for their data export: the contracts, and the events they did themselves (staff's
+    IP addresses and devices are not the creator's data)."""
+    rows = await get_engine().fetch(
+        """
+        SELECT t.id, t.reference, b.name AS brand, k.name AS campaign, t.status, t.document_sha256,
+               t.executed_sha256, t.sent_at, t.signed_at, t.signer_name, t.countersigned_at, t.executed_at, t.reason,
+               COALESCE((SELECT json_agg(json_build_object('kind', e.kind, 'at', e.at, 'ip', e.ip,
+                                                           'user_agent', e.user_agent, 'data', e.data) ORDER BY e.seq)
+                         FROM contract_event e WHERE e.contract = t.id AND e.actor_kind = 'creator'), '[]') AS events
+        FROM contract t JOIN brand b ON b.id = t.brand JOIN collaboration c ON c.id = t.collaboration
+        JOIN campaign k ON k.id = c.campaign
+        WHERE t.creator = $1 AND t.status <> 'draft'
+        ORDER BY t.id
+        """,
+        creator_id,
+    )
+    return [
+        dict(r) | {"events": json.loads(r["events"]) if isinstance(r["events"], str) else r["events"]} for r in rows
+    ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import zipfile
 from pathlib import Path
 
 import asyncpg
@@ -32,6 +34,7 @@ from shared.contracts.documents import DEFAULT_TEMPLATE, check_template
 from shared.contracts.evidence import contract_events, verify_chain
 from shared.contracts.queries import executed_by_sha256, get_contract, list_brand_contracts
 from shared.contracts.sealing import sha256_hex
+from shared.creators.actions import do_delete_creator_account, do_export_creator_data
 from shared.crypto import Encryptor
 from shared.db.engine import get_engine
 from shared.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
@@ -269,6 +272,14 @@ async def test_countersigning_executes_seals_and_contracts_the_collaboration(cas
     [signature] = PdfFileReader(io.BytesIO(bytes(tampered)), strict=False).embedded_signatures
     assert not (await async_validate_pdf_signature(signature, context)).intact
     assert await executed_by_sha256(sha256_hex(bytes(tampered))) is None
+    # The creator's data export carries the contract and her own signature events; deleting her account keeps it.
+    archive = zipfile.ZipFile(io.BytesIO(await do_export_creator_data(ACTOR, cast.alice_id)))
+    [exported] = json.loads(archive.read("contracts.json"))
+    assert exported["executed_sha256"] == contract.executed_sha256
+    assert [e["kind"] for e in exported["events"]] == ["consented", "signed"]
+    await do_delete_creator_account(ACTOR, cast.alice_id)
+    kept = await get_contract(contract_id)
+    assert kept is not None and kept.status == "executed" and (await verify_chain(contract_id)).intact
     # Executed: it can no longer be voided.
     with pytest.raises(IllegalTransition, match="executed"):
         await do_void_contract(
