@@ -287,6 +287,38 @@ async def test_countersigning_executes_seals_and_contracts_the_collaboration(cas
         )
 
 
+async def test_an_amendment_goes_through_the_same_signatures_and_then_changes_the_terms(  # type: ignore[no-untyped-def]
+    cast: Cast, tools, encryptor: Encryptor
+) -> None:
+    first = await _executed(cast, tools, encryptor)
+    contract = await get_contract(first)
+    assert contract is not None
+    bob = await brand_side(cast.bob_id, cast.acme_id)
+    new_terms = contract.terms.to_json() | {"fee_minor": contract.terms.fee_minor + 50000, "payments": []}
+    amendment = await do_generate_contract(
+        ACTOR, bob, tools, collaboration_id=contract.collaboration_id, terms_json=new_terms
+    )
+    draft = await get_contract(amendment)
+    assert draft is not None and draft.amends == first and "amends and restates agreement" in draft.html
+    before = await get_engine().fetch("SELECT agreed_terms FROM collaboration WHERE id = $1", contract.collaboration_id)
+    await do_send_contract(ACTOR, bob, contract_id=amendment)
+    await sign(cast, amendment)
+    unchanged = await get_engine().fetch(
+        "SELECT agreed_terms FROM collaboration WHERE id = $1", contract.collaboration_id
+    )
+    assert unchanged == before  # the terms change only once the amendment is executed
+    secret_rows = await get_engine().fetch("SELECT totp_secret_enc FROM staff_user WHERE id = $1", cast.olivia_id)
+    secret = encryptor.decrypt(secret_rows[0]["totp_secret_enc"])
+    assert secret is not None
+    olivia = await brand_side(cast.olivia_id, cast.acme_id)
+    await do_countersign_contract(ACTOR, olivia, tools, encryptor, contract_id=amendment, code=pyotp.TOTP(secret).now())
+    after = await get_engine().fetch(
+        "SELECT status, agreed_terms FROM collaboration WHERE id = $1", contract.collaboration_id
+    )
+    assert after[0]["status"] == "contracted"
+    assert json.loads(after[0]["agreed_terms"])["fee_minor"] == contract.terms.fee_minor + 50000
+
+
 async def test_the_trail_is_append_only_and_tampering_is_detected(cast: Cast, tools) -> None:  # type: ignore[no-untyped-def]
     made = await sent(cast, tools)
     engine = get_engine()
