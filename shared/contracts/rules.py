@@ -129,15 +129,15 @@ ESIGN_CONSENT_VERSION = "2026-11-1"
 ESIGN_CONSENT_TEXT = """\
 Consent to electronic records and signatures (version 2026-11-1)
 
-By ticking the box below you agree to receive this contract and any notices about it electronically,
+By ticking the box below you agree to receive this contract and any notices about it electronically, \
 and to sign it electronically. Your electronic signature has the same effect as a handwritten one.
 
-- Paper copy: you may ask the brand for a paper copy of the contract at any time, free of charge,
-  by writing to them through Rapport messages.
-- Withdrawing consent: you may withdraw this consent at any time before you sign by declining the
-  contract or writing to the brand; after signing, withdrawal does not undo the signature.
-- What you need: a device with a current web browser to read the contract, and a PDF reader to
-  open and keep the signed copy. You can download the PDF from this page and from your contracts list.
+- Paper copy: you may ask the brand for a paper copy of the contract at any time, free of charge, \
+by writing to them through Rapport messages.
+- Withdrawing consent: you may withdraw this consent at any time before you sign by declining the \
+contract or writing to the brand; after signing, withdrawal does not undo the signature.
+- What you need: a device with a current web browser to read the contract, and a PDF reader to \
+open and keep the signed copy. You can download the PDF from this page and from your contracts list.
 """
 
 
