@@ -113,3 +113,30 @@ async def test_generate_sign_countersign_download_and_verify(
     assert "not a PDF" in junk.text
     empty = await client.post("/verify", data={"_csrf_token": token}, files={"file": ("c.pdf", b"", "application/pdf")})
     assert empty.status_code == 400 and "empty" in empty.text
+
+
+async def test_countersigning_without_totp_sends_staff_to_set_it_up(client: httpx.AsyncClient, cast: Cast) -> None:
+    from tests.contract_helpers import sign
+
+    deal = await agreed_deal(cast)
+    await act_as_staff(client, cast.bob_id)
+    offer_page = f"/backoffice/b/acme/offers/{deal.collaboration_id}"
+    await _post(client, offer_page, f"{offer_page}/contract", {})
+    [contract] = await list_brand_contracts(cast.acme_id)
+    page = f"/backoffice/b/acme/contracts/{contract.id}"
+    await _post(client, page, f"{page}/send", {})
+    await sign(cast, contract.id)
+    answer = await _post(client, page, f"{page}/countersign", {"code": "123456"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/backoffice/account/totp"
+    assert "Countersign and execute" in (await client.get(page)).text  # still waiting, nothing happened
+
+
+async def test_verify_is_rate_limited(client: httpx.AsyncClient) -> None:
+    token = csrf_token_from((await client.get("/verify")).text)
+    codes = []
+    for _ in range(12):
+        answer = await client.post(
+            "/verify", data={"_csrf_token": token}, files={"file": ("c.pdf", b"%PDF-1.7 nothing", "application/pdf")}
+        )
+        codes.append(answer.status_code)
+    assert codes[:10] == [200] * 10 and codes[10:] == [429, 429]
