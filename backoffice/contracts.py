@@ -33,6 +33,7 @@ from shared.contracts.rules import STATUS_LABELS, Status, can_manage_contracts
 from shared.errors import IllegalTransition, InvalidInput, NotFound
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
+from shared.identity.throttle import TooManyAttempts
 from shared.web.forms import read_form
 from shared.web.local_storage import StorageDependency
 
@@ -159,7 +160,7 @@ async def countersign_contract(
     except SecondFactorRequired as exc:
         flash(request, str(exc), category="error")
         return Redirect("/backoffice/account/totp", status_code=303)
-    except IllegalTransition as exc:
+    except (IllegalTransition, TooManyAttempts) as exc:
         flash(request, str(exc), category="error")
     except InvalidInput as exc:
         return await _page(brand, staff, contract_id, errors=exc.errors, status=400)

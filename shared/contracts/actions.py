@@ -36,8 +36,10 @@ from shared.db.engine import get_engine
 from shared.db.rows import jsonb
 from shared.db.transactions import atomic
 from shared.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
-from shared.identity import totp
+from shared.identity import throttle, totp
 from shared.identity.queries import StaffContext
+from shared.identity.rules import ACCOUNT_THRESHOLD
+from shared.identity.throttle import TooManyAttempts
 from shared.integrations.storage import Storage
 from shared.notifications.actions import Recipient, notify
 from shared.settings import Settings
@@ -536,14 +538,57 @@ async def do_countersign_contract(
         "SELECT totp_secret_enc, totp_enabled_at, name FROM staff_user WHERE id = $1", side.staff.id
     )
     staff = staff_rows[0] if staff_rows else None
+    throttle_key = f"totp:{side.staff.id}"  # shared with the sign-in's second step: guesses add up across both
+    try:
+        await _countersign(
+            actor,
+            side,
+            tools,
+            encryptor,
+            staff,
+            throttle_key,
+            contract_id=contract_id,
+            code=code,
+            user_agent=user_agent,
+        )
+    except _WrongCode:
+        async with atomic():
+            await throttle.record_failure(throttle_key, ACCOUNT_THRESHOLD)
+            await write_audit_row(
+                actor, "contract.countersign_code_failed", "contract", contract_id, brand_id=side.brand_id
+            )
+        raise InvalidInput({"code": "That code is not right. Enter the current 6-digit code from your app."}) from None
+
+
+class _WrongCode(Exception):
+    """A wrong TOTP code: the countersign transaction rolls back, then the failure is counted in its own."""
+
+
+async def _countersign(
+    actor: Actor,
+    side: BrandSide,
+    tools: ContractTools,
+    encryptor: Encryptor,
+    staff: Any,
+    throttle_key: str,
+    *,
+    contract_id: int,
+    code: str,
+    user_agent: str,
+) -> None:
+    engine = get_engine()
     async with atomic():
         row = await _locked_for_brand(contract_id, side)
         countersigned = next_status(row["status"], "countersign")
         if staff is None or staff["totp_enabled_at"] is None or not staff["totp_secret_enc"]:
             raise SecondFactorRequired("Set up two-factor authentication (TOTP) first: countersigning needs a code.")
+        locked = await throttle.seconds_locked([throttle_key])
+        if locked:
+            raise TooManyAttempts(locked)
         secret = encryptor.decrypt(staff["totp_secret_enc"])
         if secret is None or not totp.code_is_valid(secret, code):
-            raise InvalidInput({"code": "That code is not right. Enter the current 6-digit code from your app."})
+            raise _WrongCode
+        await throttle.reset(throttle_key)
         now = _now()
         await append_event(
             contract_id,

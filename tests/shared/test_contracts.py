@@ -38,6 +38,7 @@ from shared.creators.actions import do_delete_creator_account, do_export_creator
 from shared.crypto import Encryptor
 from shared.db.engine import get_engine
 from shared.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
+from shared.identity.throttle import TooManyAttempts
 from shared.settings import Settings
 from tests.conftest import Cast
 from tests.contract_helpers import (
@@ -231,6 +232,14 @@ async def test_countersigning_needs_totp_and_a_manager(cast: Cast, tools, encryp
     with pytest.raises(PermissionDenied):
         await do_countersign_contract(
             ACTOR, await brand_side(cast.vic_id, cast.acme_id), tools, encryptor, contract_id=made.contract_id, code=""
+        )
+    # Guessing is throttled (shared with the sign-in's second step): after five wrong codes, even the right one waits.
+    for _ in range(4):
+        with pytest.raises(InvalidInput):
+            await do_countersign_contract(ACTOR, olivia, tools, encryptor, contract_id=made.contract_id, code=wrong)
+    with pytest.raises(TooManyAttempts):
+        await do_countersign_contract(
+            ACTOR, olivia, tools, encryptor, contract_id=made.contract_id, code=pyotp.TOTP(secret).now()
         )
     contract = await get_contract(made.contract_id)
     assert contract is not None and contract.status == "signed"
