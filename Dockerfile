@@ -29,6 +29,11 @@ ENV PYTHONUNBUFFERED=1 \
     UV_NO_CACHE=1 \
     UV_PYTHON_DOWNLOADS=never
 
+# Contract PDFs: WeasyPrint needs Pango, and the contracts are set in the DejaVu fonts.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN pip install --no-cache-dir uv \
     && groupadd --system --gid 10001 rapport \
     && useradd --system --uid 10001 --gid rapport --create-home --home-dir /home/rapport rapport

@@ -6,14 +6,14 @@ SHELL := /bin/bash
 UV := python3 -m uv
 PORT ?= 8000
 
-.PHONY: help setup python-deps assets browsers lint test demo serve worker migrate bench bench-queries bench-upload bench-pages clean
+.PHONY: help setup python-deps assets browsers pdf-libs lint test demo serve worker migrate bench bench-queries bench-upload bench-pages clean
 
 help:
 	@echo "make demo   - install, migrate, seed demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - install (Chromium too), lint, type-check, import rules, migrations check, pytest"
 	@echo "make bench  - HTTP benchmark (wrk) of a plain route and a database + template page"
 
-setup: python-deps assets
+setup: python-deps assets pdf-libs
 
 python-deps:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
@@ -33,6 +33,12 @@ browsers:
 	@if [ -x /usr/bin/chromium ]; then echo "Chromium: /usr/bin/chromium"; \
 	elif [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && echo "Installed Chromium"; \
 	else echo "Chromium is missing: run 'sudo apt-get install -y chromium' (browser tests need /usr/bin/chromium)"; exit 1; fi
+
+# Contracts render to PDF with WeasyPrint: it needs Pango and the DejaVu fonts (Debian packages).
+pdf-libs:
+	@if ls /usr/lib/*/libpango-1.0.so.0 >/dev/null 2>&1 && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ]; then :; \
+	elif [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null && echo "Installed Pango and DejaVu fonts"; \
+	else echo "Pango or DejaVu fonts missing: run 'sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core' (contract PDFs need them)"; exit 1; fi
 
 lint: python-deps
 	$(UV) run ruff check .

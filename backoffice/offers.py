@@ -36,6 +36,7 @@ from shared.collaborations.rules import (
     can_see_shipping_address,
     terms_to_form,
 )
+from shared.contracts.queries import contracts_for_collaboration
 from shared.crm.queries import list_roster
 from shared.crm.rules import RosterFilters
 from shared.crypto import Encryptor
@@ -207,6 +208,7 @@ async def _offer_page(
             "errors": errors or {},
             "counter_open": counter,
             "thread": await get_thread(side, collaboration_id, limit=THREAD_BOX_SIZE),
+            "contracts": await contracts_for_collaboration(collaboration_id),
             **TERMS_CONTEXT,
         },
         status_code=status,

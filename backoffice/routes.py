@@ -2,7 +2,19 @@
 
 from litestar import Router
 
-from backoffice import board, campaigns, creators, disclosure, notifications, offers, reviews, shell, threads, workspace
+from backoffice import (
+    board,
+    campaigns,
+    contracts,
+    creators,
+    disclosure,
+    notifications,
+    offers,
+    reviews,
+    shell,
+    threads,
+    workspace,
+)
 from backoffice.account import (
     account_page,
     disable_totp,
@@ -48,6 +60,7 @@ staff_router = Router(
         *disclosure.HANDLERS,
         *reviews.HANDLERS,
         *workspace.HANDLERS,
+        *contracts.HANDLERS,
     ],
     dependencies={**STAFF_DEPENDENCIES, **BRAND_DEPENDENCIES},
     before_request=shell.prepare_shell,  # the header's unread badge and the brand's navigation

@@ -148,7 +148,9 @@ async def oauth_callback(request: Request[Any, Any, Any], provider: FromPath[str
     except InvalidInput as exc:
         return failure_page(str(exc), provider=config)
     join_token = request.session.get(JOIN_TOKEN_KEY)  # read before the new session clears it
-    start_creator_session(request, result.creator_id)
+    start_creator_session(
+        request, result.creator_id, identity=f"{config.name}:{identity.preferred_username or identity.subject}"
+    )
     await claim_pending_join(request, join_token)  # came from a brand's invitation link: claim it
     if not result.onboarded:
         return Redirect(ONBOARDING, status_code=303)

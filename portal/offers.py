@@ -26,6 +26,7 @@ from shared.collaborations.board import CREATOR_STATUS_LABELS
 from shared.collaborations.forms import terms_fields
 from shared.collaborations.queries import get_offer_for_creator, list_creator_offers
 from shared.collaborations.rules import DELIVERABLES_MAX, NOTE_MAX, STATUS_LABELS, terms_to_form
+from shared.contracts.queries import contracts_for_collaboration
 from shared.creators.queries import CreatorContext
 from shared.errors import IllegalTransition, InvalidInput
 from shared.messaging.queries import get_thread
@@ -80,6 +81,7 @@ async def _page(
         context={
             "offer": offer,
             "thread": await get_thread(CreatorSide(creator.id), collaboration_id, limit=THREAD_BOX_SIZE),
+            "contracts": [c for c in await contracts_for_collaboration(collaboration_id) if c.status != "draft"],
             "form": {**terms_to_form(offer.terms), **(form or {})} if open_panel != "counter" else (form or {}),
             "errors": errors or {},
             "open_panel": open_panel,

@@ -2,7 +2,7 @@
 
 from litestar import Router
 
-from portal import content, join, notifications, offers, payments, threads, work
+from portal import content, contracts, join, notifications, offers, payments, threads, verify, work
 from portal.accounts import accounts_page, link_account, unlink_account
 from portal.auth import oauth_callback, oauth_start, signout
 from portal.dashboard import dashboard
@@ -26,6 +26,7 @@ creator_router = Router(
         delete_account,
         # One module per area; each lists its handlers in HANDLERS.
         *offers.HANDLERS,
+        *contracts.HANDLERS,
         *work.HANDLERS,
         *content.HANDLERS,
         *threads.HANDLERS,
@@ -37,5 +38,15 @@ creator_router = Router(
 )
 
 portal_router = Router(
-    path="/", route_handlers=[home, signin_page, oauth_start, oauth_callback, signout, *join.HANDLERS, creator_router]
+    path="/",
+    route_handlers=[
+        home,
+        signin_page,
+        oauth_start,
+        oauth_callback,
+        signout,
+        *join.HANDLERS,
+        *verify.HANDLERS,
+        creator_router,
+    ],
 )

@@ -7,6 +7,8 @@ is idempotent: running the demo again keeps what is there.
 from __future__ import annotations
 
 from shared.audit.context import Actor, system_actor
+from shared.contracts.actions import ContractTools
+from shared.contracts.demo import seed_demo_contracts
 from shared.db.tables import Brand
 from shared.db.transactions import atomic
 from shared.identity.actions import (
@@ -81,9 +83,10 @@ STAFF_TOTP_HELP = (
 )
 
 
-async def seed_demo_data(settings: Settings | None = None) -> str:
+async def seed_demo_data(settings: Settings | None = None, *, contract_tools: ContractTools | None = None) -> str:
     """Create the demo cast unless it is already there; return the sign-in instructions. With `settings` (the
-    demo's own), also a few months of history at Acme, drafts stored where the settings say."""
+    demo's own), also a few months of history at Acme, drafts stored where the settings say, and contracts
+    sealed with the settings' key (or with `contract_tools`, when a test brings its own)."""
     actor = system_actor("rapport demo")
     async with atomic():
         already = await Brand.exists().where(Brand.slug == "acme")
@@ -118,6 +121,7 @@ async def seed_demo_data(settings: Settings | None = None) -> str:
         await _seed_campaigns(actor, staff_ids, brand_ids)
         if settings is not None:
             await _seed_history(actor, staff_ids, brand_ids, settings)
+        await seed_demo_contracts(actor, contract_tools or _contract_tools(settings))
     creator_lines = await _ensure_demo_creator_sign_ins(actor)
     staff_lines = "\n".join(
         f"    {email:<22} {', '.join(f'{role.value} at {brand}' for brand, role in roles.items())}"
@@ -305,3 +309,13 @@ async def _seed_history(actor: Actor, staff_ids: dict[str, int], brand_ids: dict
     storage = storage_from_settings(settings)
     await seed_history(actor, bob, rita, acme=brand_ids["Acme"], storage=storage, base_url=settings.base_url)
     await seed_globex(actor, await get_staff_context(staff_ids["charlie@globex.test"]), globex=brand_ids["Globex"])
+
+
+def _contract_tools(settings: Settings | None) -> ContractTools | None:
+    """The demo's storage and seal for contract PDFs; none when seeding without settings (tests of the seed)."""
+    if settings is None:
+        return None
+    from shared.contracts.actions import contract_tools
+    from shared.integrations.storage_factory import storage_from_settings
+
+    return contract_tools(settings, storage_from_settings(settings))

@@ -18,6 +18,7 @@ import procrastinate
 from shared import health
 from shared.collaborations import tasks as collaboration_tasks
 from shared.content import tasks as content_tasks
+from shared.contracts import tasks as contract_tasks
 from shared.creators import tasks as creator_tasks
 from shared.identity import tasks as identity_tasks
 from shared.notifications import tasks as notification_tasks
@@ -37,6 +38,7 @@ for _blueprint in (
     notification_tasks.blueprint,
     collaboration_tasks.blueprint,
     content_tasks.blueprint,
+    contract_tasks.blueprint,
     payout_tasks.blueprint,
 ):
     job_app.add_tasks_from(_blueprint, namespace="")
@@ -50,6 +52,8 @@ job_app.periodic(cron="*/10 * * * *")(creator_tasks.refresh_social_tokens)
 job_app.periodic(cron="* * * * *")(notification_tasks.send_notification_emails)
 job_app.periodic(cron="7 * * * *")(collaboration_tasks.send_due_reminders)
 job_app.periodic(cron="37 * * * *")(content_tasks.abort_abandoned_uploads)
+# Hourly: unsigned contracts expire on their date, and creators are reminded before.
+job_app.periodic(cron="23 * * * *")(contract_tasks.contract_deadlines)
 # A webhook may be lost: accounts not ready yet are re-read from Stripe.
 job_app.periodic(cron="*/15 * * * *")(payout_tasks.refresh_pending_payout_accounts)
 

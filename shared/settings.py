@@ -113,6 +113,10 @@ class Settings:
     session_idle_seconds: int = 60 * 60 * 12
     session_absolute_seconds: int = 60 * 60 * 24 * 14
     oidc_providers: tuple[OidcProvider, ...] = ()
+    # Contracts are sealed with this PEM key and certificate (unset: a self-signed pair under ./var, not in production).
+    contract_signing_key: str | None = None
+    contract_signing_cert: str | None = None
+    contract_tsa_url: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -166,6 +170,9 @@ class Settings:
             session_idle_seconds=env.integer("SESSION_IDLE_SECONDS", 60 * 60 * 12),
             session_absolute_seconds=env.integer("SESSION_ABSOLUTE_SECONDS", 60 * 60 * 24 * 14),
             oidc_providers=_oidc_providers(env),
+            contract_signing_key=env.secret("CONTRACT_SIGNING_KEY", "") or None,
+            contract_signing_cert=env.secret("CONTRACT_SIGNING_CERT", "") or None,
+            contract_tsa_url=env.text("CONTRACT_TSA_URL", "") or None,
             extra={k: v for k, v in env.environ.items() if k.startswith("RAPPORT_")},
         )
         settings.validate()
@@ -197,6 +204,11 @@ class Settings:
             if not self.database_url:
                 raise SettingsError(
                     "DATABASE_URL must be set in production (the embedded PostgreSQL is for dev and demo)"
+                )
+            if not (self.contract_signing_key and self.contract_signing_cert):
+                raise SettingsError(
+                    "CONTRACT_SIGNING_KEY and CONTRACT_SIGNING_CERT must be set in production (PEM, or *_FILE): "
+                    "executed contracts are sealed with them"
                 )
 
     def _validate_stripe(self) -> None:

@@ -218,7 +218,7 @@ def _outcome(response: httpx.Response) -> str:
     return OK
 
 
-async def test_it_enforces_the_matrix(client: httpx.AsyncClient, cast: Cast) -> None:
+async def test_it_enforces_the_matrix(client: httpx.AsyncClient, cast: Cast, app: Litestar) -> None:
     """Each persona is a real server-side session (as after a completed sign-in) in the real store,
     fresh for every request so that signing out or a refused action cannot leak into the next row."""
     sessions = await _persona_sessions(cast)
@@ -230,6 +230,8 @@ async def test_it_enforces_the_matrix(client: httpx.AsyncClient, cast: Cast) -> 
     for module in AREA_MODULES:
         if hasattr(module, "placeholders"):
             values.update({f"{{{name}}}": value for name, value in (await module.placeholders(cast)).items()})
+        if hasattr(module, "placeholders_for_app"):  # sample objects that need the app (its storage)
+            values.update({f"{{{k}}}": v for k, v in (await module.placeholders_for_app(cast, app)).items()})
     store = PostgresSessionStore()
     token = csrf_token_from((await client.get("/backoffice/signin")).text)
     failures = []

@@ -136,6 +136,19 @@ SWEEP: dict[tuple[str, str], Sweep | str] = {
     ("POST", f"{BO}/reviews/{{draft_id:int}}/comments"): Sweep("reviewer_x"),
     ("POST", f"{BO}/reviews/{{draft_id:int}}/decision"): Sweep("reviewer_x"),
     ("POST", f"{BO}/settings/disclosure"): Sweep("manager_x"),
+    # --- contracts
+    ("POST", f"{BO}/offers/{{collaboration_id:int}}/contract"): no_form("a button"),
+    ("POST", f"{BO}/contracts/{{contract_id:int}}/send"): no_form("a button"),
+    ("POST", f"{BO}/contracts/{{contract_id:int}}/countersign"): Sweep("manager_x"),
+    ("POST", f"{BO}/contracts/{{contract_id:int}}/void"): Sweep("manager_x"),
+    ("POST", f"{BO}/contract-templates"): Sweep("manager_x"),
+    ("POST", f"{BO}/contract-templates/{{template_id:int}}"): Sweep("manager_x"),
+    # Signing also needs a fresh sign-in (the matrix's Alice signed in long ago, so it answers "sign in"); the
+    # declared form is read first, so hostile values are still refused with a 400 before that.
+    ("POST", "/contracts/{contract_id:int}/sign"): Sweep("creator_a", "/contracts/{contract}/sign"),
+    ("POST", "/contracts/{contract_id:int}/decline"): Sweep("creator_a"),
+    # A PDF file, read once and bounded (tests/portal/test_contract_pages.py sends it junk and forgeries).
+    ("POST", "/verify"): no_form("a PDF file upload"),
     # --- storage (the local backend's signed upload URLs): the body is the file itself
     ("PUT", "/storage/objects/{token:str}"): no_form("a file body under a signed URL"),
     ("PUT", "/storage/parts/{token:str}"): no_form("a file body under a signed URL"),

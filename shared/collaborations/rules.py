@@ -98,6 +98,17 @@ def next_status(current: str, party: Party, verb: Verb) -> Status:
     return moves[status]
 
 
+def status_when_contract_executed(current: str) -> Status:
+    """accepted → contracted, when both sides have signed the contract (shared.contracts); an amendment
+    executed later leaves a deal already under way where it is."""
+    status = Status(current)
+    if status == Status.ACCEPTED:
+        return Status.CONTRACTED
+    if status in (Status.CONTRACTED, Status.IN_PROGRESS, Status.COMPLETED):
+        return status
+    raise IllegalTransition(f"The contract can't take effect: {_WHY_NOT[status]}.")
+
+
 def allowed_verbs(current: str, party: Party) -> set[str]:
     """What this party may do now (the buttons a page shows)."""
     status = Status(current)

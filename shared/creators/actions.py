@@ -14,6 +14,7 @@ import asyncpg
 
 from shared.audit.actions import write_audit_row
 from shared.audit.context import Actor
+from shared.contracts.queries import creator_contracts_export
 from shared.creators.export import build_export_zip
 from shared.creators.projection import refresh_creator_projection
 from shared.creators.queries import list_audit_rows_about_creator, list_linked_accounts
@@ -286,7 +287,8 @@ async def do_export_creator_data(actor: Actor, creator_id: int) -> bytes:
         accounts = await list_linked_accounts(creator_id)
         await write_audit_row(actor, "creator.data_exported", "creator", creator_id)
         audit_rows = await list_audit_rows_about_creator(creator_id)
-    return build_export_zip(dict(profile), accounts, audit_rows)
+        contracts = await creator_contracts_export(creator_id)
+    return build_export_zip(dict(profile), accounts, audit_rows, contracts)
 
 
 async def do_delete_creator_account(actor: Actor, creator_id: int) -> None:

@@ -17,6 +17,7 @@ README = """Your Rapport data, exported {when}.
 profile.json   your creator profile
 accounts.json  the social accounts linked to it (sign-in tokens are never exported)
 activity.json  the audit trail of changes you made or that concern your account
+contracts.json your contracts, their fingerprints (SHA-256) and your own signature events
 """
 
 
@@ -29,7 +30,10 @@ def _clean(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def build_export_zip(
-    profile: Mapping[str, Any], accounts: Sequence[Mapping[str, Any]], audit_rows: Sequence[Mapping[str, Any]]
+    profile: Mapping[str, Any],
+    accounts: Sequence[Mapping[str, Any]],
+    audit_rows: Sequence[Mapping[str, Any]],
+    contracts: Sequence[Mapping[str, Any]] = (),
 ) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -37,4 +41,5 @@ def build_export_zip(
         archive.writestr("profile.json", _json(_clean(profile)))
         archive.writestr("accounts.json", _json([_clean(row) for row in accounts]))
         archive.writestr("activity.json", _json([dict(row) for row in audit_rows]))
+        archive.writestr("contracts.json", _json([dict(row) for row in contracts]))
     return buffer.getvalue()

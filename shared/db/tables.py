@@ -459,6 +459,93 @@ class Notification(Table):
     emailed_at = Timestamptz(null=True, default=None)
 
 
+# --- contracts: templates, contracts and their append-only evidence trail ----------------------
+
+
+class ContractTemplate(Table):
+    """A brand's contract template; its text lives in versions (every save is a new one)."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    name = Varchar(length=200)
+    governing_law = Varchar(length=200, default="the State of New York, USA")
+    expiry_days = Integer(default=14)  # a sent contract not signed after this many days expires
+    is_default = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ContractTemplateVersion(Table):
+    id: Serial
+
+    template = ForeignKey(ContractTemplate, null=False, index=True)
+    number = Integer()
+    body = Text()
+    created_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    unique_template_number = Unique(["template", "number"])
+
+
+class Contract(Table):
+    """One contract document for a collaboration: draft → sent → signed → countersigned → executed (or
+    declined, voided, expired). An amendment is a new contract pointing at the one it amends."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    collaboration = ForeignKey(Collaboration, null=False, index=True)
+    creator = ForeignKey(Creator, null=False, index=True)
+    template_version = ForeignKey(ContractTemplateVersion, null=True, default=None)
+    reference = Varchar(length=40, default="")  # RC-<collaboration>-<n>, printed on the document
+    amends = Integer(null=True, default=None)  # the contract id this one amends
+    status = Varchar(length=20, default="draft", index=True)
+    terms = JSONB(default={})  # the frozen terms the document was rendered from
+    governing_law = Varchar(length=200, default="")
+    html = Text(default="")
+    document_key = Varchar(length=300, default="")
+    document_sha256 = Varchar(length=64, default="")
+    executed_key = Varchar(length=300, default="")
+    executed_sha256 = Varchar(length=64, default="", index=True)
+    expiry_days = Integer(default=14)
+    expires_at = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    signed_at = Timestamptz(null=True, default=None)
+    signer_name = Varchar(length=200, default="")
+    countersigned_at = Timestamptz(null=True, default=None)
+    countersigner_name = Varchar(length=200, default="")
+    executed_at = Timestamptz(null=True, default=None)
+    reason = Text(default="")  # why it was declined or voided
+    reminded_at = Timestamptz(null=True, default=None)
+    chain_head = Varchar(length=64, default="")
+    created_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ContractEvent(Table):
+    """Evidence: append-only (a trigger refuses UPDATE and DELETE); each row's hash is SHA-256 over the
+    previous row's hash and this event's canonical JSON (shared.contracts.evidence)."""
+
+    id: Serial
+
+    contract = ForeignKey(Contract, null=False, index=True)
+    seq = Integer()
+    kind = Varchar(length=30)
+    actor_kind = Varchar(length=20)
+    actor_id = Integer(null=True, default=None)
+    actor_label = Varchar(length=320, default="")
+    ip = Varchar(length=45, default="")
+    user_agent = Varchar(length=500, default="")
+    at = Timestamptz()
+    data = JSONB(default={})
+    prev_hash = Varchar(length=64)
+    hash = Varchar(length=64)
+
+    unique_contract_seq = Unique(["contract", "seq"])
+
+
 # --- audit -------------------------------------------------------------------------------------
 
 

@@ -100,6 +100,14 @@ class Storage(Protocol):
         """Remove the object (idempotent)."""
         ...
 
+    async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        """Store a small file the server made itself (a contract's PDF), in one request."""
+        ...
+
+    async def get_bytes(self, key: str) -> bytes:
+        """A small stored file's bytes (a contract's PDF, to seal or to serve)."""
+        ...
+
 
 def safe_filename(filename: str) -> str:
     """A file name safe in a key and a Content-Disposition header: ASCII letters, digits, dot, dash."""

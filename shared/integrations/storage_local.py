@@ -320,6 +320,27 @@ class LocalStorage:
 
         await asyncio.to_thread(remove)
 
+    async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        def write() -> None:
+            target, meta = self._object_path(key), self._meta_path(key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            meta.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.partial")
+            temporary.write_bytes(data)
+            meta.write_text(json.dumps({"content_type": content_type, "etag": _quoted(hashlib.md5(data).hexdigest())}))  # noqa: S324
+            os.replace(temporary, target)
+
+        await asyncio.to_thread(write)
+
+    async def get_bytes(self, key: str) -> bytes:
+        def read() -> bytes:
+            try:
+                return self._object_path(key).read_bytes()
+            except FileNotFoundError as error:
+                raise StorageError(f"no object {key!r}") from error
+
+        return await asyncio.to_thread(read)
+
     # --- what the app's storage routes do with a verified grant ------------------------------------
 
     async def receive_part(self, grant: Grant, chunks: AsyncIterator[bytes]) -> str:

@@ -230,3 +230,19 @@ class S3Storage:
 
     async def delete(self, key: str) -> None:
         await self._call("delete", key, "delete_object", Key=key)
+
+    async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        await self._call("put", key, "put_object", Key=key, Body=data, ContentType=content_type)
+
+    async def get_bytes(self, key: str) -> bytes:
+        def read() -> bytes:
+            body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
+            try:
+                return bytes(body.read())
+            finally:
+                body.close()
+
+        try:
+            return await asyncio.to_thread(read)
+        except ClientError as error:
+            raise StorageError(f"could not read {key!r}: {_code(error)}") from error

@@ -7,6 +7,7 @@ verifier wait in the server-side session, one slot per provider, and are consume
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -76,11 +77,19 @@ async def require_creator(connection: ASGIConnection[Any, Any, Any, Any]) -> Cre
     return creator
 
 
-def start_creator_session(connection: ASGIConnection[Any, Any, Any, Any], creator_id: int) -> None:
+SIGNED_IN_AT_KEY = "creator_signed_in_at"  # when the creator last proved who they are (contract signing needs 15 min)
+SIGNED_IN_WITH_KEY = "creator_signed_in_with"  # the provider identity used, recorded with a signature
+
+
+def start_creator_session(
+    connection: ASGIConnection[Any, Any, Any, Any], creator_id: int, *, identity: str = ""
+) -> None:
     """A fresh session id holding only the creator (any staff sign-in in this browser ends)."""
     rotate_session_id(connection)
     connection.session.clear()
     connection.session[CREATOR_SESSION_KEY] = creator_id
+    connection.session[SIGNED_IN_AT_KEY] = dt.datetime.now(dt.UTC).isoformat()
+    connection.session[SIGNED_IN_WITH_KEY] = identity
     connection.scope["state"].pop(_CREATOR_STATE, None)
 
 

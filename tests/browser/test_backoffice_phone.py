@@ -14,9 +14,9 @@ from shared.collaborations.board import add_months, today_utc
 from shared.crm.actions import do_change_stage
 from shared.db.engine import get_engine
 from shared.identity.queries import get_staff_context
+from tests.axe import assert_accessible
 from tests.backoffice.board_helpers import deliverable_ids
 from tests.backoffice.test_roster import ACTOR
-from tests.axe import assert_accessible
 from tests.browser.test_content_journey import sign_in_bob
 from tests.browser.test_offer_journey import desktop_page
 from tests.conftest import Cast

@@ -28,7 +28,7 @@ async def test_it_exports_the_creators_data_without_tokens(oidc_client: Client, 
     assert response.headers["content-type"] == "application/zip"
     assert "attachment" in response.headers["content-disposition"]
     archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert set(archive.namelist()) == {"README.txt", "profile.json", "accounts.json", "activity.json"}
+    assert set(archive.namelist()) == {"README.txt", "profile.json", "accounts.json", "activity.json", "contracts.json"}
     profile = json.loads(archive.read("profile.json"))
     assert profile["display_name"] == "Nina Park" and profile["email"] == "nina@creators.test"
     assert profile["rate_minor"] == 125050

@@ -39,6 +39,7 @@ async def test_it_schedules_the_heartbeat_periodically() -> None:
 def test_it_binds_every_area_task_to_the_app_with_its_schedule() -> None:
     from shared.collaborations.tasks import send_due_reminders
     from shared.content.tasks import abort_abandoned_uploads, compute_draft_sha256
+    from shared.contracts.tasks import contract_deadlines
     from shared.creators.tasks import refresh_social_tokens
     from shared.identity.tasks import sweep_sessions
     from shared.jobs import job_app
@@ -47,7 +48,9 @@ def test_it_binds_every_area_task_to_the_app_with_its_schedule() -> None:
 
     for task in (heartbeat, sweep_sessions, refresh_social_tokens, send_notification_emails, send_due_reminders):
         assert job_app.tasks[task.name] is task and task.blueprint is job_app
-    for task in (compute_draft_sha256, abort_abandoned_uploads, process_stripe_event, refresh_pending_payout_accounts):
+    for task in (compute_draft_sha256, abort_abandoned_uploads, contract_deadlines):
+        assert job_app.tasks[task.name] is task and task.blueprint is job_app
+    for task in (process_stripe_event, refresh_pending_payout_accounts):
         assert job_app.tasks[task.name] is task and task.blueprint is job_app
     periodic = {task.task.name: task.cron for task in job_app.periodic_registry.periodic_tasks.values()}
     assert periodic == {
@@ -58,4 +61,5 @@ def test_it_binds_every_area_task_to_the_app_with_its_schedule() -> None:
         "send_due_reminders": "7 * * * *",
         "abort_abandoned_uploads": "37 * * * *",
         "refresh_pending_payout_accounts": "*/15 * * * *",
+        "contract_deadlines": "23 * * * *",
     }

@@ -9,6 +9,8 @@ PRODUCTION = {
     "SECRET_KEY": "s" * 40,
     "BASE_URL": "https://rapport.example.com",
     "DATABASE_URL": "postgresql://rapport@db/rapport",
+    "CONTRACT_SIGNING_KEY": "-----BEGIN PRIVATE KEY-----",
+    "CONTRACT_SIGNING_CERT": "-----BEGIN CERTIFICATE-----",
 }
 
 
@@ -79,3 +81,9 @@ def test_it_is_frozen() -> None:
 def test_it_derives_the_base_url_from_the_port_when_unset() -> None:
     assert Settings.from_env({"PORT": "8765"}).base_url == "http://127.0.0.1:8765"
     assert Settings.from_env({"PORT": "8765", "BASE_URL": "https://r.example/"}).base_url == "https://r.example"
+
+
+def test_production_refuses_to_seal_contracts_with_a_generated_key() -> None:
+    environ = {k: v for k, v in PRODUCTION.items() if not k.startswith("CONTRACT_")}
+    with pytest.raises(SettingsError, match="CONTRACT_SIGNING_KEY"):
+        Settings.from_env(environ)
