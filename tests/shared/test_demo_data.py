@@ -64,3 +64,7 @@ async def test_it_seeds_a_lived_in_acme_once(engine: RapportEngine, settings: Se
     assert await RelationshipNote.count() >= 6
     globex = await Collaboration.select(Collaboration.status).where(Collaboration.brand != acme["id"])
     assert sorted(row["status"] for row in globex) == ["accepted", "countered", "invited"]  # Globex, smaller
+    # Contracts in each state reachable without an authenticator: the newcomer sees the whole list.
+    contracts = await engine.fetch("SELECT status, count(*) AS n FROM contract GROUP BY status")
+    assert {row["status"] for row in contracts} == {"draft", "sent", "signed", "declined", "voided"}
+    assert all(row["n"] == 1 for row in contracts)
