@@ -39,8 +39,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("Deliverables", "deliverables", ALL_ROLES),
     Section("Reviews", "reviews", ALL_ROLES, badge="reviews"),
     Section("Messages", "messages", ALL_ROLES),
+    Section("Contracts", "contracts", ALL_ROLES),
     # Sections to come, one line each when they arrive, e.g.:
-    #   Section("Contracts", "contracts", ALL_ROLES),
     #   Section("Library", "library", ALL_ROLES),
     #   Section("Results", "results", ALL_ROLES),
     #   Section("Payouts", "payouts", (Role.OWNER, Role.FINANCE), group="money"),
@@ -54,7 +54,7 @@ GROUP_LABELS: dict[Group, str] = {"work": "Work", "money": "Money", "settings": 
 
 # Paths that belong to a section without starting with its path: an offer and its messages are reached from
 # campaigns (and the deliverables board); a draft's review is under reviews already.
-ALIASES = {"offers": "campaigns"}
+ALIASES = {"offers": "campaigns", "contract-templates": "contracts"}
 
 SHELL_STATE = "rapport_shell"
 

@@ -101,6 +101,18 @@ ORDER BY co.updated_at, co.id
 LIMIT $2
 """
 
+_CONTRACTS = """
+SELECT t.id, t.reference, t.signed_at, c.display_name AS creator_name, k.name AS campaign_name,
+       count(*) OVER () AS total
+FROM contract t
+JOIN creator c ON c.id = t.creator
+JOIN collaboration co ON co.id = t.collaboration
+JOIN campaign k ON k.id = co.campaign
+WHERE t.brand = $1 AND t.status = 'signed'
+ORDER BY t.signed_at, t.id
+LIMIT $2
+"""
+
 _DELIVERABLES = """
 SELECT dl.id, dl.collaboration, dl.due_on, dl.status, dl.title, dl.kind, c.display_name AS creator_name,
        k.name AS campaign_name, count(*) OVER () AS total
@@ -190,6 +202,26 @@ async def _counters_block(brand_id: int, slug: str) -> HomeBlock:
     )  # fmt: skip
 
 
+async def _contracts_block(brand_id: int, slug: str) -> HomeBlock:
+    records = await get_engine().fetch(_CONTRACTS, brand_id, HOME_LIST_SIZE)
+    items = tuple(
+        HomeItem(
+            title=f"{r['creator_name']} signed {r['reference']}",
+            detail=str(r["campaign_name"]),
+            link=f"/backoffice/b/{slug}/contracts/{r['id']}",
+            when=r["signed_at"],
+            when_words="",
+            urgent=False,
+        )
+        for r in records
+    )
+    return HomeBlock(
+        "contracts", "Contracts to countersign", _total(records), items,
+        f"/backoffice/b/{slug}/contracts?status=signed",
+        "No contract is waiting for your countersignature.",
+    )  # fmt: skip
+
+
 async def _deliverables_block(brand_id: int, slug: str, today: dt.date) -> HomeBlock:
     records = await get_engine().fetch(
         _DELIVERABLES, brand_id, today + dt.timedelta(days=DUE_SOON_DAYS), list(DONE_STATUSES), HOME_LIST_SIZE
@@ -261,6 +293,8 @@ async def get_home(
             blocks.append(await _reviews_block(brand_id, brand_slug, moment))
         elif key == "counters":
             blocks.append(await _counters_block(brand_id, brand_slug))
+        elif key == "contracts":
+            blocks.append(await _contracts_block(brand_id, brand_slug))
         elif key == "deliverables":
             blocks.append(await _deliverables_block(brand_id, brand_slug, today))
         elif key == "messages":

@@ -7,12 +7,14 @@ from typing import Literal
 from shared.identity.rules import Role
 
 # Blocks to come, each added here, to the orders below and to get_home by the issue that brings its data:
-# contracts to countersign, payables to approve (finance first), rights expiring in 30 days.
-Block = Literal["reviews", "counters", "deliverables", "messages", "spend"]
+# payables to approve (finance first), rights expiring in 30 days.
+Block = Literal["reviews", "counters", "contracts", "deliverables", "messages", "spend"]
 
-DEFAULT_ORDER: tuple[Block, ...] = ("reviews", "counters", "deliverables", "messages", "spend")
+DEFAULT_ORDER: tuple[Block, ...] = ("reviews", "counters", "contracts", "deliverables", "messages", "spend")
 ORDER_BY_ROLE: dict[Role, tuple[Block, ...]] = {
+    # Only owners and managers countersign: the others don't get the contracts block.
     Role.REVIEWER: ("reviews", "deliverables", "messages", "counters", "spend"),
+    Role.VIEWER: ("reviews", "counters", "deliverables", "messages", "spend"),
     Role.FINANCE: ("spend", "counters", "deliverables", "reviews", "messages"),
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 
@@ -13,6 +14,7 @@ from shared.identity.actions import SocialAccount, do_create_creator
 from shared.integrations.storage_local import LocalStorage
 from shared.messaging.actions import do_post_message
 from tests.conftest import Cast
+from tests.contract_helpers import sent, sign, tools_in
 from tests.factories import agreed_deal, offer_to
 from tests.personas import act_as_staff
 from tests.review_helpers import REEL, deliverables_of, submitted_draft
@@ -132,7 +134,8 @@ async def test_the_navigation_fits_the_role_and_marks_the_current_section(
     assert f'href="{ACME}/audit"' not in viewer
     assert f'<a href="{ACME}/creators" aria-current="page">Creators' in viewer
     # Sections that do not exist yet are not offered at all.
-    for later in ("contracts", "payouts", "reconciliation", "library", "results"):
+    assert f'href="{ACME}/contracts"' in viewer
+    for later in ("payouts", "reconciliation", "library", "results"):
         assert f"{ACME}/{later}" not in viewer
 
 
@@ -144,3 +147,20 @@ async def test_the_brand_switcher_keeps_the_section(client: httpx.AsyncClient, c
     await act_as_staff(client, cast.bob_id)
     page = (await client.get(f"{ACME}/deliverables")).text
     assert 'href="/backoffice/b/globex/deliverables"' in page
+
+
+async def test_a_contract_signed_by_the_creator_waits_on_the_managers_home(
+    client: httpx.AsyncClient, cast: Cast, tmp_path: Path
+) -> None:
+    contract = await sent(cast, tools_in(tmp_path))
+    await sign(cast, contract.contract_id)
+    await act_as_staff(client, cast.bob_id)
+    page = (await client.get(ACME)).text
+    assert count_of(page, "contracts") == 1
+    assert f'href="{ACME}/contracts/{contract.contract_id}"' in page and "signed RC-" in page
+    contracts = (await client.get(f"{ACME}/contracts")).text
+    link = re.search(r'<a [^>]*href="/backoffice/b/acme/contracts"[^>]*>', contracts)
+    assert link and 'aria-current="page"' in link.group(0)  # the sidebar marks the section
+    # Only owners and managers countersign: a viewer's home has no contracts block.
+    await act_as_staff(client, cast.vic_id)
+    assert 'data-block="contracts"' not in (await client.get(ACME)).text

@@ -22,7 +22,17 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 ACME = "/backoffice/b/acme"
 
-EVERYONE = ["Home", "Creators", "Campaigns", "Deliverables", "Reviews", "Messages", "Team", "Disclosure rules"]
+EVERYONE = [
+    "Home",
+    "Creators",
+    "Campaigns",
+    "Deliverables",
+    "Reviews",
+    "Messages",
+    "Contracts",
+    "Team",
+    "Disclosure rules",
+]
 SECTIONS = {
     "olivia@acme.test": [*EVERYONE, "Audit log"],  # owner
     "bob@acme.test": EVERYONE,  # manager
