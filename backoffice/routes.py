@@ -12,6 +12,7 @@ from backoffice import (
     offers,
     reviews,
     shell,
+    stripe_events,
     threads,
     workspace,
 )
@@ -61,6 +62,7 @@ staff_router = Router(
         *reviews.HANDLERS,
         *workspace.HANDLERS,
         *contracts.HANDLERS,
+        *stripe_events.HANDLERS,
     ],
     dependencies={**STAFF_DEPENDENCIES, **BRAND_DEPENDENCIES},
     before_request=shell.prepare_shell,  # the header's unread badge and the brand's navigation

@@ -47,6 +47,7 @@ SECTIONS: tuple[Section, ...] = (
     #   Section("Reconciliation", "reconciliation", (Role.OWNER, Role.FINANCE), group="money"),
     Section("Team", "team", ALL_ROLES, group="settings"),
     Section("Disclosure rules", "settings/disclosure", ALL_ROLES, group="settings"),
+    Section("Stripe events", "stripe-events", (Role.OWNER, Role.FINANCE), group="money"),
     Section("Audit log", "audit", (Role.OWNER,), group="settings"),
 )
 

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from shared.db.engine import get_engine
 from shared.db.tables import Creator, PayoutAccount, StripeEvent
 from shared.payouts.rules import HEADLINES, AccountFacts, PayoutState, payout_state
 
@@ -137,3 +138,44 @@ async def get_payable_summary(creator_id: int) -> PayableSummary:
     if state is PayoutState.READY:
         return PayableSummary(True, "Yes: Stripe payouts ready")
     return PayableSummary(False, f"No: {HEADLINES[state].lower()}")
+
+
+EVENT_ID_MAX = 100  # the column's length
+
+
+@dataclass(frozen=True)
+class BrandStripeEvent:
+    """A received Stripe event as brand finance may see it: about the payout account of a creator who works
+    with the brand (platform-wide events without an account are not any one brand's)."""
+
+    event: StoredEvent
+    creator_id: int | None
+    creator_name: str
+
+
+async def find_stripe_event_for_brand(
+    brand_id: int, event_id: str, *, any_brand: bool = False
+) -> BrandStripeEvent | None:
+    """The event with this Stripe id, if this brand's staff may read it (`any_brand`: a Rapport administrator)."""
+    event_id = event_id.strip()
+    if not event_id or len(event_id) > EVENT_ID_MAX:
+        return None
+    rows = await get_engine().fetch(
+        """
+        SELECT e.event_id, c.id AS creator_id, c.display_name AS creator_name,
+               EXISTS (SELECT 1 FROM collaboration co WHERE co.creator = c.id AND co.brand = $2) AS works_with_brand
+        FROM stripe_event e
+        LEFT JOIN payout_account p ON p.stripe_account_id = e.account
+        LEFT JOIN creator c ON c.id = p.creator
+        WHERE e.event_id = $1
+        """,
+        event_id,
+        brand_id,
+    )
+    if not rows or not (any_brand or rows[0]["works_with_brand"]):
+        return None
+    event = await get_stripe_event(event_id)
+    if event is None:
+        return None
+    creator_id = rows[0]["creator_id"]
+    return BrandStripeEvent(event, int(creator_id) if creator_id is not None else None, rows[0]["creator_name"] or "")

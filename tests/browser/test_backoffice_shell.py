@@ -34,10 +34,10 @@ EVERYONE = [
     "Disclosure rules",
 ]
 SECTIONS = {
-    "olivia@acme.test": [*EVERYONE, "Audit log"],  # owner
+    "olivia@acme.test": [*EVERYONE, "Stripe events", "Audit log"],  # owner
     "bob@acme.test": EVERYONE,  # manager
     "rita@acme.test": EVERYONE,  # reviewer
-    "fran@acme.test": EVERYONE,  # finance
+    "fran@acme.test": [*EVERYONE, "Stripe events"],  # finance
     "vic@acme.test": EVERYONE,  # viewer
 }
 FIRST_BLOCK = {"rita@acme.test": "reviews", "bob@acme.test": "reviews"}

@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
-from tests.authz import PERSONAS, Route, creator_only, public
+from shared.identity.rules import Role
+from tests.authz import PERSONAS, Route, creator_only, public, staff_only
+
+B = "/backoffice/b/{brand_slug:str}"
+U = "/backoffice/b/acme"
+MONEY_STAFF = staff_only(brand_scoped=True, roles=(Role.OWNER, Role.FINANCE))
 
 ROUTES = [
     Route("GET", "/payments", "/payments", creator_only()),
@@ -11,5 +16,11 @@ ROUTES = [
     Route("GET", "/payments/refresh", "/payments/refresh", creator_only()),
     Route("GET", "/payments/return", "/payments/return", creator_only()),
     Route("POST", "/payments/dashboard", "/payments/dashboard", creator_only()),
+    Route(
+        "GET",
+        f"{B}/stripe-events",
+        f"{U}/stripe-events",
+        staff_only(brand_scoped=True, roles=(Role.OWNER, Role.FINANCE)),
+    ),
     Route("POST", "/webhooks/stripe", "/webhooks/stripe", {**public(), **dict.fromkeys(PERSONAS, "ok")}),
 ]
