@@ -22,22 +22,15 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 ACME = "/backoffice/b/acme"
 
-EVERYONE = [
-    "Home",
-    "Creators",
-    "Campaigns",
-    "Deliverables",
-    "Reviews",
-    "Messages",
-    "Contracts",
-    "Team",
-    "Disclosure rules",
-]
+WORK = ["Home", "Creators", "Campaigns", "Deliverables", "Reviews", "Messages", "Contracts"]
+MONEY = ["Stripe events"]
+SETTINGS = ["Team", "Disclosure rules"]
+EVERYONE = [*WORK, *SETTINGS]
 SECTIONS = {
-    "olivia@acme.test": [*EVERYONE, "Stripe events", "Audit log"],  # owner
+    "olivia@acme.test": [*WORK, *MONEY, *SETTINGS, "Audit log"],  # owner
     "bob@acme.test": EVERYONE,  # manager
     "rita@acme.test": EVERYONE,  # reviewer
-    "fran@acme.test": [*EVERYONE, "Stripe events"],  # finance
+    "fran@acme.test": [*WORK, *MONEY, *SETTINGS],  # finance
     "vic@acme.test": EVERYONE,  # viewer
 }
 FIRST_BLOCK = {"rita@acme.test": "reviews", "bob@acme.test": "reviews"}
