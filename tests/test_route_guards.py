@@ -22,6 +22,7 @@ PUBLIC = {
     "/healthz",
     "/webhooks/stripe",  # Stripe calls it; only a valid signature makes it act
     "/readyz",
+    "/verify",  # anyone checks an executed contract's PDF (rate-limited; says nothing private)
     "/static/{file_path:path}",
     # The local storage backend's signed URLs: the HMAC token is the authorization (shared.web.local_storage).
     "/storage/parts/{token:str}",

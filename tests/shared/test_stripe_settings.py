@@ -11,6 +11,9 @@ PROD = {
     "SECRET_KEY": "x" * 40,
     "BASE_URL": "https://rapport.example.com",
     "DATABASE_URL": "postgresql://db/rapport",
+    # Production needs the contracts' seal too (tests/shared/test_settings.py checks those).
+    "CONTRACT_SIGNING_KEY": "-----BEGIN PRIVATE KEY-----",
+    "CONTRACT_SIGNING_CERT": "-----BEGIN CERTIFICATE-----",
 }
 HOOKS = {"STRIPE_WEBHOOK_SECRET": "whsec_a", "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_b"}
 
