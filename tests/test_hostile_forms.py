@@ -275,6 +275,8 @@ async def test_it_survives_hostile_values_in_every_field(
                     if changed:
                         failures.append(f"{where} refused by the declaration, yet wrote to {changed}")
     assert posts > 0
+    swept = sum(1 for row in SWEEP.values() if isinstance(row, Sweep))
+    print(f"hostile sweep: {posts} posts to {swept} forms ({len(SWEEP)} unsafe routes), {len(failures)} failed")
     assert not failures, f"\n{len(failures)} of {posts} posts failed:\n" + "\n".join(failures)
 
 
