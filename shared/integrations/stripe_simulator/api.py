@@ -138,7 +138,7 @@ def create_account(sim: Simulator, call: Call) -> Work:
         "express" if (controller.get("stripe_dashboard") or {}).get("type") == "express" else "standard"
     )
     if account_type not in ("express", "standard", "custom"):
-        raise invalid(f"Invalid type: must be one of custom, express, or standard", param="type")  # noqa: F541
+        raise invalid("Invalid type: must be one of custom, express, or standard", param="type")
     country = str(p.get("country") or "US").upper()
     if country not in objects.SUPPORTED_COUNTRIES:
         raise invalid(
@@ -260,7 +260,7 @@ def create_account_link(sim: Simulator, call: Call) -> Work:
     for name in ("refresh_url", "return_url"):
         url = p.get(name)
         if url and not str(url).startswith(("http://", "https://")):
-            raise invalid(f"Not a valid URL", param=name, code="url_invalid")  # noqa: F541
+            raise invalid("Not a valid URL", param=name, code="url_invalid")
     if acct["type"] == "standard" and p["type"] == "account_update":
         raise invalid("You cannot create `account_update` type Account Links for Standard accounts.", param="type")
 
