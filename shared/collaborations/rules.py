@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from shared.campaigns.rules import DELIVERABLE_KINDS, KIND_LABELS, PLATFORMS, parse_date, platform_label
 from shared.creators.rules import from_minor_units
+from shared.dates import format_day
 from shared.errors import IllegalTransition
 from shared.identity.rules import Role
 from shared.money import format_money, to_minor_units
@@ -396,18 +397,14 @@ def terms_to_form(terms: Terms) -> dict[str, str]:
     return form
 
 
-def _day(value: dt.date | None) -> str:
-    return value.strftime("%a %d %b %Y") if value else "—"
-
-
 def describe_terms(terms: Terms, *, to: Party = "creator") -> list[str]:
     """The terms as plain sentences, addressed to the creator ("you") or about them (brand side)."""
     you, get = ("You", "get") if to == "creator" else ("The creator", "gets")
     lines: list[str] = []
     for item in terms.deliverables:
-        draft = f"draft by {_day(item.draft_due)}, " if item.draft_due else ""
+        draft = f"draft by {format_day(item.draft_due)}, " if item.draft_due else ""
         title = f" — “{item.title}”" if item.title else ""
-        lines.append(f"{item.label()}{title}: {draft}live by {_day(item.live_due)}.")
+        lines.append(f"{item.label()}{title}: {draft}live by {format_day(item.live_due)}.")
     if terms.fee_minor:
         parts = [
             f"{format_money(p.amount_minor, terms.currency)} {MILESTONE_LABELS[p.milestone]}"
@@ -453,12 +450,12 @@ def diff_terms(before: Terms, after: Terms) -> list[str]:
     for key, item in new_items.items():
         old = old_items.get(key)
         if old is None:
-            changes.append(f"Added: {item.label()}, live by {_day(item.live_due)}")
+            changes.append(f"Added: {item.label()}, live by {format_day(item.live_due)}")
         else:
             if old.draft_due != item.draft_due:
-                changes.append(f"{item.label()} draft due: {_day(old.draft_due)} → {_day(item.draft_due)}")
+                changes.append(f"{item.label()} draft due: {format_day(old.draft_due)} → {format_day(item.draft_due)}")
             if old.live_due != item.live_due:
-                changes.append(f"{item.label()} go-live: {_day(old.live_due)} → {_day(item.live_due)}")
+                changes.append(f"{item.label()} go-live: {format_day(old.live_due)} → {format_day(item.live_due)}")
     changes.extend(f"Removed: {item.label()}" for key, item in old_items.items() if key not in new_items)
     labels = {
         "product": "Product",

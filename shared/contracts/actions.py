@@ -32,6 +32,7 @@ from shared.contracts.rules import (
     sign_in_is_fresh,
 )
 from shared.crypto import Encryptor
+from shared.dates import format_day
 from shared.db.engine import get_engine
 from shared.db.rows import jsonb
 from shared.db.transactions import atomic
@@ -436,7 +437,7 @@ async def do_send_contract(actor: Actor, side: BrandSide, *, contract_id: int, u
             "contract.sent",
             f"{row['brand_name']} sent you a contract to sign",
             f"The contract for “{row['campaign_name']}” is ready. Read the summary and sign it by "
-            f"{expires_at:%d %b %Y}.",
+            f"{format_day(expires_at)}.",
         )
 
 
@@ -729,7 +730,7 @@ async def remind_signers(now: dt.datetime | None = None) -> int:
                 Recipient("creator", int(locked["creator"]), locked["creator_email"] or ""),
                 kind="contract.reminder",
                 title=f"Reminder: {locked['brand_name']} is waiting for your signature",
-                body=f"The contract for “{locked['campaign_name']}” expires on {locked['expires_at']:%d %b %Y}.",
+                body=f"The contract for “{locked['campaign_name']}” expires on {format_day(locked['expires_at'])}.",
                 link=creator_contract_link(int(item["id"])),
                 event_key=f"contract.reminder:{item['id']}:{moment:%Y%m%d}",
                 brand_id=int(locked["brand"]),

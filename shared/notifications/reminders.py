@@ -15,6 +15,7 @@ from typing import Any
 from shared.campaigns.rules import KIND_LABELS, platform_label
 from shared.collaborations.actions import staff_offer_link, staff_recipients
 from shared.collaborations.rules import Status
+from shared.dates import format_day
 from shared.db.engine import get_engine
 from shared.db.transactions import atomic
 from shared.notifications.actions import Recipient, notify
@@ -54,12 +55,12 @@ class ReminderReport:
 def _when(due_on: dt.date, today: dt.date) -> str:
     days = (due_on - today).days
     if days < 0:
-        return f"was due {due_on.strftime('%a %d %b')}"
+        return f"was due {format_day(due_on)}"
     if days == 0:
         return "due today"
     if days == 1:
         return "due tomorrow"
-    return f"due in {days} days ({due_on.strftime('%a %d %b')})"
+    return f"due in {days} days ({format_day(due_on)})"
 
 
 def _what(row: Mapping[str, Any]) -> str:

@@ -10,6 +10,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
+from shared.dates import DAY_FORMAT
 from shared.money import format_money
 from shared.settings import Settings
 from shared.web.static_assets import asset
@@ -28,7 +29,6 @@ def static_url(path: str) -> str:
 
 # The one way dates and times read, on both sides: "Mon 14 Dec 2026" and "Mon 14 Dec 2026, 21:55".
 # app.js (localiseTimes) writes the same pattern in the viewer's own time zone.
-DAY_FORMAT = "%a %d %b %Y"
 
 
 def when(value: dt.date | dt.datetime | None) -> Markup | str:

@@ -8,6 +8,7 @@ import datetime as dt
 from shared.audit.context import system_actor
 from shared.collaborations.actions import CreatorSide, check_send_offers, do_accept_offer
 from shared.collaborations.tasks import send_due_reminders as reminder_task
+from shared.dates import format_day
 from shared.db.tables import Deliverable, Notification
 from shared.identity.queries import get_staff_context
 from shared.integrations.email import Mailer
@@ -57,6 +58,7 @@ async def test_it_reminds_once_of_a_deliverable_due_soon(cast: Cast) -> None:
         .first()
     )
     assert note is not None and "due in 2 days" in note.title and note.link == "/work"
+    assert f"({format_day(dt.date.fromisoformat(in_days(2)))})" in note.title  # with its year, like every date
     assert note.event_key.startswith(f"due_soon:{deliverable_id}:{in_days(2)}")
 
 
