@@ -84,7 +84,7 @@ async def board_calendar(request: Request[Any, Any, Any], brand: NamedDependency
     if month_error:
         errors["month"] = month_error
     elif not query.get("month", "").strip():
-        month = await first_calendar_month(brand.brand_id)  # nothing this month: open where the work is
+        month = await first_calendar_month(brand.brand_id, filters)  # nothing this month: open where the work is
     month_view = await list_board_calendar(brand.brand_id, month, filters)
     campaigns = await list_board_campaigns(brand.brand_id)
     return Template(

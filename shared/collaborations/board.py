@@ -521,19 +521,23 @@ def _calendar_row(record: Mapping[str, Any], today: dt.date) -> BoardRow:
     return row
 
 
-async def first_calendar_month(brand_id: int, today: dt.date | None = None) -> dt.date:
+async def first_calendar_month(
+    brand_id: int, filters: BoardFilters | None = None, today: dt.date | None = None
+) -> dt.date:
     """The month the calendar opens on: this one if anything is due in it, else the month of the next
-    date (draft or go-live) still ahead; this month when nothing is ahead at all."""
-    this_month = (today or today_utc()).replace(day=1)
+    date (draft or go-live) still ahead among the deliverables the filters keep; this month when nothing
+    is ahead at all."""
+    today = today or today_utc()
+    this_month = today.replace(day=1)
+    filters = filters or BoardFilters()
+    creator_ids = await _matching_creators(filters)
+    args = SqlArgs(brand_id)
+    where = " AND ".join(["d.brand = $1", *_conditions(filters, args, today, creator_ids)])
+    start = args(this_month)
     rows = await get_engine().fetch(
-        """
-        SELECT least(
-          (SELECT min(due_on) FROM deliverable WHERE brand = $1 AND due_on >= $2),
-          (SELECT min(live_due) FROM deliverable WHERE brand = $1 AND live_due >= $2)
-        ) AS next_day
-        """,
-        brand_id,
-        this_month,
+        f"SELECT least((SELECT min(d.due_on) FROM deliverable d WHERE {where} AND d.due_on >= {start}), "  # noqa: S608 (only $n placeholders)
+        f"(SELECT min(d.live_due) FROM deliverable d WHERE {where} AND d.live_due >= {start})) AS next_day",
+        *args.values,
     )
     next_day = rows[0]["next_day"] if rows else None
     return next_day.replace(day=1) if next_day else this_month

@@ -164,6 +164,9 @@ async def test_it_opens_on_the_month_of_the_next_date(client: httpx.AsyncClient,
     )
     assert await first_calendar_month(cast.acme_id) == ahead.replace(day=1)
     assert await first_calendar_month(cast.globex_id) == MONTH  # nothing ahead: this month
+    # The filters count: work of another campaign doesn't move the calendar.
+    other = await published_campaign(cast, name="Autumn")
+    assert await first_calendar_month(cast.acme_id, BoardFilters(campaign_id=other)) == MONTH
     await act_as_staff(client, cast.bob_id)
     html = (await client.get(CALENDAR)).text
     assert f'<h2 id="cal-heading">{ahead.strftime("%B %Y")}</h2>' in html and "the next month with work" in html
