@@ -323,7 +323,7 @@ class Deliverable(Table):
     platform = Varchar(length=40)
     title = Varchar(length=200, default="")
     draft_due = Date(null=True, default=None)
-    live_due = Date(null=True, default=None)
+    live_due = Date(null=True, default=None, index=True)  # the calendar walks a month of go-live dates
     # The next date that matters for the current status (draft due while drafting, go-live after).
     due_on = Date(null=True, default=None)
     # pending | draft_submitted | changes_requested | approved | live | verified (shared.content rules)
