@@ -12,6 +12,7 @@ from shared.identity.queries import StaffContext, get_staff_context
 from shared.integrations.stripe_connect import ConnectAccount
 from shared.jobs import job_queue
 from shared.payments.actions import check_approve_payables, check_release_payables, record_milestone
+from shared.payments.tasks import sweep_transfer_intents
 from shared.payouts.actions import do_record_payout_account
 from tests.conftest import Cast
 from tests.contract_helpers import enable_totp
@@ -71,6 +72,17 @@ async def olivia_totp(cast: Cast, encryptor: Encryptor) -> str:
 async def run_jobs(database_url: str) -> None:
     """A worker that runs every job queued now, then stops (failed jobs with a retry wait are left)."""
     async with job_queue(database_url) as jobs:
+        await jobs.run_worker_async(wait=False, install_signal_handlers=False)
+
+
+async def run_sweep(database_url: str, stalled_after_seconds: float = 120.0) -> None:
+    """The periodic sweep, queued and run by a worker (with whatever it queues in turn)."""
+    # A periodic run queued by another worker would hold the queueing lock: this one replaces it.
+    await get_engine().fetch(
+        "DELETE FROM procrastinate_jobs WHERE task_name = 'sweep_transfer_intents' AND status = 'todo'"
+    )
+    async with job_queue(database_url) as jobs:
+        await sweep_transfer_intents.defer_async(stalled_after_seconds=stalled_after_seconds)
         await jobs.run_worker_async(wait=False, install_signal_handlers=False)
 
 

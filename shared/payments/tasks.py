@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 import procrastinate
@@ -17,7 +16,8 @@ log = logging.getLogger(__name__)
 
 blueprint = procrastinate.Blueprint()
 
-STALE_AFTER = dt.timedelta(minutes=5)
+# A worker beats every 10 s and is pruned after 30 s without; a job of one silent for 2 minutes is stalled.
+STALLED_AFTER = 120.0
 
 
 @blueprint.task(name=SEND_TRANSFER_TASK, queue="default",
@@ -33,11 +33,19 @@ async def send_payable_transfer(payable_id: int) -> None:
 
 
 @blueprint.task(name="sweep_transfer_intents", queue="default", queueing_lock="sweep_transfer_intents",
-                lock="sweep_transfer_intents")  # fmt: skip
-async def sweep_transfer_intents(timestamp: int | None = None) -> None:
-    """Queue any transfer intent that has no live job (a crash between commit and queueing, a dead worker),
-    and retry those waiting for funds."""
-    lost = await requeue_lost_transfers(STALE_AFTER)
+                lock="sweep_transfer_intents", pass_context=True)  # fmt: skip
+async def sweep_transfer_intents(
+    context: procrastinate.JobContext, timestamp: int | None = None, stalled_after_seconds: float = STALLED_AFTER
+) -> None:
+    """Put back transfer jobs whose worker died mid-job (no heartbeat), queue any intent without a live job
+    (e.g. its job failed for good), and retry those waiting for funds."""
+    manager = context.app.job_manager
+    stalled = await manager.get_stalled_jobs(
+        task_name=SEND_TRANSFER_TASK, seconds_since_heartbeat=stalled_after_seconds
+    )
+    for job in stalled:
+        await manager.retry_job(job)
+    lost = await requeue_lost_transfers()
     waiting = await requeue_waiting_transfers()
-    if lost or waiting:
-        log.info("transfer intents re-queued", extra={"lost": lost, "waiting": waiting})
+    if stalled or lost or waiting:
+        log.info("transfer intents re-queued", extra={"stalled": len(list(stalled)), "lost": lost, "waiting": waiting})

@@ -35,6 +35,7 @@ from tests.payment_helpers import (
     ready_creator,
     release,
     run_jobs,
+    run_sweep,
     signing_payable,
     staff,
     transfers_to,
@@ -266,9 +267,6 @@ async def test_an_empty_platform_balance_waits_for_funds_then_sends(
     assert row["status"] == "waiting_funds" and "balance is too low" in str(row["reason"])
     assert transfers_to(stripe_sim, account) == []
     stripe_sim.top_up(100_000)
-    from shared.payments.tasks import sweep_transfer_intents
-
-    await sweep_transfer_intents()
-    await run_jobs(database_url)
+    await run_sweep(database_url)
     assert (await payable_row(payable_id))["status"] == "transfer_sent"
     assert len(transfers_to(stripe_sim, account)) == 1

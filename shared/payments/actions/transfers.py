@@ -216,20 +216,18 @@ async def requeue_waiting_transfers() -> int:
     return len(rows)
 
 
-async def requeue_lost_transfers(stale_after: dt.timedelta) -> int:
-    """The sweep: an intent not sent whose job is gone (never queued, finished without sending, or its worker
-    died mid-call and it has not moved for a while) gets a new job. Running the job twice is harmless."""
+async def requeue_lost_transfers() -> int:
+    """The sweep: an intent not sent whose job is gone (never queued, or finished or failed without sending) gets
+    a new job. A job whose worker died stays 'doing' until procrastinate's stalled-job retry (the sweep task
+    does it) puts it back. Running the job twice is harmless."""
     async with atomic():
         rows = await get_engine().fetch(
             """
             SELECT t.payable FROM transfer_intent t
             LEFT JOIN procrastinate_jobs j ON j.id = t.job_id
-            WHERE t.state IN ('queued', 'sending')
-              AND (j.id IS NULL OR j.status NOT IN ('todo', 'doing')
-                   OR (j.status = 'doing' AND coalesce(t.attempted_at, t.created_at) < now() - $1::interval))
+            WHERE t.state IN ('queued', 'sending') AND (j.id IS NULL OR j.status NOT IN ('todo', 'doing'))
             ORDER BY t.payable FOR UPDATE OF t SKIP LOCKED
-            """,
-            stale_after,
+            """
         )
         for row in rows:
             await queue_transfer_job(int(row["payable"]))
