@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 AccountKind = Literal["platform_balance", "expense", "payable", "in_transit", "manual", "fees"]
-JournalKind = Literal["accrued", "transfer_sent", "paid_out", "reversed", "manual_paid", "cancelled"]
+JournalKind = Literal["accrued", "transfer_sent", "paid_out", "reversed", "clawed_back", "manual_paid", "cancelled"]
 
 # Accounts whose balance can't cross zero the wrong way: sign +1 = never below zero, -1 = never above zero.
 BOUNDED: dict[str, int] = {"payable": -1, "in_transit": +1}
@@ -53,6 +53,8 @@ def payable_lines(kind: JournalKind, creator_id: int, amount_minor: int) -> tupl
             return (Line(payable, a), Line(in_transit, -a))
         case "reversed":  # the transfer came back to the platform balance; the creator is still owed
             return (Line(Account("platform_balance"), a), Line(in_transit, -a))
+        case "clawed_back":  # reversed after it reached their bank: the money is back, and owed again
+            return (Line(Account("platform_balance"), a), Line(payable, -a))
         case "manual_paid":  # paid by bank transfer or PayPal, outside Stripe
             return (Line(payable, a), Line(Account("manual"), -a))
         case "cancelled":  # not owed after all: the accrual is reversed

@@ -12,6 +12,7 @@ from shared.audit.context import Actor
 from shared.db.engine import get_engine
 from shared.db.transactions import atomic
 from shared.integrations.stripe_connect import Payout, Transfer
+from shared.ledger.rules import JournalKind
 from shared.money import format_money
 from shared.payments.actions.approvals import queue_transfer_job
 from shared.payments.actions.common import _now, journal, lock_payable, move, tell_creator
@@ -159,7 +160,8 @@ async def record_transfer_news(actor: Actor, transfer: Transfer) -> None:
             payable = await lock_payable(payable_id)
             if payable.status in (Status.TRANSFER_SENT, Status.FAILED, Status.PAID_OUT):
                 await move(actor, payable, "reverse", reason="the transfer was reversed")
-                await journal(payable, "reversed", stripe_object=transfer.id, description="transfer reversed")
+                kind: JournalKind = "clawed_back" if payable.status == Status.PAID_OUT else "reversed"
+                await journal(payable, kind, stripe_object=transfer.id, description="transfer reversed")
                 await tell_creator(payable, Status.REVERSED, f"{payable.brand_name} reversed this transfer.")
 
 
