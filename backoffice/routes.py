@@ -10,6 +10,7 @@ from backoffice import (
     disclosure,
     notifications,
     offers,
+    payouts,
     reviews,
     shell,
     threads,
@@ -61,6 +62,7 @@ staff_router = Router(
         *reviews.HANDLERS,
         *workspace.HANDLERS,
         *contracts.HANDLERS,
+        *payouts.HANDLERS,
     ],
     dependencies={**STAFF_DEPENDENCIES, **BRAND_DEPENDENCIES},
     before_request=shell.prepare_shell,  # the header's unread badge and the brand's navigation

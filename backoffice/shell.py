@@ -39,11 +39,11 @@ SECTIONS: tuple[Section, ...] = (
     Section("Deliverables", "deliverables", ALL_ROLES),
     Section("Reviews", "reviews", ALL_ROLES, badge="reviews"),
     Section("Messages", "messages", ALL_ROLES),
+    Section("Payouts", "payouts", (Role.OWNER, Role.FINANCE, Role.MANAGER, Role.VIEWER), group="money"),
     # Sections to come, one line each when they arrive, e.g.:
     #   Section("Contracts", "contracts", ALL_ROLES),
     #   Section("Library", "library", ALL_ROLES),
     #   Section("Results", "results", ALL_ROLES),
-    #   Section("Payouts", "payouts", (Role.OWNER, Role.FINANCE), group="money"),
     #   Section("Reconciliation", "reconciliation", (Role.OWNER, Role.FINANCE), group="money"),
     Section("Team", "team", ALL_ROLES, group="settings"),
     Section("Disclosure rules", "settings/disclosure", ALL_ROLES, group="settings"),

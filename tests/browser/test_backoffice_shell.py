@@ -22,11 +22,13 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 ACME = "/backoffice/b/acme"
 
-EVERYONE = ["Home", "Creators", "Campaigns", "Deliverables", "Reviews", "Messages", "Team", "Disclosure rules"]
+WORK = ["Home", "Creators", "Campaigns", "Deliverables", "Reviews", "Messages"]
+SETTINGS = ["Team", "Disclosure rules"]
+EVERYONE = [*WORK, "Payouts", *SETTINGS]  # reviewers don't see money
 SECTIONS = {
     "olivia@acme.test": [*EVERYONE, "Audit log"],  # owner
     "bob@acme.test": EVERYONE,  # manager
-    "rita@acme.test": EVERYONE,  # reviewer
+    "rita@acme.test": [*WORK, *SETTINGS],  # reviewer
     "fran@acme.test": EVERYONE,  # finance
     "vic@acme.test": EVERYONE,  # viewer
 }

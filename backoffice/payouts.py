@@ -1,0 +1,174 @@
+"""Payouts: finance's queue by state and due date, the approvals each payable has and still needs, batch approve
+and release (with a TOTP code), refusals with a reason, a payable's ledger trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from backoffice.deps import encryptor_of
+from backoffice.guards import requires_role
+from shared.audit.context import Actor
+from shared.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
+from shared.identity.queries import BrandAccess, StaffContext
+from shared.identity.rules import Role
+from shared.identity.throttle import TooManyAttempts
+from shared.money import format_money
+from shared.payments.actions import Outcome, check_approve_payables, check_release_payables, do_refuse_payable
+from shared.payments.queries import QueueRow, get_brand_payable, list_payout_queue
+from shared.payments.rules import REASON_MAX, STATUS_LABELS, Status, can_release
+from shared.web.forms import Form, Id, Many, Text, read_form
+
+READERS = requires_role(Role.OWNER, Role.FINANCE, Role.MANAGER, Role.VIEWER)
+MONEY_PEOPLE = requires_role(Role.OWNER, Role.FINANCE)
+
+APPROVE_FORM = Form(payable=Many(Id(message="Choose payables from the queue."), max_items=500))
+RELEASE_FORM = Form(
+    payable=Many(Id(message="Choose payables from the queue."), max_items=500),
+    code=Text(max_length=20, required="Enter the current 6-digit code from your authenticator app."),
+)
+REFUSE_FORM = Form(reason=Text(max_length=2 * REASON_MAX, multiline=True, required="Say why you refuse it."))
+
+
+def _list_url(brand: BrandAccess) -> str:
+    return f"/backoffice/b/{brand.brand_slug}/payouts"
+
+
+def _totals(rows: list[QueueRow]) -> list[str]:
+    by_currency: dict[str, int] = {}
+    for row in rows:
+        by_currency[row.currency] = by_currency.get(row.currency, 0) + row.amount_minor
+    return [format_money(total, currency) for currency, total in sorted(by_currency.items())]
+
+
+async def _queue_page(
+    brand: BrandAccess, *, status: str | None, errors: dict[str, str] | None = None, code: int = 200
+) -> Template:
+    chosen = status if status in {s.value for s in Status} else None
+    rows = await list_payout_queue(brand.brand_id, status=chosen)
+    pending = [r for r in rows if r.status == Status.PENDING_APPROVAL]
+    approved = [r for r in rows if r.status == Status.APPROVED]
+    return Template(
+        "backoffice/payouts_list.html",
+        context={
+            "brand": brand,
+            "rows": rows,
+            "status": chosen or "",
+            "status_labels": STATUS_LABELS,
+            "today": dt.datetime.now(dt.UTC).date(),
+            "acts": can_release(brand.role),
+            "pending_total": _totals(pending),
+            "approved_total": _totals(approved),
+            "errors": errors or {},
+        },
+        status_code=code,
+    )
+
+
+@get("/b/{brand_slug:str}/payouts", guards=[READERS])
+async def payouts_list(brand: NamedDependency[BrandAccess], status: FromQuery[str | None] = None) -> Template:
+    return await _queue_page(brand, status=status)
+
+
+@get("/b/{brand_slug:str}/payouts/{payable_id:int}", guards=[READERS])
+async def payout_page(brand: NamedDependency[BrandAccess], payable_id: FromPath[int]) -> Template:
+    detail = await get_brand_payable(brand.brand_id, payable_id)
+    return Template(
+        "backoffice/payouts_detail.html",
+        context={"brand": brand, "p": detail, "acts": can_release(brand.role), "errors": {}},
+    )
+
+
+def _flash_outcomes(request: Request[Any, Any, Any], outcomes: list[Outcome], done_words: str) -> None:
+    done = [o for o in outcomes if o.done]
+    if done:
+        flash(request, f"{done_words} {len(done)} payable{'s' if len(done) != 1 else ''}.", category="success")
+    for outcome in outcomes:
+        if not outcome.done:
+            flash(request, f"Payable #{outcome.payable_id}: {outcome.message}", category="error")
+
+
+@post("/b/{brand_slug:str}/payouts/approve", guards=[MONEY_PEOPLE], status_code=303, opt={"form": APPROVE_FORM})
+async def approve_payouts(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        if not form.values["payable"]:
+            raise InvalidInput({"payable": "Tick the payables to approve."})
+        outcomes = await check_approve_payables(actor, staff, brand_id=brand.brand_id,
+                                                payable_ids=form.values["payable"])  # fmt: skip
+    except InvalidInput as exc:
+        return await _queue_page(brand, status=None, errors=exc.errors, code=400)
+    _flash_outcomes(request, outcomes, "Approved")
+    return Redirect(_list_url(brand), status_code=303)
+
+
+@post("/b/{brand_slug:str}/payouts/release", guards=[MONEY_PEOPLE], status_code=303, opt={"form": RELEASE_FORM})
+async def release_payouts(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        if not form.values["payable"]:
+            raise InvalidInput({"payable": "Tick the payables to release."})
+        ids, code = form.values["payable"], form.values["code"]
+        outcomes = await check_release_payables(
+            actor, staff, encryptor_of(request), brand_id=brand.brand_id, payable_ids=ids, code=code
+        )
+    except PermissionDenied as exc:
+        flash(request, str(exc), category="error")
+        return Redirect(_list_url(brand), status_code=303)
+    except TooManyAttempts as exc:
+        flash(request, str(exc), category="error")
+        return Redirect(_list_url(brand), status_code=303)
+    except InvalidInput as exc:
+        return await _queue_page(brand, status=None, errors=exc.errors, code=400)
+    _flash_outcomes(request, outcomes, "Released")
+    return Redirect(_list_url(brand), status_code=303)
+
+
+@post("/b/{brand_slug:str}/payouts/{payable_id:int}/refuse", guards=[MONEY_PEOPLE], status_code=303,
+      opt={"form": REFUSE_FORM})  # fmt: skip
+async def refuse_payout(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    payable_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        await do_refuse_payable(actor, staff, brand_id=brand.brand_id, payable_id=payable_id,
+                                reason=form.values["reason"])  # fmt: skip
+    except InvalidInput as exc:
+        detail = await get_brand_payable(brand.brand_id, payable_id)
+        return Template("backoffice/payouts_detail.html", status_code=400,
+                        context={"brand": brand, "p": detail, "acts": True, "errors": exc.errors,
+                                 "reason": form.text.get("reason", "")})  # fmt: skip
+    except (IllegalTransition, PermissionDenied) as exc:
+        flash(request, str(exc), category="error")
+    except NotFound:
+        raise
+    else:
+        flash(request, "Refusal recorded; finance sees your reason.", category="success")
+    return Redirect(f"{_list_url(brand)}/{payable_id}", status_code=303)
+
+
+HANDLERS: list[HTTPRouteHandler] = [payouts_list, payout_page, approve_payouts, release_payouts, refuse_payout]

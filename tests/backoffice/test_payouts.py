@@ -1,0 +1,87 @@
+"""The Payouts queue: finance sees payables by due date with their approvals, approves in a batch, releases with
+a TOTP code; the creator's Payments page tells the clock in words. Another brand sees nothing."""
+
+from __future__ import annotations
+
+import pyotp
+import pytest
+
+from shared.crypto import Encryptor
+from shared.db.querycount import count_queries
+from shared.settings import Settings
+from tests.conftest import Cast, csrf_token_from
+from tests.payment_helpers import intent_row, olivia_totp, payable_row, signing_payable
+from tests.personas import act_as_creator, act_as_staff
+
+QUEUE = "/backoffice/b/acme/payouts"
+
+
+async def _post(client, url: str, data: dict[str, object]):  # type: ignore[no-untyped-def]
+    token = csrf_token_from((await client.get(QUEUE)).text)
+    return await client.post(url, data={"_csrf_token": token, **data}, follow_redirects=False)
+
+
+async def test_it_lists_the_queue_with_approvals_in_few_queries(client, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    ids = [await signing_payable(cast) for _ in range(3)]
+    await act_as_staff(client, cast.fran_id)
+    with count_queries() as counted:
+        page = await client.get(QUEUE)
+    assert page.status_code == 200
+    for payable_id in ids:
+        assert f'id="payable-{payable_id}" data-status="pending_approval"' in page.text
+    assert "US$600.00" in page.text and "0 of 1" in page.text
+    assert counted.count <= 8, counted.statements
+
+
+async def test_finance_approves_and_an_owner_releases_with_a_code(client, cast: Cast, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    first, second = await signing_payable(cast), await signing_payable(cast)
+    await act_as_staff(client, cast.fran_id)
+    answer = await _post(client, f"{QUEUE}/approve", {"payable": [str(first), str(second)]})
+    assert answer.status_code == 303
+    assert (await payable_row(first))["status"] == "approved" and (await payable_row(second))["status"] == "approved"
+    secret = await olivia_totp(cast, Encryptor(settings.secret_key))
+    await act_as_staff(client, cast.olivia_id)
+    wrong = await _post(client, f"{QUEUE}/release", {"payable": [str(first)], "code": "12"})
+    assert wrong.status_code == 400 and "code is not right" in wrong.text
+    answer = await _post(client, f"{QUEUE}/release", {"payable": [str(first)], "code": pyotp.TOTP(secret).now()})
+    assert answer.status_code == 303
+    assert (await payable_row(first))["status"] == "released" and (await intent_row(first))["state"] == "queued"
+    assert (await payable_row(second))["status"] == "approved"
+    detail = await client.get(f"{QUEUE}/{first}")
+    assert "Fran Finance approved it" in detail.text and "payable:" in detail.text
+
+
+async def test_a_refusal_needs_a_reason(client, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    payable_id = await signing_payable(cast)
+    await act_as_staff(client, cast.fran_id)
+    empty = await _post(client, f"{QUEUE}/{payable_id}/refuse", {"reason": ""})
+    assert empty.status_code == 400 and "Say why" in empty.text
+    answer = await _post(client, f"{QUEUE}/{payable_id}/refuse", {"reason": "No invoice yet"})
+    assert answer.status_code == 303
+    assert "No invoice yet" in (await client.get(QUEUE)).text
+
+
+@pytest.mark.parametrize("who", ["bob", "vic"])
+async def test_managers_and_viewers_read_but_do_not_act(client, cast: Cast, who: str) -> None:  # type: ignore[no-untyped-def]
+    payable_id = await signing_payable(cast)
+    await act_as_staff(client, cast.bob_id if who == "bob" else cast.vic_id)
+    page = await client.get(QUEUE)
+    assert page.status_code == 200 and f"payable-{payable_id}" in page.text and "Approve the ticked" not in page.text
+    assert (await _post(client, f"{QUEUE}/approve", {"payable": [str(payable_id)]})).status_code == 403
+
+
+async def test_another_brand_sees_nothing(client, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    payable_id = await signing_payable(cast)
+    await act_as_staff(client, cast.charlie_id)
+    assert (await client.get(QUEUE)).status_code == 404
+    assert (await client.get(f"/backoffice/b/globex/payouts/{payable_id}")).status_code == 404
+    assert f"payable-{payable_id}" not in (await client.get("/backoffice/b/globex/payouts")).text
+
+
+async def test_the_creator_reads_the_clock_of_her_own_payments(client, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    payable_id = await signing_payable(cast)
+    await act_as_creator(client, cast.alice_id)
+    page = await client.get("/payments")
+    assert page.status_code == 200
+    assert f'id="payable-{payable_id}" data-status="pending_approval"' in page.text
+    assert "Acme is approving it; it is due by" in page.text and "Owed US$600.00" in page.text
