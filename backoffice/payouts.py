@@ -3,10 +3,14 @@ and release (with a TOTP code), refusals with a reason, a payable's ledger trail
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery
@@ -22,9 +26,17 @@ from shared.identity.rules import Role
 from shared.identity.throttle import TooManyAttempts
 from shared.money import format_money
 from shared.payments.actions import Outcome, check_approve_payables, check_release_payables, do_refuse_payable
-from shared.payments.queries import QueueRow, get_brand_payable, list_payout_queue
+from shared.payments.queries import (
+    CSV_COLUMNS,
+    QueueRow,
+    get_brand_payable,
+    get_queue_filters,
+    list_payout_queue,
+    queue_csv_rows,
+)
 from shared.payments.rules import REASON_MAX, STATUS_LABELS, Status, can_release
 from shared.web.forms import Form, Id, Many, Text, read_form
+from shared.web.ids import QueryId
 
 READERS = requires_role(Role.OWNER, Role.FINANCE, Role.MANAGER, Role.VIEWER)
 MONEY_PEOPLE = requires_role(Role.OWNER, Role.FINANCE)
@@ -48,11 +60,36 @@ def _totals(rows: list[QueueRow]) -> list[str]:
     return [format_money(total, currency) for currency, total in sorted(by_currency.items())]
 
 
+@dataclass(frozen=True)
+class Filters:
+    status: str | None = None
+    creator: int | None = None
+    campaign: int | None = None
+    currency: str | None = None
+
+    @classmethod
+    def read(cls, status: str | None, creator: int | None, campaign: int | None, currency: str | None) -> Filters:
+        return cls(
+            status if status in {s.value for s in Status} else None,
+            creator or None,
+            campaign or None,
+            currency if currency and len(currency) == 3 and currency.isalpha() and currency.isupper() else None,
+        )
+
+    def query(self) -> str:
+        return urlencode({k: v for k, v in asdict(self).items() if v})
+
+
+async def _rows(brand: BrandAccess, f: Filters) -> list[QueueRow]:
+    return await list_payout_queue(brand.brand_id, status=f.status, creator_id=f.creator, campaign_id=f.campaign,
+                                   currency=f.currency)  # fmt: skip
+
+
 async def _queue_page(
-    brand: BrandAccess, *, status: str | None, errors: dict[str, str] | None = None, code: int = 200
+    brand: BrandAccess, *, filters: Filters | None = None, errors: dict[str, str] | None = None, code: int = 200
 ) -> Template:
-    chosen = status if status in {s.value for s in Status} else None
-    rows = await list_payout_queue(brand.brand_id, status=chosen)
+    f = filters or Filters()
+    rows = await _rows(brand, f)
     pending = [r for r in rows if r.status == Status.PENDING_APPROVAL]
     approved = [r for r in rows if r.status == Status.APPROVED]
     return Template(
@@ -60,7 +97,9 @@ async def _queue_page(
         context={
             "brand": brand,
             "rows": rows,
-            "status": chosen or "",
+            "status": f.status or "",
+            "f": f,
+            "options": await get_queue_filters(brand.brand_id),
             "status_labels": STATUS_LABELS,
             "today": dt.datetime.now(dt.UTC).date(),
             "acts": can_release(brand.role),
@@ -73,8 +112,34 @@ async def _queue_page(
 
 
 @get("/b/{brand_slug:str}/payouts", guards=[READERS])
-async def payouts_list(brand: NamedDependency[BrandAccess], status: FromQuery[str | None] = None) -> Template:
-    return await _queue_page(brand, status=status)
+async def payouts_list(
+    brand: NamedDependency[BrandAccess],
+    status: FromQuery[str | None] = None,
+    creator: QueryId = None,
+    campaign: QueryId = None,
+    currency: FromQuery[str | None] = None,
+) -> Template:
+    return await _queue_page(brand, filters=Filters.read(status, creator, campaign, currency))
+
+
+@get("/b/{brand_slug:str}/payouts.csv", guards=[READERS])
+async def payouts_csv(
+    brand: NamedDependency[BrandAccess],
+    status: FromQuery[str | None] = None,
+    creator: QueryId = None,
+    campaign: QueryId = None,
+    currency: FromQuery[str | None] = None,
+) -> Response[str]:
+    rows = await _rows(brand, Filters.read(status, creator, campaign, currency))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(queue_csv_rows(rows))
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="payouts-{brand.brand_slug}.csv"'},
+    )
 
 
 @get("/b/{brand_slug:str}/payouts/{payable_id:int}", guards=[READERS])
@@ -110,7 +175,7 @@ async def approve_payouts(
         outcomes = await check_approve_payables(actor, staff, brand_id=brand.brand_id,
                                                 payable_ids=form.values["payable"])  # fmt: skip
     except InvalidInput as exc:
-        return await _queue_page(brand, status=None, errors=exc.errors, code=400)
+        return await _queue_page(brand, errors=exc.errors, code=400)
     _flash_outcomes(request, outcomes, "Approved")
     return Redirect(_list_url(brand), status_code=303)
 
@@ -138,7 +203,7 @@ async def release_payouts(
         flash(request, str(exc), category="error")
         return Redirect(_list_url(brand), status_code=303)
     except InvalidInput as exc:
-        return await _queue_page(brand, status=None, errors=exc.errors, code=400)
+        return await _queue_page(brand, errors=exc.errors, code=400)
     _flash_outcomes(request, outcomes, "Released")
     return Redirect(_list_url(brand), status_code=303)
 
@@ -171,4 +236,11 @@ async def refuse_payout(
     return Redirect(f"{_list_url(brand)}/{payable_id}", status_code=303)
 
 
-HANDLERS: list[HTTPRouteHandler] = [payouts_list, payout_page, approve_payouts, release_payouts, refuse_payout]
+HANDLERS: list[HTTPRouteHandler] = [
+    payouts_list,
+    payouts_csv,
+    payout_page,
+    approve_payouts,
+    release_payouts,
+    refuse_payout,
+]

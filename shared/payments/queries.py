@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from shared.db.engine import get_engine
 from shared.errors import NotFound
 from shared.ledger.queries import JournalLine, list_payable_journals
-from shared.money import format_money
+from shared.money import format_money, minor_digits
 from shared.payments.rules import (
     MILESTONE_WORDS,
     STATUS_LABELS,
@@ -221,3 +222,44 @@ async def list_creator_payments(creator_id: int, today: dt.date) -> CreatorPayme
         for currency, items in sorted(by_currency.items())
     }
     return CreatorPayments(tuple(payments), totals)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue can be filtered by: the brand's creators and campaigns with payables, and currencies."""
+
+    creators: tuple[tuple[int, str], ...]
+    campaigns: tuple[tuple[int, str], ...]
+    currencies: tuple[str, ...]
+
+
+async def get_queue_filters(brand_id: int) -> QueueFilters:
+    rows = await get_engine().fetch(
+        """
+        SELECT 'creator' AS kind, cr.id, cr.display_name AS name FROM creator cr
+          WHERE cr.id IN (SELECT creator FROM payable WHERE brand = $1)
+        UNION ALL SELECT 'campaign', k.id, k.name FROM campaign k
+          WHERE k.id IN (SELECT campaign FROM payable WHERE brand = $1)
+        UNION ALL SELECT DISTINCT 'currency', 0, currency FROM payable WHERE brand = $1
+        ORDER BY 1, 3
+        """,
+        brand_id,
+    )
+    pick = lambda kind: tuple((int(r["id"]), r["name"]) for r in rows if r["kind"] == kind)  # noqa: E731
+    return QueueFilters(pick("creator"), pick("campaign"), tuple(r["name"] for r in rows if r["kind"] == "currency"))
+
+
+CSV_COLUMNS = ("payable", "due_on", "creator", "campaign", "milestone", "amount", "currency", "state", "approvals",
+               "approvals_needed", "approved_by", "refusals", "reason")  # fmt: skip
+
+
+def queue_csv_rows(rows: list[QueueRow]) -> list[list[str]]:
+    """The queue as CSV rows for accounting: amounts in major units as plain decimals, no symbols."""
+    out = []
+    for r in rows:
+        amount = str(Decimal(r.amount_minor).scaleb(-minor_digits(r.currency)))
+        out.append(
+            [str(r.id), r.due_on.isoformat(), r.creator_name, r.campaign_name, r.milestone, amount, r.currency,
+             r.status, str(r.approvals), str(r.approvals_required), r.approver_names, r.refusals, r.reason]
+        )  # fmt: skip
+    return out

@@ -85,3 +85,17 @@ async def test_the_creator_reads_the_clock_of_her_own_payments(client, cast: Cas
     assert page.status_code == 200
     assert f'id="payable-{payable_id}" data-status="pending_approval"' in page.text
     assert "Acme is approving it; it is due by" in page.text and "Owed US$600.00" in page.text
+
+
+async def test_it_filters_the_queue_and_exports_it_as_csv(client, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    first, second = await signing_payable(cast), await signing_payable(cast)
+    await act_as_staff(client, cast.fran_id)
+    await _post(client, f"{QUEUE}/approve", {"payable": [str(first)]})
+    approved_only = await client.get(f"{QUEUE}?status=approved&currency=USD&creator={cast.alice_id}")
+    assert f"payable-{first}" in approved_only.text and f"payable-{second}" not in approved_only.text
+    assert (await client.get(f"{QUEUE}?creator=99999999999")).status_code == 400  # beyond int4: refused
+    export = await client.get(f"{QUEUE}.csv?status=approved")
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    lines = export.text.strip().splitlines()
+    assert lines[0].startswith("payable,due_on,creator") and len(lines) == 2
+    assert f"{first}," in lines[1] and ",600.00,USD,approved,1,1,Fran Finance" in lines[1]

@@ -25,6 +25,7 @@ ROUTES = [
     Route("POST", "/payments/dashboard", "/payments/dashboard", creator_only()),
     Route("POST", "/webhooks/stripe", "/webhooks/stripe", {**public(), **dict.fromkeys(PERSONAS, "ok")}),
     Route("GET", f"{B}/payouts", f"{U}/payouts", staff_only(brand_scoped=True, roles=READERS)),
+    Route("GET", f"{B}/payouts.csv", f"{U}/payouts.csv", staff_only(brand_scoped=True, roles=READERS)),
     Route(
         "GET",
         f"{B}/payouts/{{payable_id:int}}",
