@@ -25,17 +25,36 @@ from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
 from shared.identity.throttle import TooManyAttempts
 from shared.money import format_money
-from shared.payments.actions import Outcome, check_approve_payables, check_release_payables, do_refuse_payable
+from shared.payments.actions import (
+    Outcome,
+    check_approve_payables,
+    check_release_payables,
+    do_record_manual_payout,
+    do_refuse_payable,
+    do_set_payment_policy,
+)
 from shared.payments.queries import (
     CSV_COLUMNS,
     QueueRow,
     get_brand_payable,
+    get_payment_settings,
     get_queue_filters,
     list_payout_queue,
     queue_csv_rows,
 )
-from shared.payments.rules import REASON_MAX, STATUS_LABELS, Status, can_release
-from shared.web.forms import Form, Id, Many, Text, read_form
+from shared.payments.rules import (
+    APPROVER_ROLE_CHOICES,
+    MANUAL_METHODS,
+    REASON_MAX,
+    REFERENCE_MAX,
+    STATUS_LABELS,
+    TERMS_DAYS_MAX,
+    Policy,
+    Status,
+    can_release,
+    parse_threshold,
+)
+from shared.web.forms import Amount, Choice, Form, Id, Integer, Many, Text, read_form
 from shared.web.ids import QueryId
 
 READERS = requires_role(Role.OWNER, Role.FINANCE, Role.MANAGER, Role.VIEWER)
@@ -45,6 +64,24 @@ APPROVE_FORM = Form(payable=Many(Id(message="Choose payables from the queue."), 
 RELEASE_FORM = Form(
     payable=Many(Id(message="Choose payables from the queue."), max_items=500),
     code=Text(max_length=20, required="Enter the current 6-digit code from your authenticator app."),
+)
+POLICY_FORM = Form(
+    approvals_required=Integer(
+        min_value=1, max_value=3, message="A payable needs 1, 2 or 3 approvers.", required="Choose 1, 2 or 3."
+    ),
+    threshold_amount=Amount(),
+    threshold_approvals=Integer(min_value=1, max_value=3, message="1, 2 or 3 approvers.", required=False),
+    roles=Many(Choice(options=APPROVER_ROLE_CHOICES, message="Choose finance, owners, or both."), max_items=2),
+    terms_days=Integer(
+        min_value=0,
+        max_value=TERMS_DAYS_MAX,
+        message=f"Payment terms are 0 to {TERMS_DAYS_MAX} days.",
+        required="Enter the payment terms in days.",
+    ),
+)
+MANUAL_FORM = Form(
+    method=Choice(options=tuple(MANUAL_METHODS), message="Choose bank transfer or PayPal."),
+    reference=Text(max_length=REFERENCE_MAX, required="Enter the payment's reference."),
 )
 REFUSE_FORM = Form(reason=Text(max_length=2 * REASON_MAX, multiline=True, required="Say why you refuse it."))
 
@@ -236,7 +273,87 @@ async def refuse_payout(
     return Redirect(f"{_list_url(brand)}/{payable_id}", status_code=303)
 
 
+OWNERS = requires_role(Role.OWNER)
+
+
+async def _settings_page(brand: BrandAccess, *, form: dict[str, Any] | None = None,
+                         errors: dict[str, str] | None = None, code: int = 200) -> Template:  # fmt: skip
+    current = await get_payment_settings(brand.brand_id)
+    shown = form or {
+        "approvals_required": str(current.policy.approvals_required),
+        "threshold_amount": current.threshold_amount,
+        "threshold_approvals": current.threshold_approvals,
+        "roles": list(current.policy.approver_roles),
+        "terms_days": str(current.terms_days),
+    }
+    return Template(
+        "backoffice/payouts_settings.html",
+        context={"brand": brand, "form": shown, "currency": current.currency, "errors": errors or {}},
+        status_code=code,
+    )
+
+
+@get("/b/{brand_slug:str}/settings/payments", guards=[OWNERS])
+async def payment_settings_page(brand: NamedDependency[BrandAccess]) -> Template:
+    return await _settings_page(brand)
+
+
+@post("/b/{brand_slug:str}/settings/payments", guards=[OWNERS], status_code=303, opt={"form": POLICY_FORM})
+async def save_payment_settings(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        current = await get_payment_settings(brand.brand_id)
+        thresholds, why = parse_threshold(form.values["threshold_amount"], form.values["threshold_approvals"],
+                                          current.currency)  # fmt: skip
+        if why:
+            raise InvalidInput({"threshold_amount": why})
+        policy = Policy(form.values["approvals_required"], thresholds, tuple(form.values["roles"]))
+        await do_set_payment_policy(actor, staff, brand_id=brand.brand_id, policy=policy,
+                                    terms_days=form.values["terms_days"])  # fmt: skip
+    except InvalidInput as exc:
+        text = {**form.text, "roles": form.values.get("roles") or []}
+        return await _settings_page(brand, form=text, errors=exc.errors, code=400)
+    flash(request, "Saved. New payables follow this policy; those waiting keep the count they were created with.",
+          category="success")  # fmt: skip
+    return Redirect(f"/backoffice/b/{brand.brand_slug}/settings/payments", status_code=303)
+
+
+@post("/b/{brand_slug:str}/payouts/{payable_id:int}/manual", guards=[MONEY_PEOPLE], status_code=303,
+      opt={"form": MANUAL_FORM})  # fmt: skip
+async def record_manual_payout(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    payable_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        await do_record_manual_payout(actor, staff, brand_id=brand.brand_id, payable_id=payable_id,
+                                      method=form.values["method"], reference=form.values["reference"])  # fmt: skip
+    except InvalidInput as exc:
+        detail = await get_brand_payable(brand.brand_id, payable_id)
+        return Template("backoffice/payouts_detail.html", status_code=400,
+                        context={"brand": brand, "p": detail, "acts": True, "errors": exc.errors,
+                                 "manual": form.text})  # fmt: skip
+    except (IllegalTransition, PermissionDenied) as exc:
+        flash(request, str(exc), category="error")
+    else:
+        flash(request, "Recorded as paid, with its reference.", category="success")
+    return Redirect(f"{_list_url(brand)}/{payable_id}", status_code=303)
+
+
 HANDLERS: list[HTTPRouteHandler] = [
+    payment_settings_page,
+    save_payment_settings,
+    record_manual_payout,
     payouts_list,
     payouts_csv,
     payout_page,

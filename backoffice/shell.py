@@ -47,6 +47,7 @@ SECTIONS: tuple[Section, ...] = (
     #   Section("Reconciliation", "reconciliation", (Role.OWNER, Role.FINANCE), group="money"),
     Section("Team", "team", ALL_ROLES, group="settings"),
     Section("Disclosure rules", "settings/disclosure", ALL_ROLES, group="settings"),
+    Section("Payment policy", "settings/payments", (Role.OWNER,), group="settings"),
     Section("Audit log", "audit", (Role.OWNER,), group="settings"),
 )
 
@@ -91,8 +92,8 @@ def current_section(rest: str, role: Role) -> str:
     """The section a path under /backoffice/b/<slug>/ belongs to ('' for the home), among those `role` sees."""
     first = rest.strip("/").split("/", 1)[0]
     first = ALIASES.get(first, first)
-    if rest.strip("/").startswith("settings/disclosure"):
-        first = "settings/disclosure"
+    if first == "settings":  # settings pages are sections of their own: settings/disclosure, settings/payments
+        first = "/".join(rest.strip("/").split("/")[:2])
     paths = {section.path for section in SECTIONS if role in section.roles}
     return first if first in paths else ""
 

@@ -98,6 +98,8 @@ SWEEP: dict[tuple[str, str], Sweep | str] = {
     ("POST", f"{BO}/payouts/approve"): Sweep("finance_x"),
     ("POST", f"{BO}/payouts/release"): Sweep("finance_x"),
     ("POST", f"{BO}/payouts/{{payable_id:int}}/refuse"): Sweep("finance_x"),
+    ("POST", f"{BO}/payouts/{{payable_id:int}}/manual"): Sweep("finance_x"),
+    ("POST", f"{BO}/settings/payments"): Sweep("owner_x"),
     # --- crm
     ("POST", f"{BO}/creators"): Sweep("manager_x"),
     ("POST", f"{BO}/creators/{{creator_id:int}}/stage"): Sweep("manager_x"),

@@ -4,6 +4,7 @@ the creator's payments with their clock in words. Typed rows; one query per list
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from shared.payments.rules import (
     MILESTONE_WORDS,
     STATUS_LABELS,
     ClockFacts,
+    Policy,
     Status,
     clock_words,
     totals_by_state,
@@ -263,3 +265,38 @@ def queue_csv_rows(rows: list[QueueRow]) -> list[list[str]]:
              r.status, str(r.approvals), str(r.approvals_required), r.approver_names, r.refusals, r.reason]
         )  # fmt: skip
     return out
+
+
+@dataclass(frozen=True)
+class PaymentSettings:
+    policy: Policy
+    terms_days: int
+    currency: str
+
+    @property
+    def threshold_amount(self) -> str:
+        if not self.policy.thresholds:
+            return ""
+        return str(Decimal(self.policy.thresholds[0].above_minor).scaleb(-minor_digits(self.currency)))
+
+    @property
+    def threshold_approvals(self) -> str:
+        return str(self.policy.thresholds[0].approvals) if self.policy.thresholds else ""
+
+
+async def get_payment_settings(brand_id: int) -> PaymentSettings:
+    rows = await get_engine().fetch(
+        """
+        SELECT b.payment_terms_days, b.default_currency, p.approvals_required, p.thresholds::text AS thresholds,
+               p.approver_roles
+        FROM brand b LEFT JOIN payment_policy p ON p.brand = b.id WHERE b.id = $1
+        """,
+        brand_id,
+    )
+    if not rows:
+        raise NotFound("No such brand.")
+    r = rows[0]
+    policy = Policy()
+    if r["approvals_required"] is not None:
+        policy = Policy.from_row({**r, "thresholds": json.loads(r["thresholds"])})
+    return PaymentSettings(policy, int(r["payment_terms_days"]), r["default_currency"])

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, Literal
 
 from shared.errors import IllegalTransition
 from shared.identity.rules import Role
+from shared.money import minor_digits
 
 MILESTONES = ("signing", "approval", "go_live", "bonus")
 MILESTONE_WORDS = {
@@ -292,3 +294,19 @@ def totals_by_state(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
         elif status == Status.PAID_OUT:
             totals["paid"] += amount
     return totals
+
+
+def parse_threshold(amount: str, approvals: int | None, currency: str) -> tuple[tuple[Threshold, ...], str | None]:
+    """The policy form's one threshold row: blank means none; an amount needs its number of approvers."""
+    text = amount.strip().replace(",", "").replace(" ", "")
+    if not text:
+        return (), None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return (), "Enter an amount like 5000 or 5000.00."
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal(1).scaleb(-minor_digits(currency))):
+        return (), "Enter an amount above zero, in the brand's currency."
+    if approvals is None:
+        return (), "Say how many approvers a payable above this amount needs."
+    return (Threshold(int(value.scaleb(minor_digits(currency))), approvals),), None

@@ -99,3 +99,39 @@ async def test_it_filters_the_queue_and_exports_it_as_csv(client, cast: Cast) ->
     lines = export.text.strip().splitlines()
     assert lines[0].startswith("payable,due_on,creator") and len(lines) == 2
     assert f"{first}," in lines[1] and ",600.00,USD,approved,1,1,Fran Finance" in lines[1]
+
+
+async def test_an_owner_sets_the_policy_and_its_errors_keep_what_was_typed(client, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    await act_as_staff(client, cast.olivia_id)
+    settings_url = "/backoffice/b/acme/settings/payments"
+    page = await client.get(settings_url)
+    assert page.status_code == 200 and 'value="30"' in page.text
+    token = csrf_token_from(page.text)
+    bad = await client.post(settings_url, data={"_csrf_token": token, "approvals_required": "2",
+                                                "threshold_amount": "abc", "threshold_approvals": "3",
+                                                "roles": ["finance"], "terms_days": "14"})  # fmt: skip
+    assert bad.status_code == 400 and "Enter an amount like" in bad.text and 'value="abc"' in bad.text
+    good = await client.post(settings_url, data={"_csrf_token": token, "approvals_required": "2",
+                                                 "threshold_amount": "5000", "threshold_approvals": "3",
+                                                 "roles": ["finance", "owner"], "terms_days": "14"},
+                             follow_redirects=False)  # fmt: skip
+    assert good.status_code == 303
+    payable_id = await signing_payable(cast, fee="20000")  # 10,000.00 on signing: above the threshold
+    row = await payable_row(payable_id)
+    assert row["approvals_required"] == 3
+    assert (row["due_on"] - row["milestone_at"].date()).days == 14  # type: ignore[operator, union-attr]
+    await act_as_staff(client, cast.fran_id)
+    assert (await client.get(settings_url)).status_code == 403
+
+
+async def test_finance_records_a_manual_payout_with_its_reference(client, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    payable_id = await signing_payable(cast)
+    await act_as_staff(client, cast.fran_id)
+    await _post(client, f"{QUEUE}/approve", {"payable": [str(payable_id)]})
+    await act_as_staff(client, cast.olivia_id)
+    missing = await _post(client, f"{QUEUE}/{payable_id}/manual", {"method": "paypal", "reference": ""})
+    assert missing.status_code == 400 and "reference" in missing.text
+    done = await _post(client, f"{QUEUE}/{payable_id}/manual", {"method": "paypal", "reference": "PP-7781"})
+    assert done.status_code == 303
+    row = await payable_row(payable_id)
+    assert row["status"] == "paid_out" and row["method"] == "paypal" and row["manual_reference"] == "PP-7781"

@@ -26,7 +26,7 @@ WORK = ["Home", "Creators", "Campaigns", "Deliverables", "Reviews", "Messages"]
 SETTINGS = ["Team", "Disclosure rules"]
 EVERYONE = [*WORK, "Payouts", *SETTINGS]  # reviewers don't see money
 SECTIONS = {
-    "olivia@acme.test": [*EVERYONE, "Audit log"],  # owner
+    "olivia@acme.test": [*EVERYONE, "Payment policy", "Audit log"],  # owner
     "bob@acme.test": EVERYONE,  # manager
     "rita@acme.test": [*WORK, *SETTINGS],  # reviewer
     "fran@acme.test": EVERYONE,  # finance

@@ -16,6 +16,7 @@ B = "/backoffice/b/{brand_slug:str}"
 U = "/backoffice/b/acme"
 READERS = (Role.OWNER, Role.FINANCE, Role.MANAGER, Role.VIEWER)
 MONEY = (Role.OWNER, Role.FINANCE)
+OWNERS = (Role.OWNER,)
 
 ROUTES = [
     Route("GET", "/payments", "/payments", creator_only()),
@@ -35,6 +36,14 @@ ROUTES = [
     # An empty form: 400 with the message for those allowed.
     Route("POST", f"{B}/payouts/approve", f"{U}/payouts/approve", staff_only(brand_scoped=True, roles=MONEY)),
     Route("POST", f"{B}/payouts/release", f"{U}/payouts/release", staff_only(brand_scoped=True, roles=MONEY)),
+    Route("GET", f"{B}/settings/payments", f"{U}/settings/payments", staff_only(brand_scoped=True, roles=OWNERS)),
+    Route("POST", f"{B}/settings/payments", f"{U}/settings/payments", staff_only(brand_scoped=True, roles=OWNERS)),
+    Route(
+        "POST",
+        f"{B}/payouts/{{payable_id:int}}/manual",
+        f"{U}/payouts/{{payable}}/manual",
+        staff_only(brand_scoped=True, roles=MONEY),
+    ),
     Route(
         "POST",
         f"{B}/payouts/{{payable_id:int}}/refuse",
