@@ -7,6 +7,7 @@ import asyncpg
 import pyotp
 import pytest
 
+from shared.campaigns.overview import get_campaign_overview
 from shared.crypto import Encryptor
 from shared.db.engine import get_engine
 from shared.errors import IllegalTransition, InvalidInput, PermissionDenied
@@ -270,3 +271,16 @@ async def test_an_empty_platform_balance_waits_for_funds_then_sends(
     await run_sweep(database_url)
     assert (await payable_row(payable_id))["status"] == "transfer_sent"
     assert len(transfers_to(stripe_sim, account)) == 1
+
+
+async def test_the_campaign_overview_shows_approved_and_paid(cast: Cast) -> None:
+    paid, waiting = await signing_payable(cast), await signing_payable(cast)
+    await approved(cast, paid)
+    await approved(cast, waiting)
+    await do_record_manual_payout(ACTOR, await staff(cast.olivia_id), brand_id=cast.acme_id, payable_id=paid,
+                                  method="paypal", reference="PP-1")  # fmt: skip
+    campaign = int((await payable_row(paid))["campaign"])  # type: ignore[call-overload]
+    overview = await get_campaign_overview(cast.acme_id, campaign)
+    assert (overview.approved_minor, overview.paid_minor) == (0, 60000)
+    other = await get_campaign_overview(cast.acme_id, int((await payable_row(waiting))["campaign"]))  # type: ignore[call-overload]
+    assert (other.approved_minor, other.paid_minor) == (60000, 0)
