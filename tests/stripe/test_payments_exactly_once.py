@@ -26,7 +26,9 @@ from shared.integrations.stripe_connect import StripeConnect
 from shared.integrations.stripe_simulator import sign
 from shared.ledger.queries import count_unbalanced_journals, list_payable_journals
 from shared.payments.actions import check_release_payables
+from shared.payments.actions.transfers import begin_attempt
 from shared.payments.sending import Sent, send_transfer
+from shared.payments.webhooks import PayoutAheadOfTransfer, apply_stripe_event
 from shared.settings import Settings
 from tests.conftest import Cast, app_client
 from tests.payment_helpers import (
@@ -309,3 +311,30 @@ async def test_the_send_job_does_nothing_for_a_payable_not_released(
 ) -> None:
     payable_id, _account = await _approved_payable(cast, funded)
     assert await send_transfer(StripeConnect(with_stripe(settings, funded)), payable_id) is Sent.NOTHING
+
+
+async def test_a_payout_ahead_of_our_transfer_record_waits_for_it(
+    cast: Cast, encryptor: Encryptor, funded: StripeSim, database_url: str, hooks: httpx.AsyncClient,
+    settings: Settings,
+) -> None:  # fmt: skip
+    payable_id, account = await _approved_payable(cast, funded)
+    secret = await olivia_totp(cast, encryptor)
+    assert await release(cast, encryptor, secret, payable_id)
+    await get_engine().fetch("DELETE FROM procrastinate_jobs")  # we play the worker, and it dies after the call
+    attempt = await begin_attempt(payable_id)
+    assert attempt is not None and attempt.destination == account
+    connect = StripeConnect(with_stripe(settings, funded))
+    await connect.create_transfer(amount_minor=attempt.amount_minor, currency=attempt.currency, destination=account,
+                                  transfer_group=attempt.transfer_group, metadata={"rapport_payable": attempt.ref},
+                                  idempotency_key=attempt.idempotency_key)  # fmt: skip
+    funded.control("clock/advance", days=1)
+    funded.control("clock/advance", days=3)  # Stripe pays the creator out before we recorded the transfer
+    [paid] = [e for e in funded.simulator.state.all("event", owner=account) if e["type"] == "payout.paid"]
+    with pytest.raises(PayoutAheadOfTransfer):
+        await apply_stripe_event(connect, "payout.paid", paid["data"]["object"], account)
+    await _deliver(hooks, {**paid, "account": account})
+    await run_sweep(database_url)  # records the transfer Stripe made (found by its metadata), no second one
+    await get_engine().fetch("UPDATE procrastinate_jobs SET scheduled_at = now() WHERE status = 'todo'")
+    await run_jobs(database_url)  # the event's retry now finds the payable
+    assert await _state(payable_id) == EXPECTED
+    assert len(transfers_to(funded, account)) == 1

@@ -204,6 +204,22 @@ async def record_payout_news(actor: Actor, account_id: str, payout: Payout, sour
     return moved
 
 
+async def has_unrecorded_transfers(account_id: str, sources: list[str]) -> bool:
+    """Does the payout carry money we have not recorded as sent yet? (A transfer whose job died after Stripe made
+    it: its payable is still 'released' or waiting, and the payout names a payment we don't know.)"""
+    rows = await get_engine().fetch(
+        """
+        SELECT (SELECT count(*) FROM unnest($2::varchar[]) s
+                WHERE NOT EXISTS (SELECT 1 FROM payable p WHERE p.stripe_destination_payment = s)) AS unknown,
+               (SELECT count(*) FROM payable p JOIN payout_account pa ON pa.creator = p.creator
+                WHERE pa.stripe_account_id = $1 AND p.status IN ('released', 'waiting_funds')) AS unrecorded
+        """,
+        account_id,
+        sources,
+    )
+    return int(rows[0]["unknown"]) > 0 and int(rows[0]["unrecorded"]) > 0
+
+
 async def requeue_waiting_transfers() -> int:
     """Funds arrived (or the sweep runs): transfers waiting for funds get a new job."""
     async with atomic():
