@@ -8,6 +8,7 @@ import pyotp
 import pytest
 
 from shared.campaigns.overview import get_campaign_overview
+from shared.collaborations.actions import CreatorSide, check_send_offers, do_accept_offer
 from shared.crypto import Encryptor
 from shared.db.engine import get_engine
 from shared.errors import IllegalTransition, InvalidInput, PermissionDenied
@@ -25,7 +26,7 @@ from shared.payments.actions import (
 from shared.payments.rules import Policy, Threshold
 from shared.settings import Settings
 from tests.conftest import Cast
-from tests.factories import agreed_deal
+from tests.factories import agreed_deal, offer_form, published_campaign
 from tests.payment_helpers import (
     ACTOR,
     approved,
@@ -284,3 +285,22 @@ async def test_the_campaign_overview_shows_approved_and_paid(cast: Cast) -> None
     assert (overview.approved_minor, overview.paid_minor) == (0, 60000)
     other = await get_campaign_overview(cast.acme_id, int((await payable_row(waiting))["campaign"]))  # type: ignore[call-overload]
     assert (other.approved_minor, other.paid_minor) == (60000, 0)
+
+
+async def test_an_owner_marks_the_bonus_met_and_cannot_approve_it_herself(cast: Cast) -> None:
+    form = {**offer_form("1200"), "bonus": "300", "bonus_condition": "100,000 views in 30 days"}
+    [collaboration_id] = await check_send_offers(ACTOR, await staff(cast.bob_id), brand_id=cast.acme_id,
+                                                 campaign_id=await published_campaign(cast),
+                                                 creator_ids=[cast.alice_id], form=form)  # fmt: skip
+    await do_accept_offer(ACTOR, CreatorSide(cast.alice_id), collaboration_id=collaboration_id)
+    olivia = await staff(cast.olivia_id)
+    payable_id = await do_mark_bonus_met(ACTOR, olivia, brand_id=cast.acme_id, collaboration_id=collaboration_id,
+                                         note="The reel passed 140k views on day 12")  # fmt: skip
+    row = await payable_row(payable_id)
+    assert (row["milestone"], row["amount_minor"], row["requested_by"]) == ("bonus", 30000, cast.olivia_id)
+    assert row["note"] == "The reel passed 140k views on day 12"
+    with pytest.raises(IllegalTransition, match="already"):
+        await do_mark_bonus_met(ACTOR, olivia, brand_id=cast.acme_id, collaboration_id=collaboration_id,
+                                note="again")  # fmt: skip
+    [own] = await check_approve_payables(ACTOR, olivia, brand_id=cast.acme_id, payable_ids=[payable_id])
+    assert not own.done and "someone else" in own.message
