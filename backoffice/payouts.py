@@ -29,6 +29,7 @@ from shared.payments.actions import (
     Outcome,
     check_approve_payables,
     check_release_payables,
+    do_mark_bonus_met,
     do_record_manual_payout,
     do_refuse_payable,
     do_set_payment_policy,
@@ -274,6 +275,31 @@ async def refuse_payout(
 
 
 OWNERS = requires_role(Role.OWNER)
+OWNERS_AND_MANAGERS = requires_role(Role.OWNER, Role.MANAGER)
+BONUS_FORM = Form(note=Text(max_length=2 * REASON_MAX, multiline=True, required="Say how the condition was met."))
+
+
+@post("/b/{brand_slug:str}/offers/{collaboration_id:int}/bonus", guards=[OWNERS_AND_MANAGERS], status_code=303,
+      opt={"form": BONUS_FORM})  # fmt: skip
+async def mark_bonus_met(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    collaboration_id: FromPath[int],
+) -> Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        await do_mark_bonus_met(actor, staff, brand_id=brand.brand_id, collaboration_id=collaboration_id,
+                                note=form.values["note"])  # fmt: skip
+    except InvalidInput as exc:
+        flash(request, " ".join(exc.errors.values()), category="error")
+    except (IllegalTransition, PermissionDenied) as exc:
+        flash(request, str(exc), category="error")
+    else:
+        flash(request, "Bonus marked as earned: its payment waits for approval in Payouts.", category="success")
+    return Redirect(f"/backoffice/b/{brand.brand_slug}/offers/{collaboration_id}", status_code=303)
 
 
 async def _settings_page(brand: BrandAccess, *, form: dict[str, Any] | None = None,
@@ -351,6 +377,7 @@ async def record_manual_payout(
 
 
 HANDLERS: list[HTTPRouteHandler] = [
+    mark_bonus_met,
     payment_settings_page,
     save_payment_settings,
     record_manual_payout,

@@ -19,6 +19,8 @@ ACTOR = system_actor("stripe webhook")
 
 class PayoutAheadOfTransfer(RuntimeError):
     """Retried by the event's job (procrastinate's retry strategy): Stripe's news came before our own record."""
+
+
 HANDLED = ("transfer.", "payout.paid", "payout.failed", "balance.available")
 
 

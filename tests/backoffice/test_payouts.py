@@ -6,11 +6,15 @@ from __future__ import annotations
 import pyotp
 import pytest
 
+from shared.collaborations.actions import CreatorSide, check_send_offers, do_accept_offer
 from shared.crypto import Encryptor
+from shared.db.engine import get_engine
 from shared.db.querycount import count_queries
+from shared.identity.queries import get_staff_context
 from shared.settings import Settings
 from tests.conftest import Cast, csrf_token_from
-from tests.payment_helpers import intent_row, olivia_totp, payable_row, signing_payable
+from tests.factories import offer_form, published_campaign
+from tests.payment_helpers import ACTOR, intent_row, olivia_totp, payable_row, signing_payable
 from tests.personas import act_as_creator, act_as_staff
 
 QUEUE = "/backoffice/b/acme/payouts"
@@ -135,3 +139,21 @@ async def test_finance_records_a_manual_payout_with_its_reference(client, cast: 
     assert done.status_code == 303
     row = await payable_row(payable_id)
     assert row["status"] == "paid_out" and row["method"] == "paypal" and row["manual_reference"] == "PP-7781"
+
+
+async def test_a_manager_marks_the_bonus_met_from_the_offer_page(client, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    form = {**offer_form("1200"), "bonus": "300", "bonus_condition": "100,000 views in 30 days"}
+    [deal] = await check_send_offers(ACTOR, await get_staff_context(cast.bob_id), brand_id=cast.acme_id,
+                                     campaign_id=await published_campaign(cast), creator_ids=[cast.alice_id],
+                                     form=form)  # fmt: skip
+    await do_accept_offer(ACTOR, CreatorSide(cast.alice_id), collaboration_id=deal)
+    await act_as_staff(client, cast.bob_id)
+    offer_url = f"/backoffice/b/acme/offers/{deal}"
+    page = await client.get(offer_url)
+    assert "Mark the bonus as earned" in page.text
+    token = csrf_token_from(page.text)
+    answer = await client.post(f"{offer_url}/bonus", data={"_csrf_token": token, "note": "140k views on day 12"},
+                               follow_redirects=False)  # fmt: skip
+    assert answer.status_code == 303
+    rows = await get_engine().fetch("SELECT milestone, amount_minor, note FROM payable WHERE collaboration = $1", deal)
+    assert rows == [{"milestone": "bonus", "amount_minor": 30000, "note": "140k views on day 12"}]

@@ -36,6 +36,12 @@ ROUTES = [
     # An empty form: 400 with the message for those allowed.
     Route("POST", f"{B}/payouts/approve", f"{U}/payouts/approve", staff_only(brand_scoped=True, roles=MONEY)),
     Route("POST", f"{B}/payouts/release", f"{U}/payouts/release", staff_only(brand_scoped=True, roles=MONEY)),
+    Route(
+        "POST",
+        f"{B}/offers/{{collaboration_id:int}}/bonus",
+        f"{U}/offers/{{payable_deal}}/bonus",
+        staff_only(brand_scoped=True, roles=(Role.OWNER, Role.MANAGER)),
+    ),
     Route("GET", f"{B}/settings/payments", f"{U}/settings/payments", staff_only(brand_scoped=True, roles=OWNERS)),
     Route("POST", f"{B}/settings/payments", f"{U}/settings/payments", staff_only(brand_scoped=True, roles=OWNERS)),
     Route(
@@ -58,4 +64,4 @@ async def placeholders(cast: Cast) -> dict[str, str]:
     deal = await agreed_deal(cast)
     payable_id = await record_milestone(system_actor("matrix"), deal.collaboration_id, "signing")
     assert payable_id is not None
-    return {"payable": str(payable_id)}
+    return {"payable": str(payable_id), "payable_deal": str(deal.collaboration_id)}
