@@ -192,6 +192,9 @@ async def test_a_cancelled_deal_cancels_what_was_not_released(cast: Cast) -> Non
     assert (await payable_row(payable_id))["status"] == "cancelled"
     balances = {b.code: b.balance_minor for b in await list_balances(cast.acme_id)}
     assert balances == {"expense": 0, f"payable:{cast.alice_id}": 0}
+    # The correction is a reversing journal that names the accrual it reverses.
+    rows = await get_engine().fetch("SELECT id, kind, reverses FROM ledger_journal ORDER BY id")
+    assert [(r["kind"], r["reverses"]) for r in rows] == [("accrued", None), ("cancelled", rows[0]["id"])]
 
 
 async def test_a_manual_payout_takes_the_same_path(cast: Cast) -> None:

@@ -101,8 +101,15 @@ def _plain(value: Any) -> Any:
 
 
 async def journal(payable: LockedPayable, kind: JournalKind, *, key_suffix: str = "", stripe_object: str = "",
-                  description: str = "") -> None:  # fmt: skip
-    """Post the payable's journal for this money event, once (keyed by the payable and the event)."""
+                  description: str = "", reverses: JournalKind | None = None) -> None:  # fmt: skip
+    """Post the payable's journal for this money event, once (keyed by the payable and the event); a correction
+    names the journal it reverses."""
+    reversed_id = None
+    if reverses is not None:
+        found = await get_engine().fetch(
+            "SELECT id FROM ledger_journal WHERE key = $1", f"payable:{payable.id}:{reverses}"
+        )
+        reversed_id = int(found[0]["id"]) if found else None
     await post_journal(
         key=f"payable:{payable.id}:{kind}{key_suffix}",
         brand_id=payable.brand_id,
@@ -112,6 +119,7 @@ async def journal(payable: LockedPayable, kind: JournalKind, *, key_suffix: str 
         payable_id=payable.id,
         stripe_object=stripe_object,
         description=description,
+        reverses=reversed_id,
     )
 
 

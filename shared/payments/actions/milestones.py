@@ -166,6 +166,6 @@ async def do_cancel_open_payables(actor: Actor, collaboration_id: int, *, reason
         for row in ids:
             payable = await lock_payable(int(row["id"]))
             await move(actor, payable, "cancel", reason=clean_reason(reason) or "the deal was cancelled")
-            await journal(payable, "cancelled", description="the deal was cancelled")
+            await journal(payable, "cancelled", description="the deal was cancelled", reverses="accrued")
             cancelled.append(payable.id)
     return cancelled

@@ -161,7 +161,8 @@ async def record_transfer_news(actor: Actor, transfer: Transfer) -> None:
             if payable.status in (Status.TRANSFER_SENT, Status.FAILED, Status.PAID_OUT):
                 await move(actor, payable, "reverse", reason="the transfer was reversed")
                 kind: JournalKind = "clawed_back" if payable.status == Status.PAID_OUT else "reversed"
-                await journal(payable, kind, stripe_object=transfer.id, description="transfer reversed")
+                await journal(payable, kind, stripe_object=transfer.id, description="transfer reversed",
+                              reverses="transfer_sent")  # fmt: skip
                 await tell_creator(payable, Status.REVERSED, f"{payable.brand_name} reversed this transfer.")
 
 
