@@ -43,6 +43,7 @@ class QueueRow:
     approver_names: str
     refusals: str
     reason: str
+    sent: bool  # a transfer exists at Stripe
 
     @property
     def amount(self) -> str:
@@ -51,6 +52,11 @@ class QueueRow:
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[Status(self.status)]
+
+    @property
+    def releasable(self) -> bool:
+        """Approved, or refused by Stripe before anything was sent (released again once the cause is fixed)."""
+        return self.status == Status.APPROVED or (self.status == Status.FAILED and not self.sent)
 
     @property
     def milestone_words(self) -> str:
@@ -62,7 +68,7 @@ class QueueRow:
 
 _QUEUE = """
 SELECT p.id, p.creator, cr.display_name, p.campaign, k.name AS campaign_name, p.milestone, p.amount_minor, p.currency,
-       p.status, p.due_on, p.approvals_required, p.reason,
+       p.status, p.due_on, p.approvals_required, p.reason, p.stripe_transfer_id IS NOT NULL AS sent,
        count(a.id) FILTER (WHERE a.decision = 'approved') AS approvals,
        coalesce(string_agg(a.staff_name, ', ' ORDER BY a.id) FILTER (WHERE a.decision = 'approved'), '') AS names,
        coalesce(string_agg(a.staff_name || ': ' || a.reason, '; ' ORDER BY a.id)
@@ -85,7 +91,7 @@ def _queue_row(r: Any) -> QueueRow:
         campaign_name=r["campaign_name"], milestone=r["milestone"], amount_minor=int(r["amount_minor"]),
         currency=r["currency"], status=r["status"], due_on=r["due_on"], approvals=int(r["approvals"]),
         approvals_required=int(r["approvals_required"]), approver_names=r["names"], refusals=r["refusals"],
-        reason=r["reason"],
+        reason=r["reason"], sent=bool(r["sent"]),
     )  # fmt: skip
 
 

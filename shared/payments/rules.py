@@ -47,7 +47,8 @@ Verb = Literal["approve", "release", "wait_for_funds", "send", "pay_out", "fail"
 # as a no-op before asking, so only genuinely impossible moves raise.
 MOVES: dict[Verb, dict[Status, Status]] = {
     "approve": {Status.PENDING_APPROVAL: Status.APPROVED},
-    "release": {Status.APPROVED: Status.RELEASED},
+    # a transfer Stripe refused (nothing was sent) is released again once the cause is fixed
+    "release": {Status.APPROVED: Status.RELEASED, Status.FAILED: Status.RELEASED},
     "wait_for_funds": {Status.RELEASED: Status.WAITING_FUNDS},
     "send": {Status.RELEASED: Status.TRANSFER_SENT, Status.WAITING_FUNDS: Status.TRANSFER_SENT},
     "pay_out": {Status.TRANSFER_SENT: Status.PAID_OUT, Status.FAILED: Status.PAID_OUT},

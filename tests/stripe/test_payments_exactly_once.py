@@ -338,3 +338,21 @@ async def test_a_payout_ahead_of_our_transfer_record_waits_for_it(
     await run_jobs(database_url)  # the event's retry now finds the payable
     assert await _state(payable_id) == EXPECTED
     assert len(transfers_to(funded, account)) == 1
+
+
+async def test_a_transfer_refused_for_want_of_an_account_is_released_again_once_it_exists(
+    cast: Cast, encryptor: Encryptor, funded: StripeSim, database_url: str
+) -> None:
+    payable_id = await signing_payable(cast)
+    await approved(cast, payable_id)
+    secret = await olivia_totp(cast, encryptor)
+    assert await release(cast, encryptor, secret, payable_id)
+    await run_jobs(database_url)
+    row = await payable_row(payable_id)
+    assert row["status"] == "failed" and "has not set up payouts" in str(row["reason"])
+    account = await ready_creator(funded, cast.alice_id)  # Alice sets up payouts
+    assert await release(cast, encryptor, secret, payable_id)  # finance releases it again
+    await run_jobs(database_url)
+    assert (await payable_row(payable_id))["status"] == "transfer_sent"
+    assert len(transfers_to(funded, account)) == 1
+    assert not await release(cast, encryptor, secret, payable_id)  # sent: nothing to release

@@ -211,18 +211,22 @@ async def release_payable(actor: Actor, staff: StaffContext, brand_id: int, paya
     """Release one approved payable: the state change, the transfer's intent (outbox) and its job, together."""
     async with atomic():
         payable = await lock_payable(payable_id, brand_id)
-        if payable.status != Status.APPROVED:
+        again = payable.status == Status.FAILED and payable.stripe_transfer_id is None
+        if payable.status != Status.APPROVED and not again:
             raise IllegalTransition(
-                f"Only approved payables are released; this one is {payable.status.replace('_', ' ')}."
+                f"Only approved payables (or transfers Stripe refused) are released; this one is "
+                f"{payable.status.replace('_', ' ')}."
             )
         if payable.method != "stripe":
             raise IllegalTransition("This payable is paid manually: record the payment with its reference.")
         if why := await _why_not_release(staff, brand_id, payable):
             raise PermissionDenied(why)
         await move(actor, payable, "release", released_by=staff.id, released_at=_now())
+        # Released again after a refusal: the same outbox row, queued again (its next attempt looks at Stripe first).
         intent = await get_engine().fetch(
             "INSERT INTO transfer_intent (payable, state, generation, attempts, last_error, created_at) "
-            "VALUES ($1, 'queued', 1, 0, '', now()) ON CONFLICT (payable) DO NOTHING RETURNING id",
+            "VALUES ($1, 'queued', 1, 0, '', now()) ON CONFLICT (payable) DO UPDATE SET state = 'queued', "
+            "generation = transfer_intent.generation + 1 WHERE transfer_intent.state = 'failed' RETURNING id",
             payable_id,
         )
         if intent:
