@@ -40,14 +40,15 @@ SECTIONS: tuple[Section, ...] = (
     Section("Reviews", "reviews", ALL_ROLES, badge="reviews"),
     Section("Messages", "messages", ALL_ROLES),
     Section("Contracts", "contracts", ALL_ROLES),
+    Section("Payouts", "payouts", (Role.OWNER, Role.FINANCE, Role.MANAGER, Role.VIEWER), group="money"),
+    Section("Stripe events", "stripe-events", (Role.OWNER, Role.FINANCE), group="money"),
     # Sections to come, one line each when they arrive, e.g.:
     #   Section("Library", "library", ALL_ROLES),
     #   Section("Results", "results", ALL_ROLES),
-    #   Section("Payouts", "payouts", (Role.OWNER, Role.FINANCE), group="money"),
     #   Section("Reconciliation", "reconciliation", (Role.OWNER, Role.FINANCE), group="money"),
     Section("Team", "team", ALL_ROLES, group="settings"),
     Section("Disclosure rules", "settings/disclosure", ALL_ROLES, group="settings"),
-    Section("Stripe events", "stripe-events", (Role.OWNER, Role.FINANCE), group="money"),
+    Section("Payment policy", "settings/payments", (Role.OWNER,), group="settings"),
     Section("Audit log", "audit", (Role.OWNER,), group="settings"),
 )
 
@@ -92,8 +93,8 @@ def current_section(rest: str, role: Role) -> str:
     """The section a path under /backoffice/b/<slug>/ belongs to ('' for the home), among those `role` sees."""
     first = rest.strip("/").split("/", 1)[0]
     first = ALIASES.get(first, first)
-    if rest.strip("/").startswith("settings/disclosure"):
-        first = "settings/disclosure"
+    if first == "settings":  # settings pages are sections of their own: settings/disclosure, settings/payments
+        first = "/".join(rest.strip("/").split("/")[:2])
     paths = {section.path for section in SECTIONS if role in section.roles}
     return first if first in paths else ""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar import Request, get, post
@@ -14,6 +15,7 @@ from shared.audit.context import Actor
 from shared.creators.queries import CreatorContext
 from shared.errors import InvalidInput
 from shared.integrations.stripe_connect import StripeConnect, StripeUnavailable, is_configured
+from shared.payments.queries import list_creator_payments
 from shared.payouts.onboarding import dashboard_link, refresh_payout_account, start_payout_setup
 from shared.payouts.queries import get_payout_status
 from shared.payouts.rules import HEADLINES, PayoutState, requirement_sentences
@@ -37,6 +39,7 @@ async def payments_page(request: Request[Any, Any, Any], creator: NamedDependenc
             "sentences": requirement_sentences(account.currently_due) if account else [],
             "stripe_configured": is_configured(settings),
             "can_start": status.state in (PayoutState.NOT_STARTED, PayoutState.IN_PROGRESS, PayoutState.NEEDS_INFO),
+            "money": await list_creator_payments(creator.id, dt.datetime.now(dt.UTC).date()),
         },
     )
 

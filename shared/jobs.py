@@ -22,6 +22,7 @@ from shared.contracts import tasks as contract_tasks
 from shared.creators import tasks as creator_tasks
 from shared.identity import tasks as identity_tasks
 from shared.notifications import tasks as notification_tasks
+from shared.payments import tasks as payment_tasks
 from shared.payouts import tasks as payout_tasks
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ for _blueprint in (
     content_tasks.blueprint,
     contract_tasks.blueprint,
     payout_tasks.blueprint,
+    payment_tasks.blueprint,
 ):
     job_app.add_tasks_from(_blueprint, namespace="")
 
@@ -56,6 +58,8 @@ job_app.periodic(cron="37 * * * *")(content_tasks.abort_abandoned_uploads)
 job_app.periodic(cron="23 * * * *")(contract_tasks.contract_deadlines)
 # A webhook may be lost: accounts not ready yet are re-read from Stripe.
 job_app.periodic(cron="*/15 * * * *")(payout_tasks.refresh_pending_payout_accounts)
+# Transfers: any released payable whose job was lost gets a new one; those waiting for funds try again.
+job_app.periodic(cron="*/5 * * * *")(payment_tasks.sweep_transfer_intents)
 
 
 @asynccontextmanager

@@ -95,6 +95,12 @@ SWEEP: dict[tuple[str, str], Sweep | str] = {
     ("POST", "/payments/dashboard"): no_form("a button that opens the Stripe Express dashboard"),
     # A signed raw body, not a form: tests/shared/test_stripe_webhooks.py sends it bad signatures and stale stamps.
     ("POST", "/webhooks/stripe"): no_form("Stripe's signed JSON body"),
+    ("POST", f"{BO}/payouts/approve"): Sweep("finance_x"),
+    ("POST", f"{BO}/payouts/release"): Sweep("finance_x"),
+    ("POST", f"{BO}/payouts/{{payable_id:int}}/refuse"): Sweep("finance_x"),
+    ("POST", f"{BO}/payouts/{{payable_id:int}}/manual"): Sweep("finance_x"),
+    ("POST", f"{BO}/settings/payments"): Sweep("owner_x"),
+    ("POST", f"{BO}/offers/{{collaboration_id:int}}/bonus"): Sweep("manager_x"),
     # --- crm
     ("POST", f"{BO}/creators"): Sweep("manager_x"),
     ("POST", f"{BO}/creators/{{creator_id:int}}/stage"): Sweep("manager_x"),

@@ -39,6 +39,10 @@ class CampaignOverview:
     open_offers_minor: int  # fees of offers still waiting for an answer (sent or countered)
     # Deals or offers in another currency than the campaign's: not added to the totals above.
     other_currencies: dict[str, int]
+    # Payables in the campaign's currency (shared.payments): approved and not paid yet (approved, released, on
+    # its way), and paid out.
+    approved_minor: int = 0
+    paid_minor: int = 0
 
     @property
     def remaining_minor(self) -> int:
@@ -99,8 +103,9 @@ def overview_charts(overview: CampaignOverview) -> dict[str, dict[str, Any]]:
             "options": bar_options,
         }
 
-    spend_labels = ["Budget", "Committed", "Open offers"]
-    spend_values = [overview.budget_minor, overview.committed_minor, overview.open_offers_minor]
+    spend_labels = ["Budget", "Committed", "Open offers", "Approved to pay", "Paid"]
+    spend_values = [overview.budget_minor, overview.committed_minor, overview.open_offers_minor,
+                    overview.approved_minor, overview.paid_minor]  # fmt: skip
     return {
         f"{prefix}-creators": counts(overview.creators_by_stage, "Creators", "#3b2f8f"),
         f"{prefix}-deliverables": counts(overview.deliverables_by_status, "Deliverables", "#1c7c54"),
@@ -112,7 +117,13 @@ def overview_charts(overview: CampaignOverview) -> dict[str, dict[str, Any]]:
                     {
                         "label": f"Amount ({overview.currency})",
                         "data": [_major(v, overview.currency) for v in spend_values],
-                        "backgroundColor": ["#c9c5e8", "#b42318" if overview.over_budget else "#3b2f8f", "#ffd166"],
+                        "backgroundColor": [
+                            "#c9c5e8",
+                            "#b42318" if overview.over_budget else "#3b2f8f",
+                            "#ffd166",
+                            "#6c8ebf",
+                            "#1c7c54",
+                        ],
                     }
                 ],
             },
@@ -129,8 +140,18 @@ async def get_campaign_overview(brand_id: int, campaign_id: int, *, today: dt.da
     """The campaign's creators by stage, deliverables by status and committed spend; NotFound for another brand's."""
     today = today or _today()
     engine = get_engine()
+    # The payables' totals ride along in the campaign's own query (the overview stays at three statements).
     campaigns = await engine.fetch(
-        "SELECT id, name, budget_minor, currency FROM campaign WHERE id = $1 AND brand = $2", campaign_id, brand_id
+        """
+        SELECT c.id, c.name, c.budget_minor, c.currency,
+               coalesce(sum(p.amount_minor) FILTER (WHERE p.status IN ('approved', 'released', 'waiting_funds',
+                                                                        'transfer_sent', 'failed')), 0) AS approved,
+               coalesce(sum(p.amount_minor) FILTER (WHERE p.status = 'paid_out'), 0) AS paid
+        FROM campaign c LEFT JOIN payable p ON p.campaign = c.id AND p.currency = c.currency
+        WHERE c.id = $1 AND c.brand = $2 GROUP BY c.id
+        """,
+        campaign_id,
+        brand_id,
     )
     if not campaigns:
         raise NotFound("No such campaign.")
@@ -175,4 +196,6 @@ async def get_campaign_overview(brand_id: int, campaign_id: int, *, today: dt.da
         committed_minor=committed,
         open_offers_minor=open_offers,
         other_currencies=other,
+        approved_minor=int(campaign["approved"]),
+        paid_minor=int(campaign["paid"]),
     )

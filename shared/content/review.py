@@ -38,6 +38,7 @@ from shared.errors import DomainError, IllegalTransition, InvalidInput, NotFound
 from shared.identity.queries import StaffContext
 from shared.messaging.rules import excerpt
 from shared.notifications.actions import Recipient, notify
+from shared.payments.actions.milestones import record_milestone_when_all_deliverables
 
 # The draft with everything a comment or a decision mentions. FOR SHARE keeps the draft from being decided
 # or moved while a comment is written, without blocking other comments.
@@ -245,6 +246,9 @@ async def _decide_locked(
         new_status,
         deliverable_due_on(row["draft_due"], row["live_due"], new_status),
     )
+    if new_status == "approved":
+        # The approval milestone: reached when the last deliverable's draft is approved, in this transaction.
+        await record_milestone_when_all_deliverables(actor, int(row["collaboration"]), "approval")
     words = decision_label(decision).lower()
     what = f"“{row['title'] or row['kind']}” version {row['version']} for {row['campaign_name']}"
     await record_interaction(

@@ -43,6 +43,7 @@ from shared.identity.rules import ACCOUNT_THRESHOLD
 from shared.identity.throttle import TooManyAttempts
 from shared.integrations.storage import Storage
 from shared.notifications.actions import Recipient, notify
+from shared.payments.actions.milestones import record_milestone
 from shared.settings import Settings
 
 REMIND_AFTER = dt.timedelta(days=3)
@@ -647,6 +648,8 @@ async def _countersign(
             before={"status": collab[0]["status"]},
             after={"status": collab_status.value, "contract": contract_id},
         )
+        # The signing milestone: its payable is created in this transaction (none for an amendment's re-signing).
+        await record_milestone(actor, int(row["collaboration"]), "signing", at=now)
         title = f"Contract executed: {row['campaign_name']}"
         body = "Both sides have signed. Download the executed PDF for your records."
         await _tell_creator(row, "contract.executed", title, body)

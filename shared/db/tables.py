@@ -57,6 +57,8 @@ class Brand(Table):
     slug = Varchar(length=80, unique=True, index=True)
     default_currency = Varchar(length=3, default="USD")
     created_at = Timestamptz(default=TimestamptzNow())
+    # Payment terms: a payable is due this many days after its milestone (shown in offers and contracts).
+    payment_terms_days = Integer(default=30)
 
 
 class Membership(Table):
@@ -624,3 +626,137 @@ class StripeEvent(Table):
     payload = JSONB()
     received_at = Timestamptz(default=TimestamptzNow())
     processed_at = Timestamptz(null=True, default=None)
+
+
+# --- payments: payables per milestone, approvals, the transfer outbox ---------------------------
+
+
+class PaymentPolicy(Table):
+    """A brand's maker-checker rule: how many distinct people approve a payable, and who may (owners edit it)."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, unique=True)
+    approvals_required = Integer(default=1)  # 1..3
+    # [{"above_minor": 500000, "approvals": 2}, ...]: a payable above an amount needs more approvers.
+    thresholds = JSONB(default=[])
+    approver_roles = Array(base_column=Varchar(length=20), default=["finance", "owner"])
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Payable(Table):
+    """Money owed to a creator for one milestone of a collaboration (states: shared.payments.rules)."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    collaboration = ForeignKey(Collaboration, null=False, index=True)
+    campaign = ForeignKey(Campaign, null=False, index=True)
+    creator = ForeignKey(Creator, null=False, index=True)
+    milestone = Varchar(length=20)  # signing | approval | go_live | bonus
+    amount_minor = BigInt()
+    currency = Varchar(length=3)
+    status = Varchar(length=30, default="pending_approval", index=True)
+    method = Varchar(length=20, default="stripe")  # stripe | bank_transfer | paypal
+    manual_reference = Varchar(length=200, default="")
+    note = Text(default="")  # why a bonus was earned
+    reason = Text(default="")  # why it waits, failed or was cancelled, in words for finance and the creator
+    milestone_at = Timestamptz()
+    due_on = Date()
+    approvals_required = Integer(default=1)
+    # Who may not approve it: the staff member who negotiated the deal, and who marked a bonus met.
+    negotiated_by = ForeignKey(StaffUser, null=True, default=None)
+    requested_by = ForeignKey(StaffUser, null=True, default=None)
+    released_by = ForeignKey(StaffUser, null=True, default=None)
+    approved_at = Timestamptz(null=True, default=None)
+    released_at = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    paid_at = Timestamptz(null=True, default=None)
+    expected_arrival_on = Date(null=True, default=None)
+    stripe_transfer_id = Varchar(length=64, null=True, default=None, unique=True)
+    stripe_destination_payment = Varchar(length=64, null=True, default=None, index=True)
+    stripe_payout_id = Varchar(length=64, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+    unique_collaboration_milestone = Unique(["collaboration", "milestone"])
+
+
+class PayableApproval(Table):
+    """One person's decision on a payable; the unique key makes "distinct people" the database's rule."""
+
+    id: Serial
+
+    payable = ForeignKey(Payable, null=False, index=True)
+    staff = ForeignKey(StaffUser, null=False)
+    staff_name = Varchar(length=200, default="")
+    decision = Varchar(length=10)  # approved | refused
+    reason = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    unique_payable_staff = Unique(["payable", "staff"])
+
+
+class TransferIntent(Table):
+    """The outbox: a released payable's transfer, written with the release, sent by a job, its result kept.
+
+    `generation` is part of the idempotency key; it moves on only when Stripe answered that no transfer
+    was made (insufficient balance, an answered error and no transfer found), never per attempt.
+    """
+
+    id: Serial
+
+    payable = ForeignKey(Payable, null=False, unique=True)
+    state = Varchar(length=20, default="queued", index=True)  # queued | sending | waiting_funds | sent | failed
+    generation = Integer(default=1)
+    attempts = Integer(default=0)
+    last_error = Text(default="")
+    job_id = BigInt(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    attempted_at = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+
+
+# --- ledger: double-entry, append-only ---------------------------------------------------------
+
+
+class LedgerAccount(Table):
+    """An account of a brand in one currency: platform_balance, expense, payable:<creator>, in_transit:<creator>,
+    fees, manual (money paid outside Stripe). Balances are sums of entries, never stored."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    currency = Varchar(length=3)
+    code = Varchar(length=80)
+    kind = Varchar(length=20)
+    creator = ForeignKey(Creator, null=True, default=None, index=True)
+
+    unique_brand_currency_code = Unique(["brand", "currency", "code"])
+
+
+class LedgerJournal(Table):
+    """One money event; `key` (unique, from our own ids) makes posting it twice a no-op. Append-only."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    key = Varchar(length=120, unique=True)
+    kind = Varchar(length=30)  # accrued | transfer_sent | paid_out | reversed | manual_paid | cancelled
+    payable = ForeignKey(Payable, null=True, default=None, index=True)
+    reverses = Integer(null=True, default=None)  # the journal a correction reverses
+    description = Text(default="")
+    stripe_object = Varchar(length=64, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LedgerEntry(Table):
+    """A debit (positive) or credit (negative) to one account; a journal's entries sum to zero per currency
+    (a deferred constraint trigger checks at commit). Append-only."""
+
+    id: Serial
+
+    journal = ForeignKey(LedgerJournal, null=False, index=True)
+    account = ForeignKey(LedgerAccount, null=False, index=True)
+    amount_minor = BigInt()
+    currency = Varchar(length=3)

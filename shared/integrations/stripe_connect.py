@@ -23,6 +23,59 @@ class StripeUnavailable(RuntimeError):
     """Stripe could not be reached or refused the call; the message is safe to log."""
 
 
+class TransferRefused(RuntimeError):
+    """Stripe answered that it made no transfer (a 4xx with a code): nothing to retry under the same key."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class TransferUnanswered(RuntimeError):
+    """No definite answer: a timeout, a dropped connection or a 5xx. The transfer may or may not exist.
+
+    `answered` is True when Stripe did answer (a 5xx): that request is over, so a search for the transfer
+    is reliable; False when the connection failed and a request may still be running."""
+
+    def __init__(self, message: str, *, answered: bool) -> None:
+        super().__init__(message)
+        self.answered = answered
+
+
+@dataclass(frozen=True)
+class Transfer:
+    id: str
+    amount: int
+    amount_reversed: int
+    currency: str
+    destination: str
+    destination_payment: str
+    created: int
+    metadata: dict[str, str]
+
+    @classmethod
+    def from_stripe(cls, data: dict[str, Any]) -> Transfer:
+        return cls(
+            id=data["id"],
+            amount=int(data["amount"]),
+            amount_reversed=int(data.get("amount_reversed") or 0),
+            currency=str(data["currency"]).upper(),
+            destination=str(data.get("destination") or ""),
+            destination_payment=str(data.get("destination_payment") or ""),
+            created=int(data.get("created") or 0),
+            metadata=dict(data.get("metadata") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class Payout:
+    id: str
+    status: str  # pending | in_transit | paid | failed | canceled
+    arrival_date: int
+    failure_code: str
+    failure_message: str
+
+
 class BadSignature(ValueError):
     """A webhook whose signature does not verify with either endpoint secret (or is too old)."""
 
@@ -112,6 +165,64 @@ class StripeConnect:
     async def dashboard_link(self, account_id: str) -> str:
         link = await self._call(self._client.v1.accounts.login_links.create_async(account_id))
         return str(link.url)
+
+    async def create_transfer(self, *, amount_minor: int, currency: str, destination: str, transfer_group: str,
+                              metadata: dict[str, str], idempotency_key: str) -> Transfer:  # fmt: skip
+        """Move money from the platform balance to a connected account, once per idempotency key."""
+        params: Any = {
+            "amount": amount_minor,
+            "currency": currency.lower(),
+            "destination": destination,
+            "transfer_group": transfer_group,
+            "metadata": metadata,
+        }
+        try:
+            transfer = await self._client.v1.transfers.create_async(
+                params, options={"idempotency_key": idempotency_key}
+            )
+        except stripe.APIConnectionError as exc:
+            raise TransferUnanswered(f"no answer from Stripe: {exc.user_message or exc}", answered=False) from exc
+        except stripe.StripeError as exc:
+            status = exc.http_status or 0
+            if status >= 500 or status in (409, 429):
+                raise TransferUnanswered(f"Stripe answered {status}", answered=status >= 500) from exc
+            code = str(getattr(exc, "code", "") or "")
+            raise TransferRefused(code or f"http_{status}", str(exc.user_message or exc)) from exc
+        return Transfer.from_stripe(transfer.to_dict())
+
+    async def find_transfer(self, *, transfer_group: str, metadata_key: str, metadata_value: str) -> Transfer | None:
+        """The transfer of a group whose metadata names our row, if Stripe has one (after an unclear answer)."""
+        listing = await self._call(self._client.v1.transfers.list_async({"transfer_group": transfer_group,
+                                                                           "limit": 100}))  # fmt: skip
+        for item in listing.data:
+            data = item.to_dict()
+            if (data.get("metadata") or {}).get(metadata_key) == metadata_value:
+                return Transfer.from_stripe(data)
+        return None
+
+    async def retrieve_transfer(self, transfer_id: str) -> Transfer:
+        return Transfer.from_stripe((await self._call(self._client.v1.transfers.retrieve_async(transfer_id))).to_dict())
+
+    async def retrieve_payout(self, account_id: str, payout_id: str) -> Payout:
+        data = (
+            await self._call(self._client.v1.payouts.retrieve_async(payout_id, options={"stripe_account": account_id}))
+        ).to_dict()
+        return Payout(
+            id=data["id"],
+            status=str(data.get("status") or ""),
+            arrival_date=int(data.get("arrival_date") or 0),
+            failure_code=str(data.get("failure_code") or ""),
+            failure_message=str(data.get("failure_message") or ""),
+        )
+
+    async def payout_sources(self, account_id: str, payout_id: str) -> list[str]:
+        """The charges (a transfer's destination payment) a connected account's payout carried to the bank."""
+        listing = await self._call(
+            self._client.v1.balance_transactions.list_async(
+                {"payout": payout_id, "limit": 100}, options={"stripe_account": account_id}
+            )
+        )
+        return [str(t.source) for t in listing.data if getattr(t, "source", None) and t.type != "payout"]
 
     def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
         """The event, if its signature verifies with one of the endpoints' secrets within 5 minutes."""

@@ -9,6 +9,7 @@ import procrastinate
 
 from shared.audit.context import system_actor
 from shared.integrations.stripe_connect import StripeConnect, StripeUnavailable, is_configured
+from shared.payments import webhooks as payment_webhooks
 from shared.payouts.actions import do_mark_event_processed, do_sync_payout_account
 from shared.payouts.queries import get_stripe_event, list_accounts_to_refresh
 from shared.settings import Settings
@@ -23,7 +24,8 @@ REFRESH_AFTER = dt.timedelta(minutes=10)
 @blueprint.task(name="process_stripe_event", queue="default", retry=procrastinate.RetryStrategy(max_attempts=8,
                 exponential_wait=5))  # fmt: skip
 async def process_stripe_event(event_id: str) -> None:
-    """Act on one stored event. Any order is fine: the account is re-read from Stripe, not taken from the event."""
+    """Act on one stored event. Any order is fine: accounts, transfers and payouts are re-read from Stripe, not
+    taken from the event."""
     event = await get_stripe_event(event_id)
     if event is None or event.processed_at is not None:
         return
@@ -32,6 +34,8 @@ async def process_stripe_event(event_id: str) -> None:
     if event.type.startswith("account.") and obj.get("object") == "account" and is_configured(settings):
         account = await StripeConnect(settings).retrieve_account(obj["id"])
         await do_sync_payout_account(system_actor("stripe webhook"), account)
+    elif payment_webhooks.handles(event.type) and is_configured(settings):
+        await payment_webhooks.apply_stripe_event(StripeConnect(settings), event.type, obj, event.account)
     else:
         log.info("stripe event kept, nothing to do", extra={"event": event_id, "type": event.type})
     await do_mark_event_processed(event_id)

@@ -23,14 +23,13 @@ PHONE = {"width": 390, "height": 844}
 ACME = "/backoffice/b/acme"
 
 WORK = ["Home", "Creators", "Campaigns", "Deliverables", "Reviews", "Messages", "Contracts"]
-MONEY = ["Stripe events"]
 SETTINGS = ["Team", "Disclosure rules"]
-EVERYONE = [*WORK, *SETTINGS]
+EVERYONE = [*WORK, "Payouts", *SETTINGS]  # reviewers don't see money
 SECTIONS = {
-    "olivia@acme.test": [*WORK, *MONEY, *SETTINGS, "Audit log"],  # owner
+    "olivia@acme.test": [*WORK, "Payouts", "Stripe events", *SETTINGS, "Payment policy", "Audit log"],  # owner
     "bob@acme.test": EVERYONE,  # manager
-    "rita@acme.test": EVERYONE,  # reviewer
-    "fran@acme.test": [*WORK, *MONEY, *SETTINGS],  # finance
+    "rita@acme.test": [*WORK, *SETTINGS],  # reviewer
+    "fran@acme.test": [*WORK, "Payouts", "Stripe events", *SETTINGS],  # finance
     "vic@acme.test": EVERYONE,  # viewer
 }
 FIRST_BLOCK = {"rita@acme.test": "reviews", "bob@acme.test": "reviews"}

@@ -66,7 +66,7 @@ async def test_it_draws_the_same_numbers_it_tabulates(cast: Cast) -> None:
     overview = await get_campaign_overview(cast.acme_id, await _campaign(cast))
     charts = overview.charts()
     prefix = f"campaign-{overview.campaign_id}"
-    assert charts[f"{prefix}-spend"]["data"]["datasets"][0]["data"] == [10_000.0, 2_000.5, 500.0]
+    assert charts[f"{prefix}-spend"]["data"]["datasets"][0]["data"] == [10_000.0, 2_000.5, 500.0, 0.0, 0.0]
     assert sum(charts[f"{prefix}-creators"]["data"]["datasets"][0]["data"]) == 5
     assert charts[f"{prefix}-deliverables"]["data"]["labels"][0] == "Waiting for the draft"
     json.dumps(charts)  # plain JSON: no functions, nothing Chart.js would have to evaluate

@@ -15,6 +15,8 @@ from shared.db.tables import (
     DraftComment,
     Message,
     Notification,
+    Payable,
+    PayableApproval,
     Relationship,
     RelationshipNote,
     Shipment,
@@ -62,6 +64,10 @@ async def test_it_seeds_a_lived_in_acme_once(engine: RapportEngine, settings: Se
     }
     assert set(STAGES) <= stages
     assert await RelationshipNote.count() >= 6
+    # Payables in each state a person meets (the released one fails once the worker finds no payout account).
+    payables = {r["status"] for r in await Payable.select(Payable.status).where(Payable.brand == acme["id"])}
+    assert {"pending_approval", "approved", "paid_out", "released", "cancelled"} <= payables
+    assert await PayableApproval.exists().where(PayableApproval.decision == "refused")
     globex = await Collaboration.select(Collaboration.status).where(Collaboration.brand != acme["id"])
     assert sorted(row["status"] for row in globex) == ["accepted", "countered", "invited"]  # Globex, smaller
     # Contracts in each state reachable without an authenticator: the newcomer sees the whole list.

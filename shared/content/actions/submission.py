@@ -16,6 +16,7 @@ from shared.db.rows import jsonb
 from shared.db.transactions import atomic
 from shared.errors import IllegalTransition, InvalidInput
 from shared.notifications.actions import notify
+from shared.payments.actions.milestones import record_milestone_when_all_deliverables
 
 # --- sending for review and going live ---------------------------------------------------------------
 
@@ -101,6 +102,8 @@ async def check_submit_live(actor: Actor, creator_id: int, deliverable_id: int, 
             cleaned,
             cleaned[0],
         )
+        # The go-live milestone: reached when the last deliverable's live URL is accepted, in this transaction.
+        await record_milestone_when_all_deliverables(actor, int(row["collaboration"]), "go_live")
         what = row["title"] or f"{row['kind']} on {row['platform']}"
         await record_interaction(
             int(row["brand"]),

@@ -1,0 +1,83 @@
+"""Posting journals: idempotent by our own key, balanced (the database checks again at commit), append-only."""
+
+from __future__ import annotations
+
+from shared.db.engine import get_engine
+from shared.db.transactions import atomic
+from shared.ledger.rules import Account, JournalKind, Line, balanced, bound_broken
+
+
+class LedgerError(RuntimeError):
+    """A journal that would break the ledger's rules (unbalanced, or an account below its bound)."""
+
+
+async def _account_id(brand_id: int, currency: str, account: Account) -> int:
+    engine = get_engine()
+    rows = await engine.fetch(
+        "INSERT INTO ledger_account (brand, currency, code, kind, creator) VALUES ($1, $2, $3, $4, $5) "
+        "ON CONFLICT (brand, currency, code) DO NOTHING RETURNING id",
+        brand_id,
+        currency,
+        account.code,
+        account.kind,
+        account.creator_id,
+    )
+    if not rows:
+        rows = await engine.fetch(
+            "SELECT id FROM ledger_account WHERE brand = $1 AND currency = $2 AND code = $3",
+            brand_id,
+            currency,
+            account.code,
+        )
+    return int(rows[0]["id"])
+
+
+async def post_journal(
+    *,
+    key: str,
+    brand_id: int,
+    currency: str,
+    kind: JournalKind,
+    lines: tuple[Line, ...],
+    payable_id: int | None = None,
+    description: str = "",
+    stripe_object: str = "",
+    reverses: int | None = None,
+) -> tuple[int, bool]:
+    """Post a journal once: a second call with the same key returns the first one's id and False."""
+    if not balanced(lines):
+        raise LedgerError(f"journal {key} does not balance")
+    engine = get_engine()
+    async with atomic():
+        inserted = await engine.fetch(
+            "INSERT INTO ledger_journal (brand, key, kind, payable, reverses, description, stripe_object, created_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, now()) ON CONFLICT (key) DO NOTHING RETURNING id",
+            brand_id,
+            key,
+            kind,
+            payable_id,
+            reverses,
+            description,
+            stripe_object,
+        )
+        if not inserted:
+            existing = await engine.fetch("SELECT id FROM ledger_journal WHERE key = $1", key)
+            return int(existing[0]["id"]), False
+        journal_id = int(inserted[0]["id"])
+        for line in lines:
+            account_id = await _account_id(brand_id, currency, line.account)
+            await engine.fetch(
+                "INSERT INTO ledger_entry (journal, account, amount_minor, currency) VALUES ($1, $2, $3, $4)",
+                journal_id,
+                account_id,
+                line.amount_minor,
+                currency,
+            )
+            if line.account.kind in ("payable", "in_transit"):
+                total = await engine.fetch(
+                    "SELECT coalesce(sum(amount_minor), 0)::bigint AS b FROM ledger_entry WHERE account = $1",
+                    account_id,
+                )
+                if bound_broken(line.account.kind, int(total[0]["b"])):
+                    raise LedgerError(f"journal {key} would leave {line.account.code} on the wrong side of zero")
+        return journal_id, True

@@ -1,0 +1,1 @@
+"""Payables per milestone, maker-checker approvals, releases and transfers that happen exactly once."""
