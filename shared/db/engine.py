@@ -3,13 +3,111 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import weakref
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-from piccolo.engine.postgres import PostgresEngine
+from asyncpg.pool import Pool
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+
+
+class RequestConnection:
+    """One pooled connection for everything a web request asks of the database, taken on first use.
+
+    Without it every statement outside a transaction checked a connection out of the pool and back
+    in, and asyncpg resets a connection (one more round trip) each time it goes back: a page of
+    nine statements cost eighteen round trips. Now a request takes one connection when it first
+    needs one (never, for a page that needs no data) and gives it back once, when the response has
+    gone. Statements and transactions of the request run on it one at a time; anything that wants
+    the database while it is busy (work run concurrently in the same request) falls back to the
+    pool, as before. Once the request is over, tasks it started fall back to the pool too.
+    """
+
+    __slots__ = ("pool", "connection", "busy", "closed")
+
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
+        self.connection: Any = None
+        self.busy = False
+        self.closed = False
+
+    async def take(self, pool: Pool | None) -> Any:
+        """The request's connection, now reserved for the caller; None when it cannot be had."""
+        if self.busy or self.closed or pool is not self.pool:
+            return None
+        self.busy = True
+        if self.connection is None:
+            try:
+                self.connection = await self.pool.acquire()
+            except BaseException:
+                self.busy = False
+                raise
+        return self.connection
+
+    async def give_back(self) -> None:
+        self.busy = False
+        if self.connection is not None and self.connection.is_closed():  # lost: let the pool replace it
+            connection, self.connection = self.connection, None
+            await self.pool.release(connection)
+
+    async def close(self) -> None:
+        self.closed = True
+        if self.connection is not None and not self.busy:
+            connection, self.connection = self.connection, None
+            await self.pool.release(connection)
+
+
+_request_connection: ContextVar[RequestConnection | None] = ContextVar("rapport_request_connection", default=None)
+
+
+@asynccontextmanager
+async def request_connection(engine: RapportEngine) -> AsyncIterator[None]:
+    """Run the block (a web request) on at most one pooled connection; see RequestConnection."""
+    if engine.pool is None:
+        yield
+        return
+    holder = RequestConnection(engine.pool)
+    token = _request_connection.set(holder)
+    try:
+        yield
+    finally:
+        _request_connection.reset(token)
+        await holder.close()
+
+
+class RapportTransaction(PostgresTransaction):
+    """Piccolo's transaction, on the request's connection when there is one free."""
+
+    __slots__ = ("_holder",)
+
+    async def get_connection(self) -> Any:
+        holder = _request_connection.get()
+        self._holder = None
+        if holder is not None:
+            connection = await holder.take(self.engine.pool)
+            if connection is not None:
+                self._holder = holder
+                return connection
+        return await super().get_connection()
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent is not None or self._holder is None:
+            return await super().__aexit__(exception_type, exception, traceback)
+        # As PostgresTransaction.__aexit__, but the connection goes back to the request, not the pool.
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            await self._holder.give_back()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
 
 
 class RapportEngine(PostgresEngine):
@@ -37,8 +135,26 @@ class RapportEngine(PostgresEngine):
         await super().start_connection_pool(init=self._watch_connection, **{**self.pool_sizes, **kwargs})
 
     async def _watch_connection(self, connection: asyncpg.Connection) -> None:
-        # Lets tests count the queries a page issues (see shared.db.querycount).
-        connection.add_query_logger(_notify_query_observers)
+        # Lets tests count the queries a page issues (see shared.db.querycount). asyncpg times and
+        # logs every query of a connection that has a logger, so one is attached only while
+        # someone is counting: never in a server.
+        _connections.add(connection)
+        if _query_observers:
+            connection.add_query_logger(_notify_query_observers)
+
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        return RapportTransaction(engine=self, allow_nested=allow_nested)
+
+    async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
+        holder = _request_connection.get()
+        if holder is not None:
+            connection = await holder.take(self.pool)
+            if connection is not None:
+                try:
+                    return await connection.fetch(query, *(args or ()))
+                finally:
+                    await holder.give_back()
+        return await super()._run_in_pool(query, args)
 
     async def fetch(self, sql: str, *args: object) -> list[Any]:
         """Raw SQL outside Piccolo's query builder (search, reporting, health probes).
@@ -74,6 +190,7 @@ class RapportEngine(PostgresEngine):
 
 QueryObserver = Callable[[str], None]
 _query_observers: list[QueryObserver] = []
+_connections: weakref.WeakSet[asyncpg.Connection] = weakref.WeakSet()
 
 
 def _notify_query_observers(record: Any) -> None:
@@ -82,11 +199,18 @@ def _notify_query_observers(record: Any) -> None:
 
 
 def add_query_observer(observer: QueryObserver) -> None:
+    if not _query_observers:
+        for connection in list(_connections):
+            if not connection.is_closed():
+                connection.add_query_logger(_notify_query_observers)
     _query_observers.append(observer)
 
 
 def remove_query_observer(observer: QueryObserver) -> None:
     _query_observers.remove(observer)
+    if not _query_observers:
+        for connection in list(_connections):
+            connection.remove_query_logger(_notify_query_observers)
 
 
 # The one engine: piccolo_conf (Piccolo's configuration module) hands this same object to Piccolo.
