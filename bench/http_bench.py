@@ -209,7 +209,9 @@ class AppServer:
         self.log = log
         with log.open("wb") as out:
             # Own session: a Ctrl-C in the terminal reaches this script, which then stops the server itself.
-            self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            self.proc = subprocess.Popen(
+                cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
 
     @property
     def pid(self) -> int:
@@ -485,7 +487,6 @@ def logged_statements(text: str) -> list[tuple[int, str]]:
     return statements
 
 
-
 def wait_until_idle(pid: int, *, quiet_for: float = 1.0, timeout: float = 30.0) -> None:
     """Wait for the requests still in flight after a load run to finish (app CPU near zero)."""
     import psutil
@@ -602,7 +603,8 @@ def bench_route(
     parsed = parse_wrk(output)
     cpu = {key: round(after[key] - before.get(key, 0.0), 2) for key in after}
     cpu["wrk"] = round(wrk_cpu, 2)
-    return RouteResult(name=f"{server.name}:{route.name}", path=route.path, cpu_seconds=cpu, wrk_output=output, **parsed)
+    name = f"{server.name}:{route.name}"
+    return RouteResult(name=name, path=route.path, cpu_seconds=cpu, wrk_output=output, **parsed)
 
 
 def print_report(
@@ -617,11 +619,13 @@ def print_report(
         f"wrk: {args.threads} threads, {args.connections} connections, {args.duration} s per route"
         f" ({args.warmup} s warm-up); app: {args.workers} process(es), {'demo' if args.demo else 'test'} settings"
     )
-    print(f"bare Litestar /healthz: {' and '.join(f'{r.requests_per_sec:.0f}' for r in bare)} req/s -> ceiling {ceiling:.0f}")
+    bare_rates = " and ".join(f"{r.requests_per_sec:.0f}" for r in bare)
+    print(f"bare Litestar /healthz: {bare_rates} req/s -> ceiling {ceiling:.0f}")
     names = list(by_server)
     header = f"{'route':<14}"
     for name in names:
-        header += f" | {name + ' req/s':>16} {'ratio':>6} {'p50':>6} {'p99':>7} {'SQL':>4} {'rst':>3} {'CPU app/pg':>10}"
+        header += f" | {name + ' req/s':>16} {'ratio':>6} {'p50':>6} {'p99':>7}"
+        header += f" {'SQL':>4} {'rst':>3} {'CPU app/pg':>10}"
     if len(names) == 2:
         header += f" | {names[1] + '/' + names[0]:>10}"
     print(header)
@@ -632,7 +636,8 @@ def print_report(
             q = queries.get(name, {}).get(route_name, {})
             line += (
                 f" | {r.requests_per_sec:>16.0f} {r.requests_per_sec / ceiling:>6.3f} {r.p50_ms:>6.1f} {r.p99_ms:>7.1f}"
-                f" {q.get('queries_per_request', float('nan')):>4.1f} {q.get('pool_resets_per_request', float('nan')):>3.0f}"
+                f" {q.get('queries_per_request', float('nan')):>4.1f}"
+                f" {q.get('pool_resets_per_request', float('nan')):>3.0f}"
                 f" {r.cpu_seconds.get('app', 0):>5.1f}/{r.cpu_seconds.get('postgres', 0):<4.1f}"
             )
         if len(names) == 2:
@@ -687,7 +692,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.baseline:
             servers.append(stack.start_app("before", args.baseline.resolve(), demo=args.demo, workers=args.workers))
         servers.append(stack.start_app("after" if args.baseline else "app", ROOT, demo=args.demo, workers=args.workers))
-        print(f"Servers: {', '.join(f'{s.name} PID {s.pid} {s.base_url}' for s in [bare_server, *servers])}", flush=True)
+        listing = ", ".join(f"{s.name} PID {s.pid} {s.base_url}" for s in [bare_server, *servers])
+        print(f"Servers: {listing}", flush=True)
         cookies = sign_in(servers[-1].base_url)
         all_routes = routes(stack.ids)
         if args.only:

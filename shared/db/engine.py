@@ -27,7 +27,7 @@ class RequestConnection:
     pool, as before. Once the request is over, tasks it started fall back to the pool too.
     """
 
-    __slots__ = ("pool", "connection", "busy", "closed")
+    __slots__ = ("busy", "closed", "connection", "pool")
 
     def __init__(self, pool: Pool) -> None:
         self.pool = pool
