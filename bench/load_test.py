@@ -324,6 +324,7 @@ class Sampler:
         self.peak_rss = {name: 0 for name in self.procs}
         self.cpu_start = self.cpu()
         self.stop = False
+        self.client_cpu = 0.0
 
     def family(self, name: str) -> list[Any]:
         proc = self.procs[name]
@@ -386,9 +387,10 @@ def main(argv: list[str] | None = None) -> int:
         async def go() -> tuple[Run, Sampler, float]:
             sampler = Sampler(server.pid, stack.postmaster_pid)
             watcher = asyncio.create_task(sampler.watch())
-            started = time.monotonic()
+            started, client_cpu = time.monotonic(), time.process_time()
             run = await crowd(server.base_url, creators, staff, args.seconds)
             elapsed = time.monotonic() - started
+            sampler.client_cpu = time.process_time() - client_cpu
             sampler.stop = True
             await watcher
             return run, sampler, elapsed
@@ -396,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
         run, sampler, elapsed = asyncio.run(go())
         cpu_end = sampler.cpu()
         cpu = {name: round(cpu_end[name] - sampler.cpu_start[name], 1) for name in cpu_end}
+        cpu["load generator"] = round(sampler.client_cpu, 1)  # this script: 300 httpx clients in one process
         stored = asyncio.run(count_writes(stack.dsn))
         told = {
             "messages": run.tally.messages_sent,
