@@ -627,7 +627,7 @@ def print_report(
         header += f" | {name + ' req/s':>16} {'ratio':>6} {'p50':>6} {'p99':>7}"
         header += f" {'SQL':>4} {'rst':>3} {'CPU app/pg':>10}"
     if len(names) == 2:
-        header += f" | {names[1] + '/' + names[0]:>10}"
+        header += f" | {names[1] + '/' + names[0]:>12} {'per CPU-s':>9}"
     print(header)
     for route_name in by_server[names[0]]:
         line = f"{route_name:<14}"
@@ -642,13 +642,23 @@ def print_report(
             )
         if len(names) == 2:
             a, b = by_server[names[0]][route_name], by_server[names[1]][route_name]
-            line += f" | {b.requests_per_sec / a.requests_per_sec:>10.2f}"
+            line += f" | {b.requests_per_sec / a.requests_per_sec:>12.2f} {per_cpu(b) / per_cpu(a):>9.2f}"
         print(line)
         for name in names:
             r = by_server[name][route_name]
             if r.non_2xx_3xx or any(r.socket_errors.values()):
                 print(f"  !! {name}: {r.non_2xx_3xx} non-2xx/3xx responses, socket errors {r.socket_errors}")
     print("ratio = req/s / the bare app's; SQL = statements per request, rst = asyncpg pool resets per request")
+    if len(names) == 2:
+        print(
+            "per CPU-s = the ratio of requests served per CPU second of the app process: the cost of a request,"
+            " which a busy machine disturbs less than req/s"
+        )
+
+
+def per_cpu(result: RouteResult) -> float:
+    """Requests answered per CPU second the app process used while wrk measured."""
+    return result.requests / max(result.cpu_seconds.get("app", 0.0), 0.01)
 
 
 def _interrupt(signum: int, frame: object) -> None:
