@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -50,14 +51,24 @@ class RequestConnection:
 
     async def give_back(self) -> None:
         self.busy = False
-        if self.connection is not None and self.connection.is_closed():  # lost: let the pool replace it
+        if self.connection is not None and self._lost():  # the next statement gets a new one
             connection, self.connection = self.connection, None
-            await self.pool.release(connection)
+            await self._release(connection)
 
     async def close(self) -> None:
         self.closed = True
         if self.connection is not None and not self.busy:
             connection, self.connection = self.connection, None
+            await self._release(connection)
+
+    def _lost(self) -> bool:
+        try:
+            return bool(self.connection.is_closed())
+        except asyncpg.InterfaceError:  # the pool took it back already when the server closed it
+            return True
+
+    async def _release(self, connection: Any) -> None:
+        with contextlib.suppress(asyncpg.InterfaceError):  # released by the pool when the server closed it
             await self.pool.release(connection)
 
 
@@ -95,6 +106,8 @@ class RapportTransaction(PostgresTransaction):
         return await super().get_connection()
 
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent is None and isinstance(exception, DATABASE_UNAVAILABLE):
+            await self.engine.forget_connections()  # type: ignore[attr-defined]
         if self._parent is not None or self._holder is None:
             return await super().__aexit__(exception_type, exception, traceback)
         # As PostgresTransaction.__aexit__, but the connection goes back to the request, not the pool.
@@ -147,14 +160,25 @@ class RapportEngine(PostgresEngine):
 
     async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
         holder = _request_connection.get()
-        if holder is not None:
-            connection = await holder.take(self.pool)
-            if connection is not None:
-                try:
-                    return await connection.fetch(query, *(args or ()))
-                finally:
-                    await holder.give_back()
-        return await super()._run_in_pool(query, args)
+        try:
+            if holder is not None:
+                connection = await holder.take(self.pool)
+                if connection is not None:
+                    try:
+                        return await connection.fetch(query, *(args or ()))
+                    finally:
+                        await holder.give_back()
+            return await super()._run_in_pool(query, args)
+        except DATABASE_UNAVAILABLE:
+            await self.forget_connections()
+            raise
+
+    async def forget_connections(self) -> None:
+        """After a lost connection, the pool's other idle ones are most likely dead too (the server restarted):
+        each is replaced with a new one when next taken, so one failed request, not one per connection, is
+        what the outage costs once the database is back."""
+        if self.pool is not None:
+            await self.pool.expire_connections()
 
     async def fetch(self, sql: str, *args: object) -> list[Any]:
         """Raw SQL outside Piccolo's query builder (search, reporting, health probes).
@@ -248,6 +272,24 @@ async def connection_pool(engine: RapportEngine) -> AsyncIterator[None]:
         yield
     finally:
         await engine.close_connection_pool()
+
+
+# The database cannot be reached or went away mid-request (restarted, failed over, the network): the request
+# is refused with a 503 and the pool replaces the connection, so the app recovers by itself when it is back.
+DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    ConnectionError,  # refused or reset while connecting
+    asyncpg.exceptions.PostgresConnectionError,  # includes ConnectionDoesNotExistError (lost mid-query)
+    asyncpg.exceptions.CannotConnectNowError,  # starting up or shutting down
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    # What asyncpg raises when a pooled connection whose server process was terminated while it was idle is
+    # used again (seen in tests/test_database_outage.py: "cannot switch to state 12; another operation").
+    asyncpg.exceptions.InternalClientError,
+)
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    return isinstance(exc, DATABASE_UNAVAILABLE)
 
 
 def redact_dsn(dsn: str) -> str:
