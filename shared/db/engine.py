@@ -43,7 +43,7 @@ class RequestConnection:
         self.busy = True
         if self.connection is None:
             try:
-                self.connection = await self.pool.acquire()
+                self.connection = await _acquire(self.pool)
             except BaseException:
                 self.busy = False
                 raise
@@ -70,6 +70,17 @@ class RequestConnection:
     async def _release(self, connection: Any) -> None:
         with contextlib.suppress(asyncpg.InterfaceError):  # released by the pool when the server closed it
             await self.pool.release(connection)
+
+
+class DatabaseUnavailable(ConnectionError):
+    """No connection to PostgreSQL could be made (refused, its socket gone, a timeout)."""
+
+
+async def _acquire(pool: Pool) -> Any:
+    try:
+        return await pool.acquire()
+    except (OSError, TimeoutError) as exc:  # a Unix socket that is gone is a FileNotFoundError, not refused
+        raise DatabaseUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
 
 _request_connection: ContextVar[RequestConnection | None] = ContextVar("rapport_request_connection", default=None)
@@ -103,6 +114,8 @@ class RapportTransaction(PostgresTransaction):
             if connection is not None:
                 self._holder = holder
                 return connection
+        if self.engine.pool is not None:
+            return await _acquire(self.engine.pool)
         return await super().get_connection()
 
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
@@ -168,7 +181,13 @@ class RapportEngine(PostgresEngine):
                         return await connection.fetch(query, *(args or ()))
                     finally:
                         await holder.give_back()
-            return await super()._run_in_pool(query, args)
+            if self.pool is None:
+                raise ValueError("A pool isn't currently running.")
+            connection = await _acquire(self.pool)
+            try:
+                return await connection.fetch(query, *(args or ()))
+            finally:
+                await self.pool.release(connection)
         except DATABASE_UNAVAILABLE:
             await self.forget_connections()
             raise
