@@ -6,12 +6,13 @@ SHELL := /bin/bash
 UV := python3 -m uv
 PORT ?= 8000
 
-.PHONY: help setup python-deps assets browsers pdf-libs lint test demo serve worker migrate bench bench-queries bench-upload bench-pages clean
+.PHONY: help setup python-deps assets browsers pdf-libs lint test demo serve worker migrate bench bench-queries bench-upload bench-pages bench-load bench-faults clean
 
 help:
 	@echo "make demo   - install, migrate, seed demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - install (Chromium too), lint, type-check, import rules, migrations check, pytest"
-	@echo "make bench  - HTTP benchmark (wrk) of a plain route and a database + template page"
+	@echo "make bench  - HTTP benchmark (wrk): the common pages as ratios to a bare Litestar app"
+	@echo "make bench-load - 250 creators and 50 staff at once for 60 s: latencies, errors, lost writes"
 
 setup: python-deps assets pdf-libs
 
@@ -65,6 +66,14 @@ migrate: python-deps
 bench: setup
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = "0" ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || { echo "Install wrk: sudo apt-get install -y wrk"; exit 1; }
 	$(UV) run python bench/http_bench.py
+
+# A crowd for 60 s: 250 creators and 50 staff with their own sessions; 0 errors and 0 lost writes or it fails.
+bench-load: setup
+	$(UV) run python bench/load_test.py
+
+# PostgreSQL stopped by its PID and started again under a client: 503s (never 500) and the recovery time.
+bench-faults: setup
+	$(UV) run python bench/fault_db_restart.py
 
 # Roster and board query latency at 100,000 creators / 1,000,000 deliverables. The data is generated
 # once into var/bench-pgdata (a few minutes); later runs reuse it. Figures: docs/performance.md.

@@ -25,7 +25,7 @@ from shared.web.errors import EXCEPTION_HANDLERS
 from shared.web.health import healthz, readyz
 from shared.web.ids import bounded_path_ids_middleware
 from shared.web.local_storage import local_storage_router, provide_storage
-from shared.web.middleware import request_id_middleware, response_hook
+from shared.web.middleware import request_connection_middleware, request_id_middleware, response_hook
 from shared.web.sessions import SESSION_STORE_NAME, PostgresSessionStore, session_config
 from shared.web.static_assets import static_file
 from shared.web.stripe_webhooks import stripe_webhook
@@ -69,6 +69,7 @@ def create_app(settings: Settings) -> Litestar:
         guards=[],
         lifespan=[lifespan],
         middleware=[
+            request_connection_middleware,
             request_id_middleware,
             session_config(idle_seconds=settings.session_idle_seconds, secure=settings.secure_cookies).middleware,
             bounded_path_ids_middleware,

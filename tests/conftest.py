@@ -64,11 +64,14 @@ async def engine(database_url: str) -> RapportEngine:
     return engine
 
 
+def all_tables() -> list[str]:
+    return [table._meta.tablename for table in APP_CONFIG.table_classes] + JOB_TABLES
+
+
 @pytest.fixture(autouse=True)
 async def clean_database(engine: RapportEngine) -> None:
     """Every test starts from empty tables (TRUNCATE is fast and resets ids)."""
-    tables = [table._meta.tablename for table in APP_CONFIG.table_classes] + JOB_TABLES
-    await engine.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    await engine.execute_script(f"TRUNCATE {', '.join(all_tables())} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture
@@ -138,8 +141,65 @@ class Cast:
     globex_id: int
 
 
+SNAPSHOT_SCHEMA = "test_cast_snapshot"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The database as the cast left it: a copy of every table that has rows, and the sequences."""
+
+    cast: Cast
+    restore_sql: str
+
+
+_snapshot: list[Snapshot] = []  # at most one per test session
+
+
+async def take_snapshot(engine: RapportEngine, cast: Cast) -> Snapshot:
+    tables = all_tables()
+    counts = await engine.fetch(
+        " UNION ALL ".join(f"SELECT '{t}' AS name, (SELECT count(*) FROM {t}) AS n" for t in tables)
+    )
+    filled = [row["name"] for row in counts if row["n"]]
+    columns = await engine.fetch(
+        "SELECT table_name, array_agg(quote_ident(column_name) ORDER BY ordinal_position) AS names"
+        " FROM information_schema.columns WHERE table_schema = 'public' AND is_generated = 'NEVER'"
+        " AND table_name = ANY($1::text[]) GROUP BY table_name",
+        filled,
+    )
+    sequences = await engine.fetch(
+        "SELECT schemaname, sequencename, last_value FROM pg_sequences"
+        " WHERE schemaname = 'public' AND last_value IS NOT NULL"
+    )
+    script = [f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE", f"CREATE SCHEMA {SNAPSHOT_SCHEMA}"]
+    restore = ["SET session_replication_role = replica"]  # rows go back as they were: no triggers, no FK checks
+    for row in columns:
+        names = ", ".join(row["names"])
+        table = row["table_name"]
+        script.append(f"CREATE TABLE {SNAPSHOT_SCHEMA}.{table} AS SELECT {names} FROM public.{table}")
+        restore.append(
+            f"INSERT INTO public.{table} ({names}) OVERRIDING SYSTEM VALUE"
+            f" SELECT {names} FROM {SNAPSHOT_SCHEMA}.{table}"
+        )
+    restore += [f"SELECT setval('public.{s['sequencename']}', {int(s['last_value'])})" for s in sequences]
+    restore.append("SET session_replication_role = DEFAULT")
+    await engine.execute_script(";\n".join(script))
+    return Snapshot(cast, ";\n".join(restore))
+
+
 @pytest.fixture
-async def cast(engine: RapportEngine) -> Cast:
+async def cast(engine: RapportEngine, clean_database: None) -> Cast:
+    """The standing cast, made through the real actions once per test session (argon2 hashes six passwords:
+    the largest part of a test's set-up) and copied back into the emptied tables for every later test."""
+    if _snapshot:
+        await engine.execute_script(_snapshot[0].restore_sql)
+        return _snapshot[0].cast
+    made = await make_cast()
+    _snapshot.append(await take_snapshot(engine, made))
+    return made
+
+
+async def make_cast() -> Cast:
     actor = system_actor("test")
     ids = {}
     for key, email, name, is_admin in [

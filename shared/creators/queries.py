@@ -39,15 +39,19 @@ class CreatorContext:
 
 
 async def get_creator_context(creator_id: int) -> CreatorContext:
-    """The creator behind a session; NotFound when missing or deleted (the session then ends)."""
-    row = (
-        await Creator.select(Creator.id, Creator.display_name, Creator.email, Creator.onboarded_at)
-        .where((Creator.id == creator_id) & Creator.deleted_at.is_null())
-        .first()
+    """The creator behind a session; NotFound when missing or deleted (the session then ends).
+
+    Runs on every portal request, so it is plain SQL, as get_staff_context is: the query builder cost more
+    CPU than the database spent answering (bench/http_bench.py --profile, docs/performance.md)."""
+    rows = await Creator.raw(
+        "SELECT id, display_name, email, onboarded_at IS NOT NULL AS onboarded FROM creator"
+        " WHERE id = {} AND deleted_at IS NULL",
+        creator_id,
     )
-    if row is None:
+    if not rows:
         raise NotFound("No such creator.")
-    return CreatorContext(row["id"], row["display_name"], row["email"], row["onboarded_at"] is not None)
+    row = rows[0]
+    return CreatorContext(row["id"], row["display_name"], row["email"], row["onboarded"])
 
 
 async def get_creator_profile(creator_id: int) -> dict[str, Any]:

@@ -3,13 +3,137 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import contextlib
+import weakref
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-from piccolo.engine.postgres import PostgresEngine
+from asyncpg.pool import Pool
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+
+
+class RequestConnection:
+    """One pooled connection for everything a web request asks of the database, taken on first use.
+
+    Without it every statement outside a transaction checked a connection out of the pool and back
+    in, and asyncpg resets a connection (one more round trip) each time it goes back: a page of
+    nine statements cost eighteen round trips. Now a request takes one connection when it first
+    needs one (never, for a page that needs no data) and gives it back once, when the response has
+    gone. Statements and transactions of the request run on it one at a time; anything that wants
+    the database while it is busy (work run concurrently in the same request) falls back to the
+    pool, as before. Once the request is over, tasks it started fall back to the pool too.
+    """
+
+    __slots__ = ("busy", "closed", "connection", "pool")
+
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
+        self.connection: Any = None
+        self.busy = False
+        self.closed = False
+
+    async def take(self, pool: Pool | None) -> Any:
+        """The request's connection, now reserved for the caller; None when it cannot be had."""
+        if self.busy or self.closed or pool is not self.pool:
+            return None
+        self.busy = True
+        if self.connection is None:
+            try:
+                self.connection = await _acquire(self.pool)
+            except BaseException:
+                self.busy = False
+                raise
+        return self.connection
+
+    async def give_back(self) -> None:
+        self.busy = False
+        if self.connection is not None and self._lost():  # the next statement gets a new one
+            connection, self.connection = self.connection, None
+            await self._release(connection)
+
+    async def close(self) -> None:
+        self.closed = True
+        if self.connection is not None and not self.busy:
+            connection, self.connection = self.connection, None
+            await self._release(connection)
+
+    def _lost(self) -> bool:
+        try:
+            return bool(self.connection.is_closed())
+        except asyncpg.InterfaceError:  # the pool took it back already when the server closed it
+            return True
+
+    async def _release(self, connection: Any) -> None:
+        with contextlib.suppress(asyncpg.InterfaceError):  # released by the pool when the server closed it
+            await self.pool.release(connection)
+
+
+class DatabaseUnavailable(ConnectionError):
+    """No connection to PostgreSQL could be made (refused, its socket gone, a timeout)."""
+
+
+async def _acquire(pool: Pool) -> Any:
+    try:
+        return await pool.acquire()
+    except (OSError, TimeoutError) as exc:  # a Unix socket that is gone is a FileNotFoundError, not refused
+        raise DatabaseUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+
+_request_connection: ContextVar[RequestConnection | None] = ContextVar("rapport_request_connection", default=None)
+
+
+@asynccontextmanager
+async def request_connection(engine: RapportEngine) -> AsyncIterator[None]:
+    """Run the block (a web request) on at most one pooled connection; see RequestConnection."""
+    if engine.pool is None:
+        yield
+        return
+    holder = RequestConnection(engine.pool)
+    token = _request_connection.set(holder)
+    try:
+        yield
+    finally:
+        _request_connection.reset(token)
+        await holder.close()
+
+
+class RapportTransaction(PostgresTransaction):
+    """Piccolo's transaction, on the request's connection when there is one free."""
+
+    __slots__ = ("_holder",)
+
+    async def get_connection(self) -> Any:
+        holder = _request_connection.get()
+        self._holder = None
+        if holder is not None:
+            connection = await holder.take(self.engine.pool)
+            if connection is not None:
+                self._holder = holder
+                return connection
+        if self.engine.pool is not None:
+            return await _acquire(self.engine.pool)
+        return await super().get_connection()
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent is None and isinstance(exception, DATABASE_UNAVAILABLE):
+            await self.engine.forget_connections()  # type: ignore[attr-defined]
+        if self._parent is not None or self._holder is None:
+            return await super().__aexit__(exception_type, exception, traceback)
+        # As PostgresTransaction.__aexit__, but the connection goes back to the request, not the pool.
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            await self._holder.give_back()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
 
 
 class RapportEngine(PostgresEngine):
@@ -37,8 +161,43 @@ class RapportEngine(PostgresEngine):
         await super().start_connection_pool(init=self._watch_connection, **{**self.pool_sizes, **kwargs})
 
     async def _watch_connection(self, connection: asyncpg.Connection) -> None:
-        # Lets tests count the queries a page issues (see shared.db.querycount).
-        connection.add_query_logger(_notify_query_observers)
+        # Lets tests count the queries a page issues (see shared.db.querycount). asyncpg times and
+        # logs every query of a connection that has a logger, so one is attached only while
+        # someone is counting: never in a server.
+        _connections.add(connection)
+        if _query_observers:
+            connection.add_query_logger(_notify_query_observers)
+
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        return RapportTransaction(engine=self, allow_nested=allow_nested)
+
+    async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
+        holder = _request_connection.get()
+        try:
+            if holder is not None:
+                connection = await holder.take(self.pool)
+                if connection is not None:
+                    try:
+                        return await connection.fetch(query, *(args or ()))
+                    finally:
+                        await holder.give_back()
+            if self.pool is None:
+                raise ValueError("A pool isn't currently running.")
+            connection = await _acquire(self.pool)
+            try:
+                return await connection.fetch(query, *(args or ()))
+            finally:
+                await self.pool.release(connection)
+        except DATABASE_UNAVAILABLE:
+            await self.forget_connections()
+            raise
+
+    async def forget_connections(self) -> None:
+        """After a lost connection, the pool's other idle ones are most likely dead too (the server restarted):
+        each is replaced with a new one when next taken, so one failed request, not one per connection, is
+        what the outage costs once the database is back."""
+        if self.pool is not None:
+            await self.pool.expire_connections()
 
     async def fetch(self, sql: str, *args: object) -> list[Any]:
         """Raw SQL outside Piccolo's query builder (search, reporting, health probes).
@@ -74,6 +233,7 @@ class RapportEngine(PostgresEngine):
 
 QueryObserver = Callable[[str], None]
 _query_observers: list[QueryObserver] = []
+_connections: weakref.WeakSet[asyncpg.Connection] = weakref.WeakSet()
 
 
 def _notify_query_observers(record: Any) -> None:
@@ -82,11 +242,18 @@ def _notify_query_observers(record: Any) -> None:
 
 
 def add_query_observer(observer: QueryObserver) -> None:
+    if not _query_observers:
+        for connection in list(_connections):
+            if not connection.is_closed():
+                connection.add_query_logger(_notify_query_observers)
     _query_observers.append(observer)
 
 
 def remove_query_observer(observer: QueryObserver) -> None:
     _query_observers.remove(observer)
+    if not _query_observers:
+        for connection in list(_connections):
+            connection.remove_query_logger(_notify_query_observers)
 
 
 # The one engine: piccolo_conf (Piccolo's configuration module) hands this same object to Piccolo.
@@ -124,6 +291,24 @@ async def connection_pool(engine: RapportEngine) -> AsyncIterator[None]:
         yield
     finally:
         await engine.close_connection_pool()
+
+
+# The database cannot be reached or went away mid-request (restarted, failed over, the network): the request
+# is refused with a 503 and the pool replaces the connection, so the app recovers by itself when it is back.
+DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    ConnectionError,  # refused or reset while connecting
+    asyncpg.exceptions.PostgresConnectionError,  # includes ConnectionDoesNotExistError (lost mid-query)
+    asyncpg.exceptions.CannotConnectNowError,  # starting up or shutting down
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    # What asyncpg raises when a pooled connection whose server process was terminated while it was idle is
+    # used again (seen in tests/test_database_outage.py: "cannot switch to state 12; another operation").
+    asyncpg.exceptions.InternalClientError,
+)
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    return isinstance(exc, DATABASE_UNAVAILABLE)
 
 
 def redact_dsn(dsn: str) -> str:

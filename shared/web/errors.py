@@ -10,8 +10,9 @@ from urllib.parse import quote
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
+from shared.db.engine import is_database_unavailable
 from shared.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from shared.web.middleware import request_id_of
 
@@ -27,6 +28,7 @@ TITLES = {
     413: "That upload or form is too large",
     429: "Too many attempts",
     500: "Something went wrong on our side",
+    503: "Rapport is briefly unavailable",
 }
 
 HINTS = {
@@ -37,6 +39,7 @@ HINTS = {
     409: "Someone may have changed it meanwhile. Reload the page to see its current state.",
     413: "Make it smaller and try again.",
     500: "The problem has been logged. Try again in a minute; quote the reference below if it persists.",
+    503: "The database did not answer. Try again in a few seconds; if you were saving something, check it is there.",
 }
 
 
@@ -93,6 +96,12 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Res
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if is_database_unavailable(exc):
+        # An action's transaction rolled back with the connection: answer "try again", not "our bug".
+        log.warning("database unavailable: %s: %s", type(exc).__name__, exc)
+        response = error_response(request, HTTP_503_SERVICE_UNAVAILABLE)
+        response.headers["Retry-After"] = "5"
+        return response
     log.exception("unhandled error", exc_info=exc)
     if request.app.debug:
         raise exc

@@ -114,3 +114,21 @@ def response_hook(
         )
 
     return before_send
+
+
+def request_connection_middleware(app: ASGIApp) -> ASGIApp:
+    """Every HTTP request runs on at most one pooled database connection, taken on first use and given
+    back once the response has gone (shared.db.engine.RequestConnection): the session, the guards, the
+    page's queries and its actions share it, and a route that needs no data takes none."""
+    from shared.db.engine import get_engine, request_connection
+
+    engine = get_engine()
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        async with request_connection(engine):
+            await app(scope, receive, send)
+
+    return middleware

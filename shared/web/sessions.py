@@ -163,8 +163,14 @@ class RapportSessionConfig(ServerSideSessionConfig):
     _backend_class = RapportSessionBackend
 
 
+# Routes that never read the session: a signed-in browser's request for them does not load it from the
+# database (health probes, and hashed static files, which a page can pull in by the dozen on a first visit).
+SESSIONLESS_PATHS = ["^/healthz$", "^/readyz$", "^/static/"]
+
+
 def session_config(*, idle_seconds: int, secure: bool) -> ServerSideSessionConfig:
     return RapportSessionConfig(
+        exclude=SESSIONLESS_PATHS,
         key=SESSION_COOKIE,
         store=SESSION_STORE_NAME,
         max_age=idle_seconds,

@@ -1,0 +1,82 @@
+"""What the common pages ask of the database: a fixed number of statements each, on one pooled connection.
+
+The figures are budgets: a page that starts sending more statements fails here, so a query per row
+or a forgotten join is seen before it reaches `make bench` (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from shared.db.engine import add_query_observer, get_engine, remove_query_observer
+from shared.db.querycount import count_queries
+from shared.integrations.storage_local import LocalStorage
+from tests.conftest import Cast
+from tests.personas import act_as_creator, act_as_staff
+from tests.review_helpers import REEL, acme_deliverables, submitted_draft
+
+ACME = "/backoffice/b/acme"
+
+# (who, page, statements at most). The first three statements of every signed-in page are the session,
+# the person (staff with their brands, or the creator) and the unread notifications of the navigation.
+PAGES = [
+    ("staff", "/backoffice/", 4),
+    ("staff", ACME, 9),
+    ("staff", f"{ACME}/creators", 6),
+    ("staff", f"{ACME}/creators?q=alice", 7),
+    ("staff", f"{ACME}/deliverables", 6),
+    ("staff", f"{ACME}/campaigns", 5),
+    ("staff", f"{ACME}/offers/{{collaboration}}", 11),
+    ("staff", f"{ACME}/reviews", 5),
+    ("creator", "/home", 9),
+    ("creator", "/offers", 4),
+    ("creator", "/work", 4),
+    ("creator", "/work/{deliverable}", 12),
+]
+
+
+@pytest.fixture
+async def deal(cast: Cast, client: httpx.AsyncClient, local_storage: LocalStorage) -> dict[str, int]:
+    """Alice's Acme deal with a reel draft waiting for review: every page above has something to show."""
+    deliverables = await acme_deliverables(cast)
+    await submitted_draft(client, local_storage, cast.alice_id, deliverables[REEL])
+    [row] = await get_engine().fetch("SELECT collaboration FROM deliverable WHERE id = $1", deliverables[REEL])
+    return {"deliverable": deliverables[REEL], "collaboration": int(row["collaboration"])}
+
+
+@pytest.mark.parametrize(("who", "page", "budget"), PAGES, ids=[page for _, page, _ in PAGES])
+async def test_the_common_pages_keep_to_their_statement_budget(
+    client: httpx.AsyncClient, cast: Cast, deal: dict[str, int], who: str, page: str, budget: int
+) -> None:
+    if who == "staff":
+        await act_as_staff(client, cast.bob_id)
+    else:
+        await act_as_creator(client, cast.alice_id)
+    url = page.format(**deal)
+    assert (await client.get(url)).status_code == 200  # a first visit may look up type codecs
+    with count_queries() as log:
+        response = await client.get(url)
+    assert response.status_code == 200
+    assert log.count <= budget, "\n".join(log.statements)
+
+
+async def test_a_page_uses_one_pooled_connection_and_a_route_without_data_none(
+    client: httpx.AsyncClient, cast: Cast, deal: dict[str, int]
+) -> None:
+    """asyncpg resets a connection each time it goes back to the pool: one reset, one connection."""
+    statements: list[str] = []
+    add_query_observer(statements.append)
+    try:
+        await act_as_staff(client, cast.bob_id)
+        statements.clear()
+        assert (await client.get(f"{ACME}/offers/{deal['collaboration']}")).status_code == 200
+        resets = [s for s in statements if s.startswith("SELECT pg_advisory_unlock_all()")]
+        assert len(statements) - len(resets) >= 5
+        assert len(resets) == 1
+        statements.clear()
+        for route in ("/healthz", "/static/dist/manifest.json"):
+            await client.get(route)  # with the session cookie, as a signed-in browser sends it
+        assert statements == []
+    finally:
+        remove_query_observer(statements.append)
