@@ -38,6 +38,8 @@ from shared.errors import DomainError, IllegalTransition, InvalidInput, NotFound
 from shared.identity.queries import StaffContext
 from shared.messaging.rules import excerpt
 from shared.notifications.actions import Recipient, notify
+from shared.rights.actions import record_grant
+from shared.rights.rules import today_utc
 
 # The draft with everything a comment or a decision mentions. FOR SHARE keeps the draft from being decided
 # or moved while a comment is written, without blocking other comments.
@@ -245,6 +247,9 @@ async def _decide_locked(
         new_status,
         deliverable_due_on(row["draft_due"], row["live_due"], new_status),
     )
+    if new_status == "approved":  # the deal's usage rights now cover this content, from its planned go-live
+        planned = row["live_due"] if row["live_due"] and row["live_due"] > today_utc() else today_utc()
+        await record_grant(actor, int(row["deliverable"]), source="approval", go_live=planned)
     words = decision_label(decision).lower()
     what = f"“{row['title'] or row['kind']}” version {row['version']} for {row['campaign_name']}"
     await record_interaction(

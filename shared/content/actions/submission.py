@@ -16,6 +16,8 @@ from shared.db.rows import jsonb
 from shared.db.transactions import atomic
 from shared.errors import IllegalTransition, InvalidInput
 from shared.notifications.actions import notify
+from shared.rights.actions import record_grant
+from shared.rights.rules import today_utc
 
 # --- sending for review and going live ---------------------------------------------------------------
 
@@ -101,6 +103,8 @@ async def check_submit_live(actor: Actor, creator_id: int, deliverable_id: int, 
             cleaned,
             cleaned[0],
         )
+        # The usage rights' window runs from the day the post actually went live.
+        await record_grant(actor, deliverable_id, source="go_live", go_live=today_utc())
         what = row["title"] or f"{row['kind']} on {row['platform']}"
         await record_interaction(
             int(row["brand"]),
