@@ -79,7 +79,7 @@ async def record_grant(actor: Actor, deliverable_id: int, *, source: GrantSource
         return None
     starts_on, ends_on = rights.window(go_live)
     standing = await get_engine().fetch(
-        f"SELECT e.id, e.starts_on, e.ends_on, e.source FROM rights_entry e WHERE e.deliverable = $1 AND {STANDING} "
+        f"SELECT e.id, e.starts_on, e.ends_on, e.source FROM rights_entry e WHERE e.deliverable = $1 AND {STANDING} "  # noqa: S608
         "AND e.source IN ('approval', 'go_live') ORDER BY e.id DESC LIMIT 1",
         deliverable_id,
     )
@@ -130,7 +130,7 @@ async def _standing_locked(brand_id: int, entry_id: int) -> dict[str, Any]:
     if not locked:
         raise NotFound("No such grant.")
     rows = await get_engine().fetch(
-        f"SELECT e.* FROM rights_entry e WHERE e.id = $1 AND {STANDING}",
+        f"SELECT e.* FROM rights_entry e WHERE e.id = $1 AND {STANDING}",  # noqa: S608 (a constant)
         entry_id,
     )
     if not rows:

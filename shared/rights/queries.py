@@ -7,9 +7,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from shared.campaigns.rules import KIND_LABELS, platform_label
 from shared.db.engine import get_engine
+from shared.integrations.storage import Storage
 from shared.rights.rules import CHANNELS, COUNTRIES, AssetState, Grant, asset_state, tile_text
 
 # Deliverables whose content exists and was approved: the library's assets.
@@ -51,7 +53,7 @@ async def standing_entries(deliverable_ids: Sequence[int]) -> dict[int, list[Sta
                e.starts_on, e.ends_on
         FROM rights_entry e WHERE e.deliverable = ANY($1::int[]) AND {STANDING}
         ORDER BY e.ends_on, e.id
-        """,
+        """,  # noqa: S608 (STANDING is a constant; values are bound parameters)
         list(deliverable_ids),
     )
     found: dict[int, list[StandingEntry]] = {}
@@ -84,6 +86,20 @@ class LibraryFilters:
     def usable_now(self) -> bool:
         return bool(self.channel in CHANNELS and self.country in COUNTRIES)
 
+    def query_string(self, *, after: int | None = None) -> str:
+        """These filters as a URL query (the next page keeps them)."""
+        pairs = {
+            "campaign": self.campaign_id or "",
+            "creator": self.creator_id or "",
+            "platform": self.platform,
+            "channel": self.channel,
+            "country": self.country,
+            "expiring": self.expiring_days or "",
+            "expired": "true" if self.expired else "",
+            "after": after or "",
+        }
+        return urlencode({key: value for key, value in pairs.items() if value})
+
 
 @dataclass(frozen=True)
 class LibraryTile:
@@ -99,6 +115,7 @@ class LibraryTile:
     live_url: str
     draft_id: int | None
     content_type: str
+    media_url: str  # a short-lived signed URL of the approved draft ('' without storage or a draft)
     state: AssetState
     text: str  # what the tile says: "Usable for organic … until 3 Mar 2027"
     entries: tuple[StandingEntry, ...]
@@ -118,6 +135,7 @@ class LibraryPage:
     next_after: int | None  # the cursor of the next page (deliverable id), None on the last page
 
 
+# Every value is a bound parameter ($n); only constant SQL is put together here.
 def _where(brand_id: int, filters: LibraryFilters, today: dt.date, after: int | None) -> tuple[str, list[Any]]:
     clauses = ["d.brand = $1", "d.status = ANY($2::varchar[])"]
     args: list[Any] = [brand_id, list(ASSET_STATUSES)]
@@ -134,19 +152,19 @@ def _where(brand_id: int, filters: LibraryFilters, today: dt.date, after: int | 
         clauses.append(f"d.platform = {arg(filters.platform)}")
     if filters.usable_now:
         clauses.append(
-            f"EXISTS (SELECT 1 FROM rights_entry e WHERE e.deliverable = d.id AND {STANDING} "
+            f"EXISTS (SELECT 1 FROM rights_entry e WHERE e.deliverable = d.id AND {STANDING} "  # noqa: S608
             f"AND {arg(filters.channel)} = ANY(e.channels) "
             f"AND (cardinality(e.territories) = 0 OR {arg(filters.country)} = ANY(e.territories)) "
             f"AND e.starts_on <= {arg(today)} AND e.ends_on >= ${len(args)})"
         )
     if filters.expiring_days is not None:
         clauses.append(
-            f"EXISTS (SELECT 1 FROM rights_entry e WHERE e.deliverable = d.id AND {STANDING} "
+            f"EXISTS (SELECT 1 FROM rights_entry e WHERE e.deliverable = d.id AND {STANDING} "  # noqa: S608
             f"AND e.ends_on BETWEEN {arg(today)} AND {arg(today + dt.timedelta(days=filters.expiring_days))})"
         )
     if filters.expired:
         clauses.append(
-            f"EXISTS (SELECT 1 FROM rights_entry e WHERE e.deliverable = d.id) AND NOT EXISTS "
+            f"EXISTS (SELECT 1 FROM rights_entry e WHERE e.deliverable = d.id) AND NOT EXISTS "  # noqa: S608
             f"(SELECT 1 FROM rights_entry e WHERE e.deliverable = d.id AND {STANDING} AND e.ends_on >= {arg(today)})"
         )
     if after:
@@ -155,7 +173,13 @@ def _where(brand_id: int, filters: LibraryFilters, today: dt.date, after: int | 
 
 
 async def list_library(
-    brand_id: int, filters: LibraryFilters, *, today: dt.date, after: int | None = None, limit: int = PAGE_SIZE
+    brand_id: int,
+    filters: LibraryFilters,
+    *,
+    today: dt.date,
+    after: int | None = None,
+    limit: int = PAGE_SIZE,
+    storage: Storage | None = None,
 ) -> LibraryPage:
     """One page of the brand's approved and live assets, newest first, with what their grants allow today
     (two queries, whatever the page size)."""
@@ -163,19 +187,20 @@ async def list_library(
     rows = await get_engine().fetch(
         f"""
         SELECT d.id, d.title, d.kind, d.platform, d.status, d.live_url, d.creator, d.campaign,
-               cr.display_name AS creator_name, k.name AS campaign_name, ad.id AS draft_id, ad.content_type
+               cr.display_name AS creator_name, k.name AS campaign_name, ad.id AS draft_id, ad.content_type,
+               ad.storage_key, ad.filename
         FROM deliverable d
         JOIN creator cr ON cr.id = d.creator
         JOIN campaign k ON k.id = d.campaign
         LEFT JOIN LATERAL (
-            SELECT dr.id, dr.content_type FROM draft dr
+            SELECT dr.id, dr.content_type, dr.storage_key, dr.filename FROM draft dr
             WHERE dr.deliverable = d.id AND dr.decision IN ('approved', 'approved_with_notes')
             ORDER BY dr.version DESC LIMIT 1
         ) ad ON true
         WHERE {where}
         ORDER BY d.id DESC
         LIMIT {int(limit) + 1}
-        """,
+        """,  # noqa: S608 (constant clauses; values are bound parameters)
         *args,
     )
     more = len(rows) > limit
@@ -185,6 +210,11 @@ async def list_library(
     for row in rows:
         mine = tuple(entries.get(int(row["id"]), ()))
         grants = [e.grant for e in mine]
+        media_url = ""
+        if storage is not None and row["draft_id"] is not None:
+            media_url = await storage.sign_download(
+                str(row["storage_key"]), filename=str(row["filename"]), content_type=str(row["content_type"])
+            )
         tiles.append(
             LibraryTile(
                 deliverable_id=int(row["id"]),
@@ -199,6 +229,7 @@ async def list_library(
                 live_url=str(row["live_url"] or ""),
                 draft_id=int(row["draft_id"]) if row["draft_id"] is not None else None,
                 content_type=str(row["content_type"] or ""),
+                media_url=media_url,
                 state=asset_state(grants, today),
                 text=tile_text(grants, today),
                 entries=mine,
@@ -223,13 +254,18 @@ async def library_choices(brand_id: int) -> LibraryChoices:
         SELECT DISTINCT 'creator', cr.id, cr.display_name FROM deliverable d JOIN creator cr ON cr.id = d.creator
         WHERE d.brand = $1 AND d.status = ANY($2::varchar[])
         UNION ALL
-        SELECT DISTINCT 'platform', 0, d.platform FROM deliverable d WHERE d.brand = $1 AND d.status = ANY($2::varchar[])
+        SELECT DISTINCT 'platform', 0, d.platform FROM deliverable d
+        WHERE d.brand = $1 AND d.status = ANY($2::varchar[])
         """,
         brand_id,
         list(ASSET_STATUSES),
     )
-    campaigns = tuple(sorted(((int(r["id"]), str(r["label"])) for r in rows if r["what"] == "campaign"), key=lambda x: x[1]))
-    creators = tuple(sorted(((int(r["id"]), str(r["label"])) for r in rows if r["what"] == "creator"), key=lambda x: x[1]))
+    campaigns = tuple(
+        sorted(((int(r["id"]), str(r["label"])) for r in rows if r["what"] == "campaign"), key=lambda x: x[1])
+    )
+    creators = tuple(
+        sorted(((int(r["id"]), str(r["label"])) for r in rows if r["what"] == "creator"), key=lambda x: x[1])
+    )
     platforms = tuple(sorted(str(r["label"]) for r in rows if r["what"] == "platform"))
     return LibraryChoices(campaigns, creators, platforms)
 
@@ -253,9 +289,10 @@ async def list_grants_ending(ends_on: Sequence[dt.date]) -> list[ExpiringGrant]:
     """Standing grants whose last day is one of these days, with whom to tell on the brand side (one query)."""
     rows = await get_engine().fetch(
         f"""
-        SELECT e.id, e.brand, b.slug, e.deliverable, e.collaboration, d.creator, cr.display_name, k.name AS campaign_name,
-               d.title, d.kind, d.platform, e.ends_on,
-               ARRAY(SELECT s.id || ' ' || s.email FROM staff_user s JOIN membership m ON m.staff = s.id AND m.brand = e.brand
+        SELECT e.id, e.brand, b.slug, e.deliverable, e.collaboration, d.creator, cr.display_name,
+               k.name AS campaign_name, d.title, d.kind, d.platform, e.ends_on,
+               ARRAY(SELECT s.id || ' ' || s.email FROM staff_user s
+                     JOIN membership m ON m.staff = s.id AND m.brand = e.brand
                      WHERE s.is_active AND s.id IN (c.created_by, k.created_by,
                        (SELECT r.owner FROM relationship r WHERE r.brand = e.brand AND r.creator = d.creator))
                      ORDER BY s.id) AS recipients
@@ -267,7 +304,7 @@ async def list_grants_ending(ends_on: Sequence[dt.date]) -> list[ExpiringGrant]:
         JOIN brand b ON b.id = e.brand
         WHERE e.ends_on = ANY($1::date[]) AND {STANDING}
         ORDER BY e.id
-        """,
+        """,  # noqa: S608 (STANDING is a constant)
         list(ends_on),
     )
     found = []
@@ -283,7 +320,9 @@ async def list_grants_ending(ends_on: Sequence[dt.date]) -> list[ExpiringGrant]:
                 creator_id=int(row["creator"]),
                 creator_name=str(row["display_name"]),
                 campaign_name=str(row["campaign_name"]),
-                what=str(row["title"] or f"{KIND_LABELS.get(row['kind'], row['kind'])} on {platform_label(row['platform'])}"),
+                what=str(
+                    row["title"] or f"{KIND_LABELS.get(row['kind'], row['kind'])} on {platform_label(row['platform'])}"
+                ),
                 ends_on=row["ends_on"],
                 recipients=recipients,
             )

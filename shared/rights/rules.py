@@ -47,15 +47,15 @@ CATEGORY_MAX = 200
 COUNTRIES_MAX = 60
 
 # ISO 3166-1 alpha-2.
-COUNTRIES = frozenset(
-    """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY
+_ISO_CODES = """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY
     BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM
     FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT
     JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN
     MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT
     PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL
-    TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW""".split()
-)
+    TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"""
+COUNTRIES = frozenset(_ISO_CODES.split())
 
 EntryKind = Literal["grant", "extend", "revoke"]
 ENTRY_KINDS = ("grant", "extend", "revoke")
@@ -229,7 +229,7 @@ def _and(items: Sequence[str]) -> str:
 
 
 def channels_text(channels: Iterable[str]) -> str:
-    """"organic and paid social (Meta, TikTok)": paid social channels folded into one phrase."""
+    """ "organic and paid social (Meta, TikTok)": paid social channels folded into one phrase."""
     chosen = [c for c in CHANNELS if c in set(channels)]
     paid = [CHANNEL_SHORT[c][len("paid social (") : -1] for c in chosen if c in PAID_SOCIAL]
     words: list[str] = []
@@ -264,9 +264,7 @@ def window_text(rights: Rights) -> str:
 
 def describe_rights(rights: Rights) -> list[str]:
     """The rights as plain sentences (offer pages, contracts)."""
-    lines = [
-        f"Usage rights: {channels_text(rights.channels)}, {_in(rights.territories)}, {window_text(rights)}."
-    ]
+    lines = [f"Usage rights: {channels_text(rights.channels)}, {_in(rights.territories)}, {window_text(rights)}."]
     if rights.exclusivity_category:
         lines.append(
             f"Exclusivity: no other {rights.exclusivity_category} brand for {rights.exclusivity_days} days "
@@ -389,3 +387,17 @@ def can_manage_rights(role: Role | None) -> bool:
 
 def today_utc() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
+
+
+EXPIRING_MAX = 365
+
+
+def library_filters_error(channel: str, country: str) -> str:
+    """ "Usable now" needs both a channel and a country (or neither)."""
+    if bool(channel) != bool(country):
+        return "Choose both a channel and a country to see what is usable now."
+    if country and country not in COUNTRIES:
+        return f"Unknown country code: {country}. Use two-letter codes, like US."
+    if channel and channel not in CHANNELS:
+        return "Choose a channel from the list."
+    return ""

@@ -1,0 +1,166 @@
+"""The content library: the brand's approved and live assets, what each may be used for and until when, filters
+("usable now for paid social in US", expiring, expired), and renewing or revoking a grant."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from backoffice.guards import ALL_ROLES, requires_role
+from shared.audit.context import Actor
+from shared.errors import InvalidInput
+from shared.identity.queries import BrandAccess, StaffContext
+from shared.identity.rules import Role
+from shared.integrations.storage import Storage
+from shared.rights.actions import do_extend_grant, do_revoke_grant
+from shared.rights.queries import LibraryFilters, library_choices, list_library
+from shared.rights.rules import (
+    CHANNEL_LABELS,
+    EXPIRING_MAX,
+    REASON_MAX,
+    can_manage_rights,
+    day_text,
+    library_filters_error,
+    today_utc,
+)
+from shared.web.forms import Date, Form, Text, read_form
+from shared.web.ids import QueryId
+from shared.web.local_storage import StorageDependency
+
+ANYONE_AT_BRAND = requires_role(*ALL_ROLES)
+MANAGERS = requires_role(Role.OWNER, Role.MANAGER)
+
+EXTEND_FORM = Form(
+    ends_on=Date(required="Give the new last day of use."), reason=Text(max_length=REASON_MAX * 2, multiline=True)
+)
+REVOKE_FORM = Form(reason=Text(max_length=REASON_MAX * 2, multiline=True, required="Say why the rights end."))
+
+ExpiringDays = Annotated[int | None, QueryParameter(ge=1, le=EXPIRING_MAX)]
+
+
+def _url(brand: BrandAccess) -> str:
+    return f"/backoffice/b/{brand.brand_slug}/library"
+
+
+async def _library_page(
+    brand: BrandAccess,
+    storage: Storage,
+    filters: LibraryFilters,
+    *,
+    after: int | None = None,
+    filter_error: str = "",
+    entry_id: int | None = None,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    today = today_utc()
+    return Template(
+        "backoffice/library.html",
+        context={
+            "brand": brand,
+            "page": await list_library(brand.brand_id, filters, today=today, after=after, storage=storage),
+            "choices": await library_choices(brand.brand_id),
+            "filters": filters,
+            "filter_error": filter_error,
+            "channel_labels": CHANNEL_LABELS,
+            "manages": can_manage_rights(brand.role),
+            "today": today,
+            "day_text": day_text,
+            "entry_id": entry_id,
+            "form": form or {},
+            "errors": errors or {},
+            "library_url": _url(brand),
+        },
+        status_code=status,
+    )
+
+
+@get("/b/{brand_slug:str}/library", guards=[ANYONE_AT_BRAND])
+async def library(
+    brand: NamedDependency[BrandAccess],
+    storage: StorageDependency,
+    campaign: QueryId = None,
+    creator: QueryId = None,
+    platform: FromQuery[str] = "",
+    channel: FromQuery[str] = "",
+    country: FromQuery[str] = "",
+    expiring: ExpiringDays = None,
+    expired: FromQuery[bool] = False,
+    after: QueryId = None,
+) -> Template:
+    country = country.strip().upper()[:2]
+    error = library_filters_error(channel, country)
+    filters = LibraryFilters(
+        campaign_id=campaign or None,
+        creator_id=creator or None,
+        platform=platform[:40],
+        channel="" if error else channel,
+        country="" if error else country,
+        expiring_days=expiring,
+        expired=expired,
+    )
+    return await _library_page(brand, storage, filters, after=after, filter_error=error, status=400 if error else 200)
+
+
+@post(
+    "/b/{brand_slug:str}/library/grants/{entry_id:int}/extend",
+    guards=[MANAGERS],
+    status_code=303,
+    opt={"form": EXTEND_FORM},
+)
+async def extend_grant(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    storage: StorageDependency,
+    entry_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        await do_extend_grant(
+            actor, staff, brand.brand_id, entry_id, ends_on=form.values["ends_on"], reason=form.values["reason"]
+        )
+    except InvalidInput as exc:
+        return await _library_page(
+            brand, storage, LibraryFilters(), entry_id=entry_id, form=form.text, errors=exc.errors, status=400
+        )
+    flash(request, f"Rights extended until {day_text(form.values['ends_on'])}.", category="success")
+    return Redirect(_url(brand), status_code=303)
+
+
+@post(
+    "/b/{brand_slug:str}/library/grants/{entry_id:int}/revoke",
+    guards=[MANAGERS],
+    status_code=303,
+    opt={"form": REVOKE_FORM},
+)
+async def revoke_grant(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    storage: StorageDependency,
+    entry_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        await do_revoke_grant(actor, staff, brand.brand_id, entry_id, reason=form.values["reason"])
+    except InvalidInput as exc:
+        return await _library_page(
+            brand, storage, LibraryFilters(), entry_id=entry_id, form=form.text, errors=exc.errors, status=400
+        )
+    flash(request, "Rights revoked: the content may no longer be used under that grant.", category="success")
+    return Redirect(_url(brand), status_code=303)
+
+
+HANDLERS: list[HTTPRouteHandler] = [library, extend_grant, revoke_grant]
