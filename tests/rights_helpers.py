@@ -72,5 +72,3 @@ async def approved_asset(
     )
     entries = await standing_entries([deliverable_id])
     return deliverable_id, entries[deliverable_id][0].id
-
-
