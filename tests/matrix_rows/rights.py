@@ -1,0 +1,37 @@
+"""Authorization rows for the content library: every role at the brand looks; owners and managers renew and
+revoke grants (the others get 403); another brand's staff get 404; creators and strangers sign in. The POSTs
+carry an empty form, so the roles let through get a 400 and nothing changes."""
+
+from __future__ import annotations
+
+from shared.identity.rules import Role
+from tests.authz import Route, staff_only
+from tests.conftest import Cast
+from tests.review_helpers import matrix_storage
+from tests.rights_helpers import approved_asset
+
+B = "/backoffice/b/{brand_slug:str}/library"
+U = "/backoffice/b/acme/library"
+MANAGERS = (Role.OWNER, Role.MANAGER)
+
+ROUTES = [
+    Route("GET", B, U, staff_only(brand_scoped=True)),
+    Route(
+        "POST",
+        f"{B}/grants/{{entry_id:int}}/extend",
+        f"{U}/grants/{{grant}}/extend",
+        staff_only(brand_scoped=True, roles=MANAGERS),
+    ),
+    Route(
+        "POST",
+        f"{B}/grants/{{entry_id:int}}/revoke",
+        f"{U}/grants/{{grant}}/revoke",
+        staff_only(brand_scoped=True, roles=MANAGERS),
+    ),
+]
+
+
+async def placeholders(cast: Cast) -> dict[str, str]:
+    """Alice's approved reel under a deal with usage rights: its standing grant."""
+    _, entry_id = await approved_asset(cast, matrix_storage())
+    return {"grant": str(entry_id)}
