@@ -20,6 +20,7 @@ from shared.identity.actions import (
 )
 from shared.identity.queries import get_staff_context
 from shared.identity.rules import Role
+from shared.rights.demo import seed_demo_rights
 from shared.settings import Settings
 
 DEMO_PASSWORD = "rapport-demo-2026"
@@ -121,6 +122,7 @@ async def seed_demo_data(settings: Settings | None = None, *, contract_tools: Co
         await _seed_campaigns(actor, staff_ids, brand_ids)
         if settings is not None:
             await _seed_history(actor, staff_ids, brand_ids, settings)
+            await seed_demo_rights(actor)
         await seed_demo_contracts(actor, contract_tools or _contract_tools(settings))
     creator_lines = await _ensure_demo_creator_sign_ins(actor)
     staff_lines = "\n".join(
