@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -19,14 +19,12 @@ from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
 from shared.integrations.storage import Storage
 from shared.rights.actions import do_extend_grant, do_revoke_grant
-from shared.rights.queries import LibraryFilters, library_choices, list_library
+from shared.rights.queries import LibraryFilters, library_choices, list_library, read_library_filters
 from shared.rights.rules import (
     CHANNEL_LABELS,
-    EXPIRING_MAX,
     REASON_MAX,
     can_manage_rights,
     day_text,
-    library_filters_error,
     today_utc,
 )
 from shared.web.forms import Date, Form, Text, read_form
@@ -41,8 +39,6 @@ EXTEND_FORM = Form(
 )
 REVOKE_FORM = Form(reason=Text(max_length=REASON_MAX * 2, multiline=True, required="Say why the rights end."))
 
-ExpiringDays = Annotated[int | None, QueryParameter(ge=1, le=EXPIRING_MAX)]
-
 
 def _url(brand: BrandAccess) -> str:
     return f"/backoffice/b/{brand.brand_slug}/library"
@@ -54,7 +50,8 @@ async def _library_page(
     filters: LibraryFilters,
     *,
     after: int | None = None,
-    filter_error: str = "",
+    filter_errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
     entry_id: int | None = None,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
@@ -68,7 +65,8 @@ async def _library_page(
             "page": await list_library(brand.brand_id, filters, today=today, after=after, storage=storage),
             "choices": await library_choices(brand.brand_id),
             "filters": filters,
-            "filter_error": filter_error,
+            "filter_errors": filter_errors or {},
+            "typed": typed or {},
             "channel_labels": CHANNEL_LABELS,
             "manages": can_manage_rights(brand.role),
             "today": today,
@@ -86,27 +84,21 @@ async def _library_page(
 async def library(
     brand: NamedDependency[BrandAccess],
     storage: StorageDependency,
-    campaign: QueryId = None,
-    creator: QueryId = None,
+    campaign: FromQuery[str] = "",
+    creator: FromQuery[str] = "",
     platform: FromQuery[str] = "",
     channel: FromQuery[str] = "",
     country: FromQuery[str] = "",
-    expiring: ExpiringDays = None,
-    expired: FromQuery[bool] = False,
+    expiring: FromQuery[str] = "",
+    expired: FromQuery[str] = "",
     after: QueryId = None,
 ) -> Template:
-    country = country.strip().upper()[:2]
-    error = library_filters_error(channel, country)
-    filters = LibraryFilters(
-        campaign_id=campaign or None,
-        creator_id=creator or None,
-        platform=platform[:40],
-        channel="" if error else channel,
-        country="" if error else country,
-        expiring_days=expiring,
-        expired=expired,
+    query = {"campaign": campaign, "creator": creator, "platform": platform, "channel": channel}
+    query |= {"country": country, "expiring": expiring, "expired": expired}
+    filters, errors = read_library_filters(query)
+    return await _library_page(
+        brand, storage, filters, after=after, filter_errors=errors, typed=query, status=400 if errors else 200
     )
-    return await _library_page(brand, storage, filters, after=after, filter_error=error, status=400 if error else 200)
 
 
 @post(

@@ -12,7 +12,16 @@ from urllib.parse import urlencode
 from shared.campaigns.rules import KIND_LABELS, platform_label
 from shared.db.engine import get_engine
 from shared.integrations.storage import Storage
-from shared.rights.rules import CHANNELS, COUNTRIES, AssetState, Grant, asset_state, tile_text
+from shared.rights.rules import (
+    CHANNELS,
+    COUNTRIES,
+    EXPIRING_MAX,
+    AssetState,
+    Grant,
+    asset_state,
+    library_filters_error,
+    tile_text,
+)
 
 # Deliverables whose content exists and was approved: the library's assets.
 ASSET_STATUSES = ("approved", "live", "verified")
@@ -99,6 +108,35 @@ class LibraryFilters:
             "after": after or "",
         }
         return urlencode({key: value for key, value in pairs.items() if value})
+
+
+def _small_int(text: str, high: int) -> int | None:
+    text = text.strip()
+    return int(text) if text.isdigit() and len(text) <= 10 and 1 <= int(text) <= high else None
+
+
+def read_library_filters(query: Mapping[str, str]) -> tuple[LibraryFilters, dict[str, str]]:
+    """The library's filters from its GET form, as typed (empty selects are "any"), or what is wrong with them."""
+    errors: dict[str, str] = {}
+    channel = query.get("channel", "").strip()
+    country = query.get("country", "").strip().upper()
+    if error := library_filters_error(channel, country):
+        errors["usable"] = error
+        channel = country = ""
+    expiring_text = query.get("expiring", "").strip()
+    expiring = _small_int(expiring_text, EXPIRING_MAX)
+    if expiring_text and expiring is None:
+        errors["expiring"] = f"Give a number of days from 1 to {EXPIRING_MAX}."
+    filters = LibraryFilters(
+        campaign_id=_small_int(query.get("campaign", ""), 2**31 - 1),
+        creator_id=_small_int(query.get("creator", ""), 2**31 - 1),
+        platform=query.get("platform", "").strip()[:40],
+        channel=channel,
+        country=country,
+        expiring_days=expiring,
+        expired=query.get("expired", "") in ("true", "1", "on"),
+    )
+    return filters, errors
 
 
 @dataclass(frozen=True)

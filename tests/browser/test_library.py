@@ -1,0 +1,95 @@
+"""Bob looks for content he may use: the library at desktop and phone widths. He finds Alice's live reel usable
+for Meta partnership ads in the US, sees that nothing is usable for out-of-home, spots the expired post to take
+down, and renews the reel's rights from its tile. Screens are saved as test-artifacts/library-*.png."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from shared.audit.context import system_actor
+from shared.content.actions import check_submit_live
+from shared.integrations.storage_local import LocalStorage
+from shared.rights.actions import record_grant
+from shared.rights.queries import standing_entries
+from shared.rights.rules import day_text, today_utc
+from tests.axe import assert_accessible
+from tests.browser.test_content_journey import sign_in_bob
+from tests.browser.test_offer_journey import desktop_page
+from tests.conftest import Cast
+from tests.live_server import serve_app
+from tests.rights_helpers import approved_asset
+
+ACTOR = system_actor("test")
+
+
+@pytest.fixture(scope="module")
+def library_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The app with its files in a folder this test also writes the approved drafts into."""
+    folder = tmp_path_factory.mktemp("library-storage")
+    with serve_app(
+        database_url, tmp_path_factory.mktemp("library") / "server.log", {"STORAGE_URL": f"file://{folder}"}
+    ) as base:
+        yield base, folder
+
+
+async def _assets(cast: Cast, folder: Path) -> tuple[int, int]:
+    storage = LocalStorage(folder, secret_key="library-test", base_url="http://127.0.0.1")
+    reel, _ = await approved_asset(cast, storage)
+    await check_submit_live(ACTOR, cast.alice_id, reel, urls=["https://www.instagram.com/reel/abc/"])
+    old, _ = await approved_asset(cast, storage, channels=("organic",), countries="", duration="30", unit="days")
+    await check_submit_live(ACTOR, cast.alice_id, old, urls=["https://www.instagram.com/reel/old/"])
+    await record_grant(ACTOR, old, source="go_live", go_live=today_utc() - dt.timedelta(days=75))
+    return reel, old
+
+
+async def _no_sideways_scroll(page: Page) -> None:
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+async def test_bob_finds_what_he_may_use_and_renews_it(
+    browser: Browser, page: Page, library_server: tuple[str, Path], cast: Cast, artifacts_dir: Path
+) -> None:
+    base, folder = library_server
+    reel, old = await _assets(cast, folder)
+    [entry] = (await standing_entries([reel]))[reel]
+    async with desktop_page(browser, artifacts_dir, "library-desktop") as desk:
+        await sign_in_bob(desk, base)
+        await desk.goto(f"{base}/backoffice/b/acme")
+        await desk.get_by_role("link", name="Library").first.click()
+        await expect(desk.get_by_role("heading", name="Content library")).to_be_visible()
+        await expect(desk.locator(f"#asset-{old} .library-rights")).to_contain_text("take it down")
+        await desk.get_by_label("Usable now for").select_option("paid_meta")
+        await desk.get_by_label("in (country code)").fill("US")
+        await desk.get_by_role("button", name="Show").click()
+        tile = desk.locator(f"#asset-{reel}")
+        await expect(tile.locator(".library-rights")).to_have_text(
+            f"Usable for organic and paid social (Meta) in CA, US until {day_text(entry.grant.ends_on)}."
+        )
+        await expect(desk.locator(f"#asset-{old}")).to_have_count(0)
+        await desk.screenshot(path=str(artifacts_dir / "library-desktop.png"), full_page=True)
+        await assert_accessible(desk, "the library at desktop width")
+        await desk.get_by_label("Usable now for").select_option("ooh")
+        await desk.get_by_role("button", name="Show").click()
+        await expect(desk.locator(".notice")).to_contain_text("nothing is usable for that channel in US today")
+        # Renew the reel's rights from its tile: six more months.
+        await desk.get_by_role("link", name="Clear").click()
+        await tile.locator("summary").click()
+        new_end = entry.grant.ends_on + dt.timedelta(days=183)
+        await tile.get_by_label("New last day").fill(new_end.isoformat())
+        await tile.get_by_label("Why (fee agreed, amendment)").fill("Six more months, US$400")
+        await tile.get_by_role("button", name="Extend").click()
+        await expect(desk.locator(".flashes")).to_contain_text(f"Rights extended until {day_text(new_end)}.")
+        await expect(desk.locator(f"#asset-{reel} .library-rights")).to_contain_text(f"until {day_text(new_end)}")
+
+    await sign_in_bob(page, base)
+    await page.goto(f"{base}/backoffice/b/acme/library?expired=true")
+    await expect(page.locator(f"#asset-{old} .library-rights")).to_contain_text("Expired")
+    await expect(page.locator(f"#asset-{reel}")).to_have_count(0)
+    await _no_sideways_scroll(page)
+    await page.screenshot(path=str(artifacts_dir / "library-phone.png"), full_page=True)
+    await assert_accessible(page, "the library on a phone")
