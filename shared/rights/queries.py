@@ -19,6 +19,7 @@ from shared.rights.rules import (
     AssetState,
     Grant,
     asset_state,
+    creator_text,
     library_filters_error,
     tile_text,
 )
@@ -366,3 +367,51 @@ async def list_grants_ending(ends_on: Sequence[dt.date]) -> list[ExpiringGrant]:
             )
         )
     return found
+
+
+@dataclass(frozen=True)
+class CreatorAsset:
+    deliverable_id: int
+    title: str
+    what: str
+    brand_name: str
+    campaign_name: str
+    live_url: str
+    state: AssetState
+    text: str  # "Acme may use it for organic … until 3 Mar 2027"
+
+
+CREATOR_ASSETS_MAX = 100
+
+
+async def list_creator_assets(creator_id: int, *, today: dt.date) -> list[CreatorAsset]:
+    """A creator's approved and live content at every brand, newest first, with what each brand may do with it
+    (two queries; the newest CREATOR_ASSETS_MAX)."""
+    rows = await get_engine().fetch(
+        """
+        SELECT d.id, d.title, d.kind, d.platform, d.live_url, b.name AS brand_name, k.name AS campaign_name
+        FROM deliverable d JOIN brand b ON b.id = d.brand JOIN campaign k ON k.id = d.campaign
+        WHERE d.creator = $1 AND d.status = ANY($2::varchar[])
+        ORDER BY d.id DESC LIMIT $3
+        """,
+        creator_id,
+        list(ASSET_STATUSES),
+        CREATOR_ASSETS_MAX,
+    )
+    entries = await standing_entries([int(r["id"]) for r in rows])
+    assets = []
+    for row in rows:
+        grants = [e.grant for e in entries.get(int(row["id"]), ())]
+        assets.append(
+            CreatorAsset(
+                deliverable_id=int(row["id"]),
+                title=str(row["title"] or ""),
+                what=f"{KIND_LABELS.get(row['kind'], row['kind'])} on {platform_label(row['platform'])}",
+                brand_name=str(row["brand_name"]),
+                campaign_name=str(row["campaign_name"]),
+                live_url=str(row["live_url"] or ""),
+                state=asset_state(grants, today),
+                text=creator_text(grants, today, str(row["brand_name"])),
+            )
+        )
+    return assets

@@ -401,3 +401,16 @@ def library_filters_error(channel: str, country: str) -> str:
     if channel and channel not in CHANNELS:
         return "Choose a channel from the list."
     return ""
+
+
+def creator_text(grants: Sequence[Grant], today: dt.date, brand_name: str) -> str:
+    """What the portal tells a creator about one piece of their content: where the brand may use it, until when."""
+    state = asset_state(grants, today)
+    if state == "none":
+        return f"{brand_name} has no usage rights on it: they may not reuse it."
+    if state == "expired":
+        return f"{brand_name}'s rights ended {day_text(max(g.ends_on for g in grants))}: they must no longer use it."
+    text = tile_text(grants, today)
+    if state == "upcoming":
+        return f"{brand_name}'s rights start when it goes live: " + text.removeprefix("Usable from ")
+    return f"{brand_name} may use it for " + text.removeprefix("Usable for ")

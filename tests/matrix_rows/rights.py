@@ -5,7 +5,7 @@ carry an empty form, so the roles let through get a 400 and nothing changes."""
 from __future__ import annotations
 
 from shared.identity.rules import Role
-from tests.authz import Route, staff_only
+from tests.authz import Route, creator_only, staff_only
 from tests.conftest import Cast
 from tests.review_helpers import matrix_storage
 from tests.rights_helpers import approved_asset
@@ -28,6 +28,8 @@ ROUTES = [
         f"{U}/grants/{{grant}}/revoke",
         staff_only(brand_scoped=True, roles=MANAGERS),
     ),
+    # A creator's own rights page: only what is theirs is on it (tests/portal/test_creator_rights.py).
+    Route("GET", "/rights", "/rights", creator_only()),
 ]
 
 
