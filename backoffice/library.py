@@ -18,16 +18,17 @@ from shared.errors import InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
 from shared.integrations.storage import Storage
-from shared.rights.actions import do_extend_grant, do_revoke_grant
+from shared.rights.actions import check_download, do_extend_grant, do_revoke_grant
 from shared.rights.queries import LibraryFilters, library_choices, list_library, read_library_filters
 from shared.rights.rules import (
     CHANNEL_LABELS,
+    CHANNELS,
     REASON_MAX,
     can_manage_rights,
     day_text,
     today_utc,
 )
-from shared.web.forms import Date, Form, Text, read_form
+from shared.web.forms import Choice, Date, Form, Text, read_form
 from shared.web.ids import QueryId
 from shared.web.local_storage import StorageDependency
 
@@ -36,6 +37,11 @@ MANAGERS = requires_role(Role.OWNER, Role.MANAGER)
 
 EXTEND_FORM = Form(
     ends_on=Date(required="Give the new last day of use."), reason=Text(max_length=REASON_MAX * 2, multiline=True)
+)
+DOWNLOAD_FORM = Form(
+    channel=Choice(options=CHANNELS, required="Say which channel the file is for."),
+    country=Text(max_length=2, required="Say where it will run, like US."),
+    reason=Text(max_length=REASON_MAX * 2, multiline=True),
 )
 REVOKE_FORM = Form(reason=Text(max_length=REASON_MAX * 2, multiline=True, required="Say why the rights end."))
 
@@ -53,6 +59,7 @@ async def _library_page(
     filter_errors: dict[str, str] | None = None,
     typed: dict[str, str] | None = None,
     entry_id: int | None = None,
+    asset_id: int | None = None,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
@@ -72,6 +79,7 @@ async def _library_page(
             "today": today,
             "day_text": day_text,
             "entry_id": entry_id,
+            "asset_id": asset_id,
             "form": form or {},
             "errors": errors or {},
             "library_url": _url(brand),
@@ -155,4 +163,38 @@ async def revoke_grant(
     return Redirect(_url(brand), status_code=303)
 
 
-HANDLERS: list[HTTPRouteHandler] = [library, extend_grant, revoke_grant]
+@post(
+    "/b/{brand_slug:str}/library/{deliverable_id:int}/download",
+    guards=[MANAGERS],
+    status_code=303,
+    opt={"form": DOWNLOAD_FORM},
+)
+async def download_original(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    storage: StorageDependency,
+    deliverable_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        url = await check_download(
+            actor,
+            staff,
+            brand.brand_id,
+            deliverable_id,
+            channel=form.values["channel"],
+            country=form.values["country"],
+            reason=form.values["reason"],
+            storage=storage,
+        )
+    except InvalidInput as exc:
+        return await _library_page(
+            brand, storage, LibraryFilters(), asset_id=deliverable_id, form=form.text, errors=exc.errors, status=400
+        )
+    return Redirect(url, status_code=303)
+
+
+HANDLERS: list[HTTPRouteHandler] = [library, extend_grant, revoke_grant, download_original]

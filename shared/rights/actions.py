@@ -15,8 +15,18 @@ from shared.db.engine import get_engine
 from shared.db.transactions import atomic
 from shared.errors import InvalidInput, NotFound, PermissionDenied
 from shared.identity.queries import StaffContext
-from shared.rights.queries import STANDING
-from shared.rights.rules import REASON_MAX, can_manage_rights, extension_error
+from shared.identity.rules import Role
+from shared.integrations.storage import Storage
+from shared.rights.queries import STANDING, standing_entries
+from shared.rights.rules import (
+    CHANNEL_LABELS,
+    COUNTRIES,
+    REASON_MAX,
+    can_manage_rights,
+    extension_error,
+    today_utc,
+    usable,
+)
 
 GrantSource = Literal["approval", "go_live"]
 
@@ -215,3 +225,75 @@ async def do_revoke_grant(actor: Actor, staff: StaffContext, brand_id: int, entr
             after={"deliverable": int(row["deliverable"]), "reason": cleaned},
         )
     return new_id
+
+
+async def check_download(
+    actor: Actor,
+    staff: StaffContext,
+    brand_id: int,
+    deliverable_id: int,
+    *,
+    channel: str,
+    country: str,
+    reason: str,
+    storage: Storage,
+) -> str:
+    """The approved original, for a named channel and country: allowed when a standing grant covers them today;
+    otherwise refused, unless an owner writes why (the download is then flagged in the audit log). Every download
+    is audited with what it was for. Returns a short-lived signed URL."""
+    role = staff.role_at(brand_id)
+    if not can_manage_rights(role):
+        raise PermissionDenied("Only owners and managers download originals.")
+    errors: dict[str, str] = {}
+    if channel not in CHANNEL_LABELS:
+        errors["channel"] = "Say which channel the file is for."
+    country = country.strip().upper()
+    if country not in COUNTRIES:
+        errors["country"] = "Say where it will run, as a two-letter country code like US."
+    cleaned = reason.strip()
+    if len(cleaned) > REASON_MAX:
+        errors["reason"] = f"Keep the reason under {REASON_MAX} characters."
+    if errors:
+        raise InvalidInput(errors)
+    today = today_utc()
+    async with atomic():
+        rows = await get_engine().fetch(
+            """
+            SELECT dr.id, dr.storage_key, dr.filename, dr.content_type FROM deliverable d
+            JOIN draft dr ON dr.deliverable = d.id AND dr.decision IN ('approved', 'approved_with_notes')
+            WHERE d.id = $1 AND d.brand = $2 ORDER BY dr.version DESC LIMIT 1
+            """,
+            deliverable_id,
+            brand_id,
+        )
+        if not rows:
+            raise NotFound("No such asset.")
+        draft = rows[0]
+        grants = [e.grant for e in (await standing_entries([deliverable_id])).get(deliverable_id, [])]
+        covered = usable(grants, channel=channel, country=country, on=today)
+        if not covered:
+            what = f"{CHANNEL_LABELS[channel].lower()} in {country}"
+            if role != Role.OWNER:
+                raise InvalidInput({"channel": f"No usage rights cover {what} today: not downloaded."})
+            if not cleaned:
+                raise InvalidInput(
+                    {"reason": f"No usage rights cover {what} today. To download anyway, write why (it is flagged)."}
+                )
+        await write_audit_row(
+            actor,
+            "rights.downloaded" if covered else "rights.downloaded_without_grant",
+            "deliverable",
+            deliverable_id,
+            brand_id=brand_id,
+            after={
+                "draft": int(draft["id"]),
+                "channel": channel,
+                "country": country,
+                "covered": covered,
+                "flagged": not covered,
+                "reason": cleaned,
+            },
+        )
+    return await storage.sign_download(
+        str(draft["storage_key"]), filename=str(draft["filename"]), content_type=str(draft["content_type"])
+    )

@@ -18,10 +18,12 @@ from shared.rights.rules import (
     EXPIRING_MAX,
     AssetState,
     Grant,
+    Timeline,
     asset_state,
     creator_text,
     library_filters_error,
     tile_text,
+    timeline,
 )
 
 # Deliverables whose content exists and was approved: the library's assets.
@@ -172,6 +174,12 @@ class LibraryTile:
 class LibraryPage:
     tiles: tuple[LibraryTile, ...]
     next_after: int | None  # the cursor of the next page (deliverable id), None on the last page
+
+    def timeline(self, today: dt.date) -> Timeline | None:
+        """The page's rights windows side by side (shown for one campaign)."""
+        return timeline(
+            [(f"{t.title or t.what} · {t.creator_name}", [e.grant for e in t.entries]) for t in self.tiles], today
+        )
 
 
 # Every value is a bound parameter ($n); only constant SQL is put together here.

@@ -414,3 +414,46 @@ def creator_text(grants: Sequence[Grant], today: dt.date, brand_name: str) -> st
     if state == "upcoming":
         return f"{brand_name}'s rights start when it goes live: " + text.removeprefix("Usable from ")
     return f"{brand_name} may use it for " + text.removeprefix("Usable for ")
+
+
+@dataclass(frozen=True)
+class TimelineBar:
+    label: str
+    x: float  # percent of the chart's width where the window starts
+    width: float  # percent
+    state: AssetState
+    text: str  # "1 Dec 2026 – 28 May 2027"
+
+
+@dataclass(frozen=True)
+class Timeline:
+    bars: tuple[TimelineBar, ...]
+    today_x: float | None  # where today falls, None when outside the span
+    first: dt.date
+    last: dt.date
+
+
+def timeline(rows: Sequence[tuple[str, Sequence[Grant]]], today: dt.date) -> Timeline | None:
+    """Rights windows side by side (one bar per asset, from its first grant's start to its last grant's end),
+    scaled to the span they cover together with today: what is live, what ends when."""
+    spans = [(label, grants) for label, grants in rows if grants]
+    if not spans:
+        return None
+    first = min(min(g.starts_on for g in grants) for _, grants in spans)
+    last = max(max(g.ends_on for g in grants) for _, grants in spans)
+    first, last = min(first, today), max(last, today)
+    days = max((last - first).days + 1, 1)
+    bars = []
+    for label, grants in spans:
+        start, end = min(g.starts_on for g in grants), max(g.ends_on for g in grants)
+        x = 100 * (start - first).days / days
+        bars.append(
+            TimelineBar(
+                label=label,
+                x=round(x, 2),
+                width=round(max(100 * ((end - start).days + 1) / days, 0.5), 2),
+                state=asset_state(grants, today),
+                text=f"{day_text(start)} – {day_text(end)}",
+            )
+        )
+    return Timeline(tuple(bars), round(100 * (today - first).days / days, 2), first, last)

@@ -51,6 +51,10 @@ async def test_it_shows_tiles_that_say_what_is_allowed(
     assert "nothing is usable for that channel in US today" in outdoor.text
     expired = await client.get(LIBRARY, params={"expired": "true"})
     assert f'id="asset-{old}"' in expired.text and f'id="asset-{us}"' not in expired.text
+    assert "Rights windows in this campaign" not in page.text  # the chart is per campaign
+    campaign = await get_engine().fetch("SELECT campaign FROM deliverable WHERE id = $1", us)
+    chart = await client.get(LIBRARY, params={"campaign": str(campaign[0]["campaign"])})
+    assert "Rights windows in this campaign" in chart.text and chart.text.count('class="timeline-usable"') == 1
     half = await client.get(LIBRARY, params={"channel": "paid_meta"})
     assert half.status_code == 400 and "Choose both a channel and a country" in half.text
     assert (await client.get(LIBRARY, params={"expiring": "9999"})).status_code == 400
@@ -124,3 +128,37 @@ async def test_other_brands_and_creators_see_nothing(
     assert stolen.status_code == 404
     await act_as_creator(client, cast.alice_id)
     assert (await client.get(LIBRARY, follow_redirects=False)).status_code in (302, 303)
+
+
+async def test_downloads_name_their_channel_and_need_a_grant(
+    client: httpx.AsyncClient, cast: Cast, local_storage: LocalStorage
+) -> None:
+    reel, _ = await _live_asset(cast, local_storage)
+    await act_as_staff(client, cast.bob_id)
+    token = csrf_token_from((await client.get(LIBRARY)).text)
+    url = f"{LIBRARY}/{reel}/download"
+    ok = await client.post(
+        url, data={"channel": "paid_meta", "country": "us", "_csrf_token": token}, follow_redirects=False
+    )
+    assert ok.status_code == 303
+    file = await client.get(ok.headers["location"])
+    assert file.status_code == 200 and file.content.startswith(b"\x00\x00\x00\x18ftyp")
+    refused = await client.post(url, data={"channel": "ooh", "country": "US", "_csrf_token": token})
+    assert refused.status_code == 400
+    assert "No usage rights cover out-of-home in US today: not downloaded." in refused.text
+    # An owner may download anyway, with a written reason that is flagged.
+    await act_as_staff(client, cast.olivia_id)
+    token = csrf_token_from((await client.get(LIBRARY)).text)
+    asked = await client.post(url, data={"channel": "ooh", "country": "US", "_csrf_token": token})
+    assert asked.status_code == 400 and "write why (it is flagged)" in asked.text
+    forced = await client.post(
+        url,
+        data={"channel": "ooh", "country": "US", "reason": "Legal review copy", "_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert forced.status_code == 303
+    rows = await get_engine().fetch(
+        "SELECT action, after FROM audit_log WHERE action LIKE 'rights.downloaded%' ORDER BY id"
+    )
+    assert [r["action"] for r in rows] == ["rights.downloaded", "rights.downloaded_without_grant"]
+    assert '"flagged": true' in rows[1]["after"] and "Legal review copy" in rows[1]["after"]

@@ -1,6 +1,7 @@
 """Bob looks for content he may use: the library at desktop and phone widths. He finds Alice's live reel usable
-for Meta partnership ads in the US, sees that nothing is usable for out-of-home, spots the expired post to take
-down, and renews the reel's rights from its tile. Screens are saved as test-artifacts/library-*.png."""
+for Meta partnership ads in the US, downloads it for that channel, is refused for out-of-home, spots the expired
+post to take down, renews the reel's rights from its tile and sees the campaign's rights windows.
+Screens are saved as test-artifacts/library-*.png."""
 
 from __future__ import annotations
 
@@ -76,15 +77,38 @@ async def test_bob_finds_what_he_may_use_and_renews_it(
         await desk.get_by_label("Usable now for").select_option("ooh")
         await desk.get_by_role("button", name="Show").click()
         await expect(desk.locator(".notice")).to_contain_text("nothing is usable for that channel in US today")
+        # Download the original for Meta ads in the US; out-of-home is refused.
+        await desk.get_by_role("link", name="Clear").click()
+        await tile.locator("summary", has_text="Download the original").click()
+        await tile.get_by_label("For which channel").select_option("paid_meta")
+        await tile.get_by_label("Where it will run (country code)").fill("US")
+        async with desk.expect_response(lambda r: "/storage/" in r.url) as download:
+            await tile.get_by_role("button", name="Download").click()
+        file = await download.value
+        assert file.ok and 'filename="trail.mp4"' in (await file.header_value("content-disposition") or "")
+        await desk.goto(f"{base}/backoffice/b/acme/library")
+        await tile.locator("summary", has_text="Download the original").click()
+        await tile.get_by_label("Where it will run (country code)").fill("US")
+        await tile.get_by_label("For which channel").select_option("ooh")
+        await tile.get_by_role("button", name="Download").click()
+        await expect(desk.locator(f"#asset-{reel}").locator(".field-error")).to_have_text(
+            "No usage rights cover out-of-home in US today: not downloaded."
+        )
         # Renew the reel's rights from its tile: six more months.
         await desk.get_by_role("link", name="Clear").click()
-        await tile.locator("summary").click()
+        await tile.locator("summary", has_text="Renew or revoke").click()
         new_end = entry.grant.ends_on + dt.timedelta(days=183)
         await tile.get_by_label("New last day").fill(new_end.isoformat())
         await tile.get_by_label("Why (fee agreed, amendment)").fill("Six more months, US$400")
         await tile.get_by_role("button", name="Extend").click()
         await expect(desk.locator(".flashes")).to_contain_text(f"Rights extended until {day_text(new_end)}.")
         await expect(desk.locator(f"#asset-{reel} .library-rights")).to_contain_text(f"until {day_text(new_end)}")
+        # One campaign's rights windows, side by side.
+        await desk.get_by_label("Campaign").select_option(index=1)
+        await desk.get_by_role("button", name="Show").click()
+        await expect(desk.get_by_role("heading", name="Rights windows in this campaign")).to_be_visible()
+        await desk.screenshot(path=str(artifacts_dir / "library-timeline.png"), full_page=True)
+        await assert_accessible(desk, "the library's rights windows")
 
     await sign_in_bob(page, base)
     await page.goto(f"{base}/backoffice/b/acme/library?expired=true")

@@ -28,6 +28,12 @@ ROUTES = [
         f"{U}/grants/{{grant}}/revoke",
         staff_only(brand_scoped=True, roles=MANAGERS),
     ),
+    Route(
+        "POST",
+        f"{B}/{{deliverable_id:int}}/download",
+        f"{U}/{{asset}}/download",
+        staff_only(brand_scoped=True, roles=MANAGERS),
+    ),
     # A creator's own rights page: only what is theirs is on it (tests/portal/test_creator_rights.py).
     Route("GET", "/rights", "/rights", creator_only()),
 ]
@@ -35,5 +41,5 @@ ROUTES = [
 
 async def placeholders(cast: Cast) -> dict[str, str]:
     """Alice's approved reel under a deal with usage rights: its standing grant."""
-    _, entry_id = await approved_asset(cast, matrix_storage())
-    return {"grant": str(entry_id)}
+    deliverable_id, entry_id = await approved_asset(cast, matrix_storage())
+    return {"grant": str(entry_id), "asset": str(deliverable_id)}

@@ -21,6 +21,7 @@ from shared.rights.rules import (
     parse_countries,
     parse_rights,
     tile_text,
+    timeline,
     usable,
 )
 from tests.rights_helpers import rights_fields
@@ -221,3 +222,14 @@ def test_terms_round_trip_and_old_offers_still_read() -> None:
     assert "Usage rights: Organic reposts for 90 days." in describe_terms(legacy)
     without, _ = parse_terms(_form(), currency="USD", today=TODAY)
     assert without is not None and "rights" not in without.to_json()
+
+
+def test_the_timeline_scales_windows_to_their_span() -> None:
+    chart = timeline([("Reel · Alice", [US_ORGANIC]), ("Email · Bo", [WORLD_EMAIL]), ("None", [])], D(2026, 12, 1))
+    assert chart is not None and [bar.label for bar in chart.bars] == ["Reel · Alice", "Email · Bo"]
+    reel, email = chart.bars
+    assert (chart.first, chart.last, chart.today_x) == (D(2026, 12, 1), D(2027, 2, 28), 0.0)
+    assert (reel.x, reel.width, email.x) == (0.0, 100.0, 0.0)
+    assert round(email.width, 1) == round(100 * 31 / 90, 1)
+    assert reel.text == "1 Dec 2026 – 28 Feb 2027" and reel.state == "usable"
+    assert timeline([("None", [])], TODAY) is None
