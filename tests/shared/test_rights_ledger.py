@@ -123,6 +123,10 @@ async def test_it_alerts_before_the_end_once_each(cast: Cast, local_storage: Loc
     assert [r["recipient_id"] for r in rows] == [cast.bob_id]
     assert rows[0]["title"].startswith("Usage rights end in 7 days")
     assert (await send_expiry_alerts(seven_before + dt.timedelta(days=1))).grants == 0
+    ended = await send_expiry_alerts(entry.grant.ends_on + dt.timedelta(days=1))
+    assert (ended.grants, ended.sent) == (1, 1)
+    take_down = await get_engine().fetch("SELECT title, link FROM notification WHERE kind = 'rights.ended'")
+    assert take_down[0]["title"].startswith("Usage rights ended: take down") and "expired=true" in take_down[0]["link"]
 
 
 async def test_the_library_answers_usable_now_expiring_and_expired(cast: Cast, local_storage: LocalStorage) -> None:
