@@ -20,6 +20,7 @@ from shared.identity.rules import Role
 from shared.integrations.storage import Storage
 from shared.rights.actions import check_download, do_extend_grant, do_revoke_grant
 from shared.rights.queries import LibraryFilters, library_choices, list_library, read_library_filters
+from shared.rights.renewals import check_propose_renewal
 from shared.rights.rules import (
     CHANNEL_LABELS,
     CHANNELS,
@@ -28,7 +29,7 @@ from shared.rights.rules import (
     day_text,
     today_utc,
 )
-from shared.web.forms import Choice, Date, Form, Text, read_form
+from shared.web.forms import INT64_MAX, Amount, Choice, Date, Form, Text, read_form
 from shared.web.ids import QueryId
 from shared.web.local_storage import StorageDependency
 
@@ -37,6 +38,11 @@ MANAGERS = requires_role(Role.OWNER, Role.MANAGER)
 
 EXTEND_FORM = Form(
     ends_on=Date(required="Give the new last day of use."), reason=Text(max_length=REASON_MAX * 2, multiline=True)
+)
+PROPOSE_FORM = Form(
+    ends_on=Date(required="Give the new last day of use."),
+    fee=Amount(max_minor=INT64_MAX),
+    note=Text(max_length=REASON_MAX * 2, multiline=True),
 )
 DOWNLOAD_FORM = Form(
     channel=Choice(options=CHANNELS, required="Say which channel the file is for."),
@@ -59,6 +65,7 @@ async def _library_page(
     filter_errors: dict[str, str] | None = None,
     typed: dict[str, str] | None = None,
     entry_id: int | None = None,
+    which: str = "",
     asset_id: int | None = None,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
@@ -79,6 +86,7 @@ async def _library_page(
             "today": today,
             "day_text": day_text,
             "entry_id": entry_id,
+            "which": which,
             "asset_id": asset_id,
             "form": form or {},
             "errors": errors or {},
@@ -131,7 +139,14 @@ async def extend_grant(
         )
     except InvalidInput as exc:
         return await _library_page(
-            brand, storage, LibraryFilters(), entry_id=entry_id, form=form.text, errors=exc.errors, status=400
+            brand,
+            storage,
+            LibraryFilters(),
+            entry_id=entry_id,
+            which="extend",
+            form=form.text,
+            errors=exc.errors,
+            status=400,
         )
     flash(request, f"Rights extended until {day_text(form.values['ends_on'])}.", category="success")
     return Redirect(_url(brand), status_code=303)
@@ -157,7 +172,14 @@ async def revoke_grant(
         await do_revoke_grant(actor, staff, brand.brand_id, entry_id, reason=form.values["reason"])
     except InvalidInput as exc:
         return await _library_page(
-            brand, storage, LibraryFilters(), entry_id=entry_id, form=form.text, errors=exc.errors, status=400
+            brand,
+            storage,
+            LibraryFilters(),
+            entry_id=entry_id,
+            which="revoke",
+            form=form.text,
+            errors=exc.errors,
+            status=400,
         )
     flash(request, "Rights revoked: the content may no longer be used under that grant.", category="success")
     return Redirect(_url(brand), status_code=303)
@@ -197,4 +219,45 @@ async def download_original(
     return Redirect(url, status_code=303)
 
 
-HANDLERS: list[HTTPRouteHandler] = [library, extend_grant, revoke_grant, download_original]
+@post(
+    "/b/{brand_slug:str}/library/grants/{entry_id:int}/propose",
+    guards=[MANAGERS],
+    status_code=303,
+    opt={"form": PROPOSE_FORM},
+)
+async def propose_renewal(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    storage: StorageDependency,
+    entry_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        await check_propose_renewal(
+            actor,
+            staff,
+            brand.brand_id,
+            entry_id,
+            ends_on=form.values["ends_on"],
+            fee=form.values["fee"],
+            note=form.values["note"],
+        )
+    except InvalidInput as exc:
+        return await _library_page(
+            brand,
+            storage,
+            LibraryFilters(),
+            entry_id=entry_id,
+            which="propose",
+            form=form.text,
+            errors=exc.errors,
+            status=400,
+        )
+    flash(request, "Renewal proposed: the creator is asked to accept it.", category="success")
+    return Redirect(_url(brand), status_code=303)
+
+
+HANDLERS: list[HTTPRouteHandler] = [library, extend_grant, revoke_grant, download_original, propose_renewal]

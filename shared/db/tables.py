@@ -572,6 +572,27 @@ class RightsEntry(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class RightsRenewal(Table):
+    """A brand's proposal to extend a grant (a new last day, for a fee), answered by the creator in the portal.
+    Accepted, it adds an extension to the rights ledger; until then the old end date stands."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    deliverable = ForeignKey(Deliverable, null=False, index=True)
+    creator = ForeignKey(Creator, null=False, index=True)
+    entry = Integer()  # the standing grant it would extend (rights_entry.id)
+    ends_on = Date()
+    fee_minor = BigInt(default=0)
+    currency = Varchar(length=3, default="USD")
+    note = Text(default="")
+    status = Varchar(length=12, default="proposed")  # proposed | accepted | declined
+    proposed_by = ForeignKey(StaffUser, null=True, default=None)
+    extension = Integer(null=True, default=None)  # the ledger entry an acceptance added
+    created_at = Timestamptz(default=TimestamptzNow())
+    answered_at = Timestamptz(null=True, default=None)
+
+
 # --- audit -------------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from shared.campaigns.rules import KIND_LABELS, platform_label
 from shared.db.engine import get_engine
 from shared.integrations.storage import Storage
+from shared.money import format_money
 from shared.rights.rules import (
     CHANNELS,
     COUNTRIES,
@@ -82,6 +83,36 @@ async def standing_entries(deliverable_ids: Sequence[int]) -> dict[int, list[Sta
             )
         )
     return found
+
+
+@dataclass(frozen=True)
+class OpenRenewal:
+    id: int
+    deliverable_id: int
+    ends_on: dt.date
+    fee: str  # formatted
+    note: str
+
+
+async def open_renewals(deliverable_ids: list[int]) -> dict[int, OpenRenewal]:
+    """The renewal waiting for the creator, by deliverable (one query)."""
+    if not deliverable_ids:
+        return {}
+    rows = await get_engine().fetch(
+        "SELECT id, deliverable, ends_on, fee_minor, currency, note FROM rights_renewal "
+        "WHERE deliverable = ANY($1::int[]) AND status = 'proposed'",
+        deliverable_ids,
+    )
+    return {
+        int(r["deliverable"]): OpenRenewal(
+            int(r["id"]),
+            int(r["deliverable"]),
+            r["ends_on"],
+            format_money(int(r["fee_minor"]), r["currency"]),
+            r["note"],
+        )
+        for r in rows
+    }
 
 
 @dataclass(frozen=True)
@@ -160,6 +191,7 @@ class LibraryTile:
     state: AssetState
     text: str  # what the tile says: "Usable for organic … until 3 Mar 2027"
     entries: tuple[StandingEntry, ...]
+    renewal: OpenRenewal | None = None  # proposed to the creator, waiting for the answer
 
     @property
     def is_video(self) -> bool:
@@ -229,7 +261,7 @@ async def list_library(
     storage: Storage | None = None,
 ) -> LibraryPage:
     """One page of the brand's approved and live assets, newest first, with what their grants allow today
-    (two queries, whatever the page size)."""
+    (three queries, whatever the page size)."""
     where, args = _where(brand_id, filters, today, after)
     rows = await get_engine().fetch(
         f"""
@@ -253,6 +285,7 @@ async def list_library(
     more = len(rows) > limit
     rows = rows[:limit]
     entries = await standing_entries([int(r["id"]) for r in rows])
+    renewals = await open_renewals([int(r["id"]) for r in rows])
     tiles = []
     for row in rows:
         mine = tuple(entries.get(int(row["id"]), ()))
@@ -280,6 +313,7 @@ async def list_library(
                 state=asset_state(grants, today),
                 text=tile_text(grants, today),
                 entries=mine,
+                renewal=renewals.get(int(row["id"])),
             )
         )
     return LibraryPage(tuple(tiles), int(rows[-1]["id"]) if more and rows else None)
@@ -387,6 +421,7 @@ class CreatorAsset:
     live_url: str
     state: AssetState
     text: str  # "Acme may use it for organic … until 3 Mar 2027"
+    renewal: OpenRenewal | None = None
 
 
 CREATOR_ASSETS_MAX = 100
@@ -394,7 +429,7 @@ CREATOR_ASSETS_MAX = 100
 
 async def list_creator_assets(creator_id: int, *, today: dt.date) -> list[CreatorAsset]:
     """A creator's approved and live content at every brand, newest first, with what each brand may do with it
-    (two queries; the newest CREATOR_ASSETS_MAX)."""
+    (three queries; the newest CREATOR_ASSETS_MAX)."""
     rows = await get_engine().fetch(
         """
         SELECT d.id, d.title, d.kind, d.platform, d.live_url, b.name AS brand_name, k.name AS campaign_name
@@ -407,6 +442,7 @@ async def list_creator_assets(creator_id: int, *, today: dt.date) -> list[Creato
         CREATOR_ASSETS_MAX,
     )
     entries = await standing_entries([int(r["id"]) for r in rows])
+    renewals = await open_renewals([int(r["id"]) for r in rows])
     assets = []
     for row in rows:
         grants = [e.grant for e in entries.get(int(row["id"]), ())]
@@ -420,6 +456,7 @@ async def list_creator_assets(creator_id: int, *, today: dt.date) -> list[Creato
                 live_url=str(row["live_url"] or ""),
                 state=asset_state(grants, today),
                 text=creator_text(grants, today, str(row["brand_name"])),
+                renewal=renewals.get(int(row["id"])),
             )
         )
     return assets
