@@ -1,11 +1,13 @@
 """Bob looks for content he may use: the library at desktop and phone widths. He finds Alice's live reel usable
 for Meta partnership ads in the US, downloads it for that channel, is refused for out-of-home, spots the expired
-post to take down, renews the reel's rights from its tile and sees the campaign's rights windows.
+post to take down, proposes a renewal that Alice accepts on her phone, and sees the campaign's rights windows.
 Screens are saved as test-artifacts/library-*.png."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from shared.integrations.storage_local import LocalStorage
 from shared.rights.actions import record_grant
 from shared.rights.queries import standing_entries
 from shared.rights.rules import day_text, today_utc
+from shared.web.sessions import SESSION_COOKIE, PostgresSessionStore
 from tests.axe import assert_accessible
 from tests.browser.test_content_journey import sign_in_bob
 from tests.browser.test_offer_journey import desktop_page
@@ -94,14 +97,28 @@ async def test_bob_finds_what_he_may_use_and_renews_it(
         await expect(desk.locator(f"#asset-{reel}").locator(".field-error")).to_have_text(
             "No usage rights cover out-of-home in US today: not downloaded."
         )
-        # Renew the reel's rights from its tile: six more months.
+        # Bob proposes six more months for US$400; Alice accepts on her phone; the tile shows the new date.
         await desk.get_by_role("link", name="Clear").click()
         await tile.locator("summary", has_text="Renew or revoke").click()
         new_end = entry.grant.ends_on + dt.timedelta(days=183)
-        await tile.get_by_label("New last day").fill(new_end.isoformat())
-        await tile.get_by_label("Why (fee agreed, amendment)").fill("Six more months, US$400")
-        await tile.get_by_role("button", name="Extend").click()
-        await expect(desk.locator(".flashes")).to_contain_text(f"Rights extended until {day_text(new_end)}.")
+        await tile.get_by_label("Until (new last day)").fill(new_end.isoformat())
+        await tile.get_by_label("Fee for the extension").fill("400")
+        await tile.get_by_role("button", name="Propose renewal").click()
+        await expect(desk.locator(".flashes")).to_contain_text("Renewal proposed")
+        await expect(desk.locator(f"#asset-{reel} .library-renewal")).to_contain_text("waiting for Alice Rivera")
+        key = secrets.token_hex(32)
+        await PostgresSessionStore().set(key, json.dumps({"creator_id": cast.alice_id}).encode(), expires_in=600)
+        await page.context.add_cookies([{"name": SESSION_COOKIE, "value": key, "url": base}])
+        await page.goto(f"{base}/rights")
+        mine = page.locator(f"#asset-{reel}")
+        await expect(mine).to_contain_text(f"Acme proposes to keep using it until {day_text(new_end)}, for US$400.00.")
+        await _no_sideways_scroll(page)
+        await page.screenshot(path=str(artifacts_dir / "library-creator-renewal.png"), full_page=True)
+        await assert_accessible(page, "a creator's usage rights with a renewal")
+        await mine.get_by_role("button", name="Accept the renewal").click()
+        await expect(page.locator(".flashes")).to_contain_text("Renewal accepted")
+        await expect(page.locator(f"#asset-{reel} .library-rights")).to_contain_text(f"until {day_text(new_end)}")
+        await desk.reload()
         await expect(desk.locator(f"#asset-{reel} .library-rights")).to_contain_text(f"until {day_text(new_end)}")
         # One campaign's rights windows, side by side.
         await desk.get_by_label("Campaign").select_option(index=1)
@@ -110,6 +127,7 @@ async def test_bob_finds_what_he_may_use_and_renews_it(
         await desk.screenshot(path=str(artifacts_dir / "library-timeline.png"), full_page=True)
         await assert_accessible(desk, "the library's rights windows")
 
+    await page.context.clear_cookies()
     await sign_in_bob(page, base)
     await page.goto(f"{base}/backoffice/b/acme/library?expired=true")
     await expect(page.locator(f"#asset-{old} .library-rights")).to_contain_text("Expired")
