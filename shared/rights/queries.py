@@ -29,6 +29,7 @@ from shared.rights.rules import (
 
 # Deliverables whose content exists and was approved: the library's assets.
 ASSET_STATUSES = ("approved", "live", "verified")
+ASSET_SQL = "('approved', 'live', 'verified')"
 PAGE_SIZE = 24
 
 # A standing entry: a grant or extension that no later entry (extension, re-dated grant, revocation) supersedes.
@@ -216,8 +217,9 @@ class LibraryPage:
 
 # Every value is a bound parameter ($n); only constant SQL is put together here.
 def _where(brand_id: int, filters: LibraryFilters, today: dt.date, after: int | None) -> tuple[str, list[Any]]:
-    clauses = ["d.brand = $1", "d.status = ANY($2::varchar[])"]
-    args: list[Any] = [brand_id, list(ASSET_STATUSES)]
+    # The statuses are constant SQL, so the planner can use the partial index deliverable_library.
+    clauses = ["d.brand = $1", f"d.status IN {ASSET_SQL}"]
+    args: list[Any] = [brand_id]
 
     def arg(value: Any) -> str:
         args.append(value)
@@ -229,22 +231,33 @@ def _where(brand_id: int, filters: LibraryFilters, today: dt.date, after: int | 
         clauses.append(f"d.creator = {arg(filters.creator_id)}")
     if filters.platform:
         clauses.append(f"d.platform = {arg(filters.platform)}")
+    # The rights filters are scalar subqueries with LIMIT 1, not EXISTS: PostgreSQL then checks the grants of each
+    # asset in the newest-first walk of deliverable_library and stops at a page, where an EXISTS became a merge
+    # join over the whole ledger (bench/rights_bench.py: 200 ms → a few ms for "usable now" at 2.4M entries).
     if filters.usable_now:
         clauses.append(
-            f"EXISTS (SELECT 1 FROM rights_entry e WHERE e.deliverable = d.id AND {STANDING} "  # noqa: S608
+            f"COALESCE((SELECT true FROM rights_entry e WHERE e.deliverable = d.id AND {STANDING} "  # noqa: S608
             f"AND {arg(filters.channel)} = ANY(e.channels) "
             f"AND (cardinality(e.territories) = 0 OR {arg(filters.country)} = ANY(e.territories)) "
-            f"AND e.starts_on <= {arg(today)} AND e.ends_on >= ${len(args)})"
+            f"AND e.starts_on <= {arg(today)} AND e.ends_on >= ${len(args)} LIMIT 1), false)"
+        )
+        # Asked once (the GIN index on channels): a channel the brand never got stops the walk before it starts.
+        clauses.append(
+            "EXISTS (SELECT 1 FROM rights_entry g WHERE g.brand = $1 "  # noqa: S608
+            f"AND g.channels @> ARRAY[{arg(filters.channel)}]::varchar[] "
+            f"AND g.kind IN ('grant', 'extend') AND g.ends_on >= {arg(today)})"
         )
     if filters.expiring_days is not None:
         clauses.append(
-            f"EXISTS (SELECT 1 FROM rights_entry e WHERE e.deliverable = d.id AND {STANDING} "  # noqa: S608
-            f"AND e.ends_on BETWEEN {arg(today)} AND {arg(today + dt.timedelta(days=filters.expiring_days))})"
+            f"COALESCE((SELECT true FROM rights_entry e WHERE e.deliverable = d.id AND {STANDING} "  # noqa: S608
+            f"AND e.ends_on BETWEEN {arg(today)} AND {arg(today + dt.timedelta(days=filters.expiring_days))} "
+            "LIMIT 1), false)"
         )
     if filters.expired:
         clauses.append(
-            f"EXISTS (SELECT 1 FROM rights_entry e WHERE e.deliverable = d.id) AND NOT EXISTS "  # noqa: S608
-            f"(SELECT 1 FROM rights_entry e WHERE e.deliverable = d.id AND {STANDING} AND e.ends_on >= {arg(today)})"
+            "COALESCE((SELECT true FROM rights_entry e WHERE e.deliverable = d.id LIMIT 1), false) AND NOT "  # noqa: S608
+            f"COALESCE((SELECT true FROM rights_entry e WHERE e.deliverable = d.id AND {STANDING} "
+            f"AND e.ends_on >= {arg(today)} LIMIT 1), false)"
         )
     if after:
         clauses.append(f"d.id < {arg(after)}")
