@@ -2,7 +2,7 @@
 
 from litestar import Router
 
-from portal import content, contracts, join, notifications, offers, payments, threads, verify, work
+from portal import content, contracts, join, notifications, offers, payments, rights, threads, verify, work
 from portal.accounts import accounts_page, link_account, unlink_account
 from portal.auth import oauth_callback, oauth_start, signout
 from portal.dashboard import dashboard
@@ -32,6 +32,7 @@ creator_router = Router(
         *threads.HANDLERS,
         *notifications.HANDLERS,
         *payments.HANDLERS,
+        *rights.HANDLERS,
     ],
     dependencies=CREATOR_DEPENDENCIES,
     before_request=notifications.count_unread_for_nav,  # the header's unread badge

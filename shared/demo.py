@@ -22,6 +22,7 @@ from shared.identity.queries import get_staff_context
 from shared.identity.rules import Role
 from shared.notifications.outbox import settle_seeded_emails
 from shared.payments.demo import seed_demo_payments
+from shared.rights.demo import seed_demo_rights
 from shared.settings import Settings
 
 DEMO_PASSWORD = "rapport-demo-2026"
@@ -123,6 +124,7 @@ async def seed_demo_data(settings: Settings | None = None, *, contract_tools: Co
         await _seed_campaigns(actor, staff_ids, brand_ids)
         if settings is not None:
             await _seed_history(actor, staff_ids, brand_ids, settings)
+            await seed_demo_rights(actor)
         await seed_demo_contracts(actor, contract_tools or _contract_tools(settings))
         await seed_demo_payments(actor)
         await settle_seeded_emails()

@@ -99,7 +99,9 @@ def _day(offset: int) -> str:
     return (_today() + dt.timedelta(days=offset)).isoformat()
 
 
-def _terms(fee: str, deliverables: list[tuple[str, str, str, int, int]], *, product: str = "") -> dict[str, str]:
+def _terms(
+    fee: str, deliverables: list[tuple[str, str, str, int, int]], *, product: str = "", rights_days: int = 90
+) -> dict[str, str]:
     form = {
         "fee": fee,
         "pay_signing": "30",
@@ -110,6 +112,15 @@ def _terms(fee: str, deliverables: list[tuple[str, str, str, int, int]], *, prod
         "exclusivity": "No other backpack brand for 30 days",
         "revision_rounds": "2",
         "review_days": "3",
+        # Structured usage rights (shared.rights): organic and Meta partnership ads in North America and the UK.
+        "right_organic": "on",
+        "right_paid_meta": "on",
+        "rights_where": "countries",
+        "rights_countries": "US, CA, GB",
+        "rights_duration": str(rights_days),
+        "rights_unit": "days",
+        "exclusivity_category": "backpack",
+        "exclusivity_days": "30",
     }
     for index, (kind, platform, title, draft_in, live_in) in enumerate(deliverables):
         form |= {
@@ -216,21 +227,26 @@ async def seed_history(
         by_name[name] = await get_creator_id_by_email(f"{name}@creators.test")
     side = BrandSide(bob, acme)
 
-    async def offer(campaign: int, who: str, fee: str, deliverables: list[tuple[str, str, str, int, int]]) -> int:
+    async def offer(
+        campaign: int, who: str, fee: str, deliverables: list[tuple[str, str, str, int, int]], rights_days: int = 90
+    ) -> int:
+        form = _terms(fee, deliverables, rights_days=rights_days)
         [collaboration] = await check_send_offers(
-            actor, bob, brand_id=acme, campaign_id=campaign, creator_ids=[by_name[who]], form=_terms(fee, deliverables)
+            actor, bob, brand_id=acme, campaign_id=campaign, creator_ids=[by_name[who]], form=form
         )
         return collaboration
 
     reel = [("reel", "instagram", "Trail day", 10, 24)]
     reel_and_story = [("reel", "instagram", "Trail day", 10, 24), ("story", "instagram", "Pack check", 12, 24)]
 
-    # -- Spring trail: completed two months ago; every deal went live.
+    # -- Spring trail: completed two months ago; every deal went live. Their usage rights ran 30 days (over: to take
+    # down), 100 days (ending soon) or a year (usable), so the library shows each state.
+    spring_rights = {"maya": 30, "nico": 30, "olu": 100, "priya": 100, "quinn": 365, "rosa": 365}
     spring = await _campaign(actor, bob, acme, "Spring trail", "Spring hikes with the original Trail pack.", "18000")
     spring_deals = []
     for who, fee in (("maya", "1200"), ("nico", "2400"), ("olu", "3000"), ("priya", "2800"), ("quinn", "900"),
                      ("rosa", "1800")):  # fmt: skip
-        collaboration = await offer(spring, who, fee, reel)
+        collaboration = await offer(spring, who, fee, reel, rights_days=spring_rights[who])
         await do_accept_offer(actor, CreatorSide(by_name[who]), collaboration_id=collaboration)
         spring_deals.append((who, collaboration))
     await do_decline_offer(actor, by_name["sam"], collaboration_id=await offer(spring, "sam", "5000", reel),

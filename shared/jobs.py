@@ -24,6 +24,7 @@ from shared.identity import tasks as identity_tasks
 from shared.notifications import tasks as notification_tasks
 from shared.payments import tasks as payment_tasks
 from shared.payouts import tasks as payout_tasks
+from shared.rights import tasks as rights_tasks
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ for _blueprint in (
     contract_tasks.blueprint,
     payout_tasks.blueprint,
     payment_tasks.blueprint,
+    rights_tasks.blueprint,
 ):
     job_app.add_tasks_from(_blueprint, namespace="")
 
@@ -60,6 +62,8 @@ job_app.periodic(cron="23 * * * *")(contract_tasks.contract_deadlines)
 job_app.periodic(cron="*/15 * * * *")(payout_tasks.refresh_pending_payout_accounts)
 # Transfers: any released payable whose job was lost gets a new one; those waiting for funds try again.
 job_app.periodic(cron="*/5 * * * *")(payment_tasks.sweep_transfer_intents)
+# Hourly (idempotent per grant and day): usage rights ending in 30, 7 and 1 days are alerted once each.
+job_app.periodic(cron="41 * * * *")(rights_tasks.send_rights_expiry_alerts)
 
 
 @asynccontextmanager

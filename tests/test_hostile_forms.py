@@ -153,6 +153,13 @@ SWEEP: dict[tuple[str, str], Sweep | str] = {
     # declared form is read first, so hostile values are still refused with a 400 before that.
     ("POST", "/contracts/{contract_id:int}/sign"): Sweep("creator_a", "/contracts/{contract}/sign"),
     ("POST", "/contracts/{contract_id:int}/decline"): Sweep("creator_a"),
+    # --- usage rights (the content library)
+    ("POST", f"{BO}/library/grants/{{entry_id:int}}/extend"): Sweep("manager_x"),
+    ("POST", f"{BO}/library/grants/{{entry_id:int}}/revoke"): Sweep("manager_x"),
+    ("POST", f"{BO}/library/{{deliverable_id:int}}/download"): Sweep("manager_x"),
+    ("POST", f"{BO}/library/grants/{{entry_id:int}}/propose"): Sweep("manager_x"),
+    ("POST", "/rights/renewals/{renewal_id:int}/accept"): no_form("a button"),
+    ("POST", "/rights/renewals/{renewal_id:int}/decline"): no_form("a button"),
     # A PDF file, read once and bounded (tests/portal/test_contract_pages.py sends it junk and forgeries).
     ("POST", "/verify"): no_form("a PDF file upload"),
     # --- storage (the local backend's signed upload URLs): the body is the file itself

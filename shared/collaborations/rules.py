@@ -21,6 +21,7 @@ from shared.dates import format_day
 from shared.errors import IllegalTransition
 from shared.identity.rules import Role
 from shared.money import format_money, to_minor_units
+from shared.rights.rules import Rights, describe_rights, diff_rights, parse_rights, rights_to_form
 
 Party = Literal["brand", "creator"]
 
@@ -175,6 +176,7 @@ class Terms:
     revision_rounds: int = 2
     review_days: int = 3  # the brand's promised review turnaround, in days
     split: tuple[int, int, int] = field(default=(50, 0, 50))  # percent on signing / approval / go-live
+    rights: Rights | None = None  # structured usage rights (shared.rights); None in offers made before them
 
     @property
     def bonus(self) -> Payment | None:
@@ -186,7 +188,7 @@ class Terms:
         return self.fee_minor + (bonus.amount_minor if bonus else 0)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "deliverables": [
                 {
                     "kind": d.kind,
@@ -210,6 +212,9 @@ class Terms:
             "revision_rounds": self.revision_rounds,
             "review_days": self.review_days,
         }
+        if self.rights is not None:  # absent, not null, so terms without rights keep their JSON
+            data["rights"] = self.rights.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Terms:
@@ -237,6 +242,7 @@ class Terms:
             revision_rounds=int(data.get("revision_rounds", 2)),
             review_days=int(data.get("review_days", 3)),
             split=(int(split[0]), int(split[1]), int(split[2])),
+            rights=Rights.from_json(data.get("rights")),
         )
 
 
@@ -353,6 +359,12 @@ def parse_terms(
     if review_days is None or not 1 <= review_days <= REVIEW_DAYS_MAX:
         errors["review_days"] = f"Promise a review within 1 to {REVIEW_DAYS_MAX} days."
 
+    rights = base.rights if base else None
+    if given("rights_where") or base is None:
+        earliest = min((d.live_due for d in deliverables), default=None)
+        rights, rights_errors = parse_rights(form, today=today, earliest_live=earliest)
+        errors.update(rights_errors)
+
     if errors:
         return None, errors
     payments = split_fee(fee_minor, split) + ((bonus,) if bonus else ())
@@ -368,6 +380,7 @@ def parse_terms(
             revision_rounds=revision_rounds or 0,
             review_days=review_days or 3,
             split=split,
+            rights=rights,
         ),
         {},
     )
@@ -382,6 +395,7 @@ def terms_to_form(terms: Terms) -> dict[str, str]:
         "exclusivity": terms.exclusivity,
         "revision_rounds": str(terms.revision_rounds),
         "review_days": str(terms.review_days),
+        **rights_to_form(terms.rights),
     }
     for milestone, pct in zip(MILESTONES, terms.split, strict=True):
         form[f"pay_{milestone}"] = str(pct)
@@ -422,8 +436,10 @@ def describe_terms(terms: Terms, *, to: Party = "creator") -> list[str]:
         f"{rounds} round{'s' if rounds != 1 else ''} of changes included; "
         f"the brand reviews each draft within {terms.review_days} day{'s' if terms.review_days != 1 else ''}."
     )
+    if terms.rights is not None:
+        lines.extend(describe_rights(terms.rights))
     if terms.usage_rights:
-        lines.append(f"Usage rights: {terms.usage_rights}.")
+        lines.append(f"Usage rights{' (also)' if terms.rights else ''}: {terms.usage_rights}.")
     if terms.exclusivity:
         lines.append(f"Exclusivity: {terms.exclusivity}.")
     return [line.replace("..", ".") for line in lines]
@@ -467,6 +483,7 @@ def diff_terms(before: Terms, after: Terms) -> list[str]:
     for attr, label in labels.items():
         if getattr(before, attr) != getattr(after, attr):
             changes.append(f"{label}: {getattr(before, attr) or 'none'} → {getattr(after, attr) or 'none'}")
+    changes.extend(diff_rights(before.rights, after.rights))
     return changes
 
 

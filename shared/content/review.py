@@ -39,6 +39,8 @@ from shared.identity.queries import StaffContext
 from shared.messaging.rules import excerpt
 from shared.notifications.actions import Recipient, notify
 from shared.payments.actions.milestones import record_milestone_when_all_deliverables
+from shared.rights.actions import record_grant
+from shared.rights.rules import today_utc
 
 # The draft with everything a comment or a decision mentions. FOR SHARE keeps the draft from being decided
 # or moved while a comment is written, without blocking other comments.
@@ -249,6 +251,9 @@ async def _decide_locked(
     if new_status == "approved":
         # The approval milestone: reached when the last deliverable's draft is approved, in this transaction.
         await record_milestone_when_all_deliverables(actor, int(row["collaboration"]), "approval")
+        # The deal's usage rights now cover this content, from its planned go-live.
+        planned = row["live_due"] if row["live_due"] and row["live_due"] > today_utc() else today_utc()
+        await record_grant(actor, int(row["deliverable"]), source="approval", go_live=planned)
     words = decision_label(decision).lower()
     what = f"“{row['title'] or row['kind']}” version {row['version']} for {row['campaign_name']}"
     await record_interaction(

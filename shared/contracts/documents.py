@@ -22,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from shared.collaborations.rules import MILESTONE_LABELS, Terms, describe_terms
 from shared.errors import InvalidInput
 from shared.money import format_money
+from shared.rights.rules import Rights, channels_text, window_text
 
 DEFAULT_TEMPLATE = (Path(__file__).parent / "default_template.html.j2").read_text()
 DEFAULT_TEMPLATE_NAME = "Standard influencer agreement"
@@ -41,6 +42,7 @@ MERGE_FIELDS: dict[str, frozenset[str] | None] = {
     "revision_rounds": None,
     "review_days": None,
     "bonus": frozenset({"amount", "condition"}),
+    "rights": frozenset({"channels", "territories", "window", "exclusivity"}),
 }
 LIST_FIELDS: dict[str, frozenset[str]] = {
     "deliverables": frozenset({"label", "kind", "platform", "title", "draft_due", "live_due"}),
@@ -61,7 +63,11 @@ FIELD_HELP = {
     "bonus": "bonus.amount and bonus.condition, or nothing when there is no bonus",
     "product": "the product seeded ('' if none)",
     "usage_rights": "the usage rights agreed ('' if none)",
-    "exclusivity": "the exclusivity agreed ('' if none)",
+    "exclusivity": "the exclusivity agreed, as free text ('' if none)",
+    "rights": "the structured usage rights, or nothing when the terms have none: rights.channels (like "
+    "'organic and paid social (Meta)'), rights.territories ('worldwide' or 'US, CA'), rights.window (like "
+    "'for 6 months from go-live'), rights.exclusivity (like 'no other backpacks brand for 30 days after "
+    "go-live', '' if none)",
     "revision_rounds": "the number of revision rounds included",
     "review_days": "the brand's review turnaround in days",
 }
@@ -122,6 +128,20 @@ def merge_fields(
         "exclusivity": terms.exclusivity,
         "revision_rounds": terms.revision_rounds,
         "review_days": terms.review_days,
+        "rights": _rights_fields(terms.rights),
+    }
+
+
+def _rights_fields(rights: Rights | None) -> dict[str, str] | None:
+    if rights is None:
+        return None
+    return {
+        "channels": channels_text(rights.channels),
+        "territories": ", ".join(rights.territories) if rights.territories else "worldwide",
+        "window": window_text(rights),
+        "exclusivity": f"no other {rights.exclusivity_category} brand for {rights.exclusivity_days} days after go-live"
+        if rights.exclusivity_category
+        else "",
     }
 
 
@@ -151,6 +171,14 @@ def sample_fields(governing_law: str = "the State of New York, USA") -> dict[str
             "exclusivity": "no other skincare brand for 30 days after go-live",
             "revision_rounds": 2,
             "review_days": 3,
+            "rights": {
+                "channels": ["organic", "paid_meta"],
+                "territories": ["US", "CA"],
+                "duration": 6,
+                "unit": "months",
+                "exclusivity_category": "skincare",
+                "exclusivity_days": 30,
+            },
         }
     )
     party = Party("Sample Brand", "Sample Creator", "Sample campaign")

@@ -548,6 +548,53 @@ class ContractEvent(Table):
     unique_contract_seq = Unique(["contract", "seq"])
 
 
+# --- usage rights ------------------------------------------------------------------------------
+
+
+class RightsEntry(Table):
+    """The rights ledger: append-only (a trigger refuses UPDATE and DELETE). A grant gives the brand a
+    deliverable's content on channels × territories (none = worldwide) for a window of whole days; an
+    extension or a re-dated grant `supersedes` the entry it replaces; a revocation ends one. The standing
+    grants are those no later entry supersedes (shared.rights.queries)."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    collaboration = ForeignKey(Collaboration, null=False)
+    deliverable = ForeignKey(Deliverable, null=False, index=True)
+    kind = Varchar(length=10)  # grant | extend | revoke
+    source = Varchar(length=20, default="")  # approval | go_live | renewal | staff
+    channels = Array(base_column=Varchar(length=20), default=list)
+    territories = Array(base_column=Varchar(length=2), default=list)  # ISO codes; empty = worldwide
+    starts_on = Date(null=True, default=None)
+    ends_on = Date(null=True, default=None, index=True)
+    supersedes = Integer(null=True, default=None, index=True)  # the entry this one replaces
+    reason = Text(default="")
+    actor_label = Varchar(length=320, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class RightsRenewal(Table):
+    """A brand's proposal to extend a grant (a new last day, for a fee), answered by the creator in the portal.
+    Accepted, it adds an extension to the rights ledger; until then the old end date stands."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    deliverable = ForeignKey(Deliverable, null=False, index=True)
+    creator = ForeignKey(Creator, null=False, index=True)
+    entry = Integer()  # the standing grant it would extend (rights_entry.id)
+    ends_on = Date()
+    fee_minor = BigInt(default=0)
+    currency = Varchar(length=3, default="USD")
+    note = Text(default="")
+    status = Varchar(length=12, default="proposed")  # proposed | accepted | declined
+    proposed_by = ForeignKey(StaffUser, null=True, default=None)
+    extension = Integer(null=True, default=None)  # the ledger entry an acceptance added
+    created_at = Timestamptz(default=TimestamptzNow())
+    answered_at = Timestamptz(null=True, default=None)
+
+
 # --- audit -------------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from shared.dates import DAY_FORMAT
 from shared.money import format_money
+from shared.rights.rules import CHANNEL_LABELS
 from shared.settings import Settings
 from shared.web.static_assets import asset
 
@@ -121,7 +122,7 @@ def build_environment(settings: Settings) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(asset=asset, static_url=static_url, app_env=settings.env)
+    env.globals.update(asset=asset, static_url=static_url, app_env=settings.env, rights_channels=CHANNEL_LABELS)
     env.filters.update(when=when, local_time=local_time, money=format_money, day=format_day)
     return env
 

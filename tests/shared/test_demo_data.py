@@ -74,3 +74,10 @@ async def test_it_seeds_a_lived_in_acme_once(engine: RapportEngine, settings: Se
     contracts = await engine.fetch("SELECT status, count(*) AS n FROM contract GROUP BY status")
     assert {row["status"] for row in contracts} == {"draft", "sent", "signed", "declined", "voided"}
     assert all(row["n"] == 1 for row in contracts)
+    # Usage rights in each state the library shows: usable, ending soon, expired (to take down), not live yet.
+    from shared.rights.queries import LibraryFilters, list_library
+
+    page = await list_library(int(acme["id"]), LibraryFilters(), today=today, limit=50)
+    assert {"usable", "expiring", "expired", "upcoming"} <= {tile.state for tile in page.tiles}
+    renewed = await engine.fetch("SELECT count(*) AS n FROM rights_entry WHERE kind = 'extend'")
+    assert renewed[0]["n"] == 1

@@ -17,6 +17,8 @@ from shared.db.transactions import atomic
 from shared.errors import IllegalTransition, InvalidInput
 from shared.notifications.actions import notify
 from shared.payments.actions.milestones import record_milestone_when_all_deliverables
+from shared.rights.actions import record_grant
+from shared.rights.rules import today_utc
 
 # --- sending for review and going live ---------------------------------------------------------------
 
@@ -104,6 +106,8 @@ async def check_submit_live(actor: Actor, creator_id: int, deliverable_id: int, 
         )
         # The go-live milestone: reached when the last deliverable's live URL is accepted, in this transaction.
         await record_milestone_when_all_deliverables(actor, int(row["collaboration"]), "go_live")
+        # The usage rights' window runs from the day the post actually went live.
+        await record_grant(actor, deliverable_id, source="go_live", go_live=today_utc())
         what = row["title"] or f"{row['kind']} on {row['platform']}"
         await record_interaction(
             int(row["brand"]),
