@@ -23,6 +23,7 @@ from shared.creators import tasks as creator_tasks
 from shared.identity import tasks as identity_tasks
 from shared.notifications import tasks as notification_tasks
 from shared.payouts import tasks as payout_tasks
+from shared.results import tasks as result_tasks
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ for _blueprint in (
     content_tasks.blueprint,
     contract_tasks.blueprint,
     payout_tasks.blueprint,
+    result_tasks.blueprint,
 ):
     job_app.add_tasks_from(_blueprint, namespace="")
 
@@ -56,6 +58,8 @@ job_app.periodic(cron="37 * * * *")(content_tasks.abort_abandoned_uploads)
 job_app.periodic(cron="23 * * * *")(contract_tasks.contract_deadlines)
 # A webhook may be lost: accounts not ready yet are re-read from Stripe.
 job_app.periodic(cron="*/15 * * * *")(payout_tasks.refresh_pending_payout_accounts)
+# Live posts: unanswered checks retried, metrics read when due (1 h, 24 h, 7 d, 30 d, then weekly), daily re-checks.
+job_app.periodic(cron="*/10 * * * *")(result_tasks.results_sweep)
 
 
 @asynccontextmanager

@@ -45,12 +45,13 @@ def test_it_binds_every_area_task_to_the_app_with_its_schedule() -> None:
     from shared.jobs import job_app
     from shared.notifications.tasks import send_notification_emails
     from shared.payouts.tasks import process_stripe_event, refresh_pending_payout_accounts
+    from shared.results.tasks import check_live_post_task, results_sweep
 
     for task in (heartbeat, sweep_sessions, refresh_social_tokens, send_notification_emails, send_due_reminders):
         assert job_app.tasks[task.name] is task and task.blueprint is job_app
     for task in (compute_draft_sha256, abort_abandoned_uploads, contract_deadlines):
         assert job_app.tasks[task.name] is task and task.blueprint is job_app
-    for task in (process_stripe_event, refresh_pending_payout_accounts):
+    for task in (process_stripe_event, refresh_pending_payout_accounts, check_live_post_task, results_sweep):
         assert job_app.tasks[task.name] is task and task.blueprint is job_app
     periodic = {task.task.name: task.cron for task in job_app.periodic_registry.periodic_tasks.values()}
     assert periodic == {
@@ -62,4 +63,5 @@ def test_it_binds_every_area_task_to_the_app_with_its_schedule() -> None:
         "abort_abandoned_uploads": "37 * * * *",
         "refresh_pending_payout_accounts": "*/15 * * * *",
         "contract_deadlines": "23 * * * *",
+        "results_sweep": "*/10 * * * *",
     }

@@ -16,6 +16,7 @@ from shared.db.rows import jsonb
 from shared.db.transactions import atomic
 from shared.errors import IllegalTransition, InvalidInput
 from shared.notifications.actions import notify
+from shared.results.golive import open_live_post
 
 # --- sending for review and going live ---------------------------------------------------------------
 
@@ -101,6 +102,8 @@ async def check_submit_live(actor: Actor, creator_id: int, deliverable_id: int, 
             cleaned,
             cleaned[0],
         )
+        # The platform is asked about the post by a job, after the commit (shared.results).
+        await open_live_post(row, cleaned[0])
         what = row["title"] or f"{row['kind']} on {row['platform']}"
         await record_interaction(
             int(row["brand"]),
