@@ -10,6 +10,7 @@ from backoffice import (
     disclosure,
     notifications,
     offers,
+    results,
     reviews,
     shell,
     stripe_events,
@@ -63,6 +64,7 @@ staff_router = Router(
         *workspace.HANDLERS,
         *contracts.HANDLERS,
         *stripe_events.HANDLERS,
+        *results.HANDLERS,
     ],
     dependencies={**STAFF_DEPENDENCIES, **BRAND_DEPENDENCIES},
     before_request=shell.prepare_shell,  # the header's unread badge and the brand's navigation

@@ -40,9 +40,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("Reviews", "reviews", ALL_ROLES, badge="reviews"),
     Section("Messages", "messages", ALL_ROLES),
     Section("Contracts", "contracts", ALL_ROLES),
+    Section("Results", "results", ALL_ROLES),
     # Sections to come, one line each when they arrive, e.g.:
     #   Section("Library", "library", ALL_ROLES),
-    #   Section("Results", "results", ALL_ROLES),
     #   Section("Payouts", "payouts", (Role.OWNER, Role.FINANCE), group="money"),
     #   Section("Reconciliation", "reconciliation", (Role.OWNER, Role.FINANCE), group="money"),
     Section("Team", "team", ALL_ROLES, group="settings"),

@@ -135,6 +135,8 @@ SWEEP: dict[tuple[str, str], Sweep | str] = {
     ("POST", f"{BO}/reviews/bulk-approve"): Sweep("reviewer_x"),
     ("POST", f"{BO}/reviews/{{draft_id:int}}/comments"): Sweep("reviewer_x"),
     ("POST", f"{BO}/reviews/{{draft_id:int}}/decision"): Sweep("reviewer_x"),
+    # --- results
+    ("POST", f"{BO}/results/posts/{{live_post_id:int}}/verify"): Sweep("reviewer_x"),
     ("POST", f"{BO}/settings/disclosure"): Sweep("manager_x"),
     # --- contracts
     ("POST", f"{BO}/offers/{{collaboration_id:int}}/contract"): no_form("a button"),

@@ -167,7 +167,7 @@ def _graph_error(status: int, body: Any) -> None:
     error = error if isinstance(error, dict) else {}
     code = error.get("code")
     message = str(error.get("message") or f"HTTP {status}")
-    if code == 190 or error.get("type") == "OAuthException" and status == 401:
+    if code == 190 or (error.get("type") == "OAuthException" and status == 401):
         raise _Refused("reconnect", message)
     if code in (4, 17, 32, 613):
         raise _Refused("rate_limited", message)
@@ -185,10 +185,10 @@ async def _instagram(apis: PlatformApis, ref: PostRef, account: Account) -> Post
         status, body = await _call("GET", url, params=params)
         _graph_error(status, body)
         for item in body.get("data") or ():
-            if isinstance(item, dict) and (m := _IG_PATH.match(urlsplit(str(item.get("permalink", ""))).path)):
-                if m.group(1) == ref.post_id:
-                    media = item
-                    break
+            permalink = str(item.get("permalink", "")) if isinstance(item, dict) else ""
+            if (m := _IG_PATH.match(urlsplit(permalink).path)) and m.group(1) == ref.post_id:
+                media = item
+                break
         if media is not None:
             break
         paging = body.get("paging") if isinstance(body.get("paging"), dict) else {}

@@ -156,8 +156,8 @@ async def _record(post: dict[str, Any], lookup: PostLookup, outcome: CheckOutcom
                 reads += 1
                 upcoming = next_read_at(post["live_at"], reads)
         await engine.fetch(
-            "UPDATE live_post SET state = $2::varchar, problems = $3::jsonb, live_caption = $4, post_id = $5, source = $6, "
-            "checked_at = $7, reads = $8, next_read_at = $9, "
+            "UPDATE live_post SET state = $2::varchar, problems = $3::jsonb, live_caption = $4, post_id = $5, "
+            "source = $6, checked_at = $7, reads = $8, next_read_at = $9, "
             "verified_at = CASE WHEN $2::varchar = 'verified' THEN coalesce(verified_at, $7) ELSE verified_at END "
             "WHERE id = $1",
             post["id"],
@@ -202,7 +202,10 @@ async def _tell(post: dict[str, Any], was: str, state: str, outcome: CheckOutcom
             if was == "verified"
             else f"The live post of “{what}” doesn't match what was approved"
         )
-        for recipient in [creator, *await staff_recipients(int(post["brand"]), int(post["creator"]), post["created_by"])]:
+        for recipient in [
+            creator,
+            *await staff_recipients(int(post["brand"]), int(post["creator"]), post["created_by"]),
+        ]:
             link = (
                 f"/work/{post['deliverable']}"
                 if recipient.kind == "creator"
@@ -254,7 +257,8 @@ async def sweep(settings: Settings, *, now: dt.datetime | None = None) -> SweepR
         SELECT id FROM live_post
         WHERE state IN ('checking', 'unreachable')
            OR (next_read_at IS NOT NULL AND next_read_at <= $1 AND state IN ('verified', 'mismatch'))
-           OR (state = 'verified' AND verified_by IS NULL AND checked_at < $1 - $2::interval AND live_at > $1 - $3::interval)
+           OR (state = 'verified' AND verified_by IS NULL AND checked_at < $1 - $2::interval
+               AND live_at > $1 - $3::interval)
         ORDER BY id LIMIT $4
         """,
         now,

@@ -27,8 +27,8 @@ async def open_live_post(deliverable: dict[str, Any], url: str) -> int:
         SELECT d.id, d.brand, d.campaign, d.creator, d.platform, $2, $3, $6::jsonb, now(),
                CASE WHEN $4 THEN now() + $5::interval END, 0, '', '', '', ''
         FROM deliverable d WHERE d.id = $1
-        ON CONFLICT (deliverable) DO UPDATE SET url = EXCLUDED.url, state = EXCLUDED.state, problems = EXCLUDED.problems,
-            verified_by = NULL, verified_at = NULL
+        ON CONFLICT (deliverable) DO UPDATE SET url = EXCLUDED.url, state = EXCLUDED.state,
+            problems = EXCLUDED.problems, verified_by = NULL, verified_at = NULL
         RETURNING id
         """,
         int(deliverable["id"]),

@@ -194,7 +194,7 @@ async def test_a_mismatch_verified_by_hand_needs_a_reason(
     try:
         await do_verify_post(ACTOR, charlie, cast.globex_id, live_post_id, note="x")
         raise AssertionError("another brand verified it")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         assert type(exc).__name__ in ("NotFound", "PermissionDenied")
 
 
@@ -206,7 +206,9 @@ async def test_a_platform_rapport_cant_read_leaves_it_to_a_person(cast: Cast, re
     await check_submit_live(ACTOR, cast.alice_id, reel, urls=["https://www.twitch.tv/videos/123456"])
     post = await LivePost.objects().where(LivePost.deliverable == reel).first()
     assert post is not None and post.state == "unsupported" and post.next_read_at is None
-    assert jsonb(post.problems) == ["Rapport can't read Twitch posts: someone at the brand checks the post and marks it verified."]
+    assert jsonb(post.problems) == [
+        "Rapport can't read Twitch posts: someone at the brand checks the post and marks it verified."
+    ]
 
 
 async def test_metrics_are_read_on_schedule_and_missing_numbers_stay_missing(

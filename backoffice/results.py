@@ -1,0 +1,134 @@
+"""Results: a brand's campaigns with their live posts, one campaign's results (spend against views and
+engagements, per creator and per deliverable, every formula shown), its CSV, one live post's check and readings,
+and a person verifying a post by hand. Every role at the brand reads; owners, managers and reviewers verify."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from backoffice.guards import ALL_ROLES, requires_role
+from shared.audit.context import Actor
+from shared.content.review_rules import DECIDERS
+from shared.errors import IllegalTransition, InvalidInput
+from shared.identity.queries import BrandAccess, StaffContext
+from shared.results.actions import NOTE_MAX, can_verify_posts, do_verify_post
+from shared.results.queries import (
+    CSV_HEADER,
+    get_campaign_results,
+    get_live_post,
+    list_campaign_results,
+    results_csv_rows,
+)
+from shared.results.rules import MANUALLY_VERIFIABLE, METRIC_LABELS, METRICS
+from shared.web.forms import Form, Text, read_form
+
+ANYONE_AT_BRAND = requires_role(*ALL_ROLES)
+VERIFIERS = requires_role(*DECIDERS)
+
+VERIFY_FORM = Form(note=Text(max_length=2 * NOTE_MAX, multiline=True))
+
+
+def _post_url(brand: BrandAccess, live_post_id: int) -> str:
+    return f"/backoffice/b/{brand.brand_slug}/results/posts/{live_post_id}"
+
+
+@get("/b/{brand_slug:str}/results", guards=[ANYONE_AT_BRAND])
+async def results_index(brand: NamedDependency[BrandAccess]) -> Template:
+    return Template(
+        "backoffice/results_list.html",
+        context={"brand": brand, "campaigns": await list_campaign_results(brand.brand_id)},
+    )
+
+
+@get("/b/{brand_slug:str}/results/{campaign_id:int}", guards=[ANYONE_AT_BRAND])
+async def campaign_results(brand: NamedDependency[BrandAccess], campaign_id: FromPath[int]) -> Template:
+    results = await get_campaign_results(brand.brand_id, campaign_id)
+    return Template(
+        "backoffice/results_campaign.html",
+        context={"brand": brand, "results": results, "metric_labels": [METRIC_LABELS[m] for m in METRICS]},
+    )
+
+
+@get("/b/{brand_slug:str}/results/{campaign_id:int}/export.csv", guards=[ANYONE_AT_BRAND])
+async def campaign_results_csv(brand: NamedDependency[BrandAccess], campaign_id: FromPath[int]) -> Response[str]:
+    results = await get_campaign_results(brand.brand_id, campaign_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for line in results_csv_rows(results):
+        # A cell a spreadsheet would run as a formula is quoted as text.
+        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in line])
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="results-campaign-{campaign_id}.csv"'},
+    )
+
+
+async def _post_page(
+    brand: BrandAccess,
+    staff: StaffContext,
+    live_post_id: int,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    post_view = await get_live_post(brand.brand_id, live_post_id)
+    return Template(
+        "backoffice/results_post.html",
+        context={
+            "brand": brand,
+            "post": post_view,
+            "can_verify": can_verify_posts(staff, brand.brand_id) and post_view.state in MANUALLY_VERIFIABLE,
+            "form": form or {},
+            "errors": errors or {},
+            "metric_labels": [METRIC_LABELS[m] for m in METRICS],
+        },
+        status_code=status,
+    )
+
+
+@get("/b/{brand_slug:str}/results/posts/{live_post_id:int}", guards=[ANYONE_AT_BRAND])
+async def live_post_page(
+    brand: NamedDependency[BrandAccess], staff: NamedDependency[StaffContext], live_post_id: FromPath[int]
+) -> Template:
+    return await _post_page(brand, staff, live_post_id)
+
+
+@post(
+    "/b/{brand_slug:str}/results/posts/{live_post_id:int}/verify",
+    guards=[VERIFIERS],
+    status_code=303,
+    opt={"form": VERIFY_FORM},
+)
+async def verify_post(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    live_post_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        await do_verify_post(actor, staff, brand.brand_id, live_post_id, note=form.values["note"])
+    except InvalidInput as exc:
+        return await _post_page(brand, staff, live_post_id, form=form.text, errors=exc.errors, status=400)
+    except IllegalTransition as exc:
+        flash(request, str(exc), category="error")
+        return Redirect(_post_url(brand, live_post_id), status_code=303)
+    flash(request, "Marked verified. The creator is told, and the audit log keeps who did it.", category="success")
+    return Redirect(_post_url(brand, live_post_id), status_code=303)
+
+
+HANDLERS: list[HTTPRouteHandler] = [results_index, campaign_results, campaign_results_csv, live_post_page, verify_post]
