@@ -20,6 +20,7 @@ from shared.identity.actions import (
 )
 from shared.identity.queries import get_staff_context
 from shared.identity.rules import Role
+from shared.results.demo import seed_demo_results
 from shared.settings import Settings
 
 DEMO_PASSWORD = "rapport-demo-2026"
@@ -308,6 +309,7 @@ async def _seed_history(actor: Actor, staff_ids: dict[str, int], brand_ids: dict
     rita = await get_staff_context(staff_ids["rita@acme.test"])
     storage = storage_from_settings(settings)
     await seed_history(actor, bob, rita, acme=brand_ids["Acme"], storage=storage, base_url=settings.base_url)
+    await seed_demo_results(actor, settings, rita, acme=brand_ids["Acme"])
     await seed_globex(actor, await get_staff_context(staff_ids["charlie@globex.test"]), globex=brand_ids["Globex"])
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import httpx
+
 log = logging.getLogger(__name__)
 
 Scope = MutableMapping[str, Any]
@@ -319,3 +321,21 @@ class PlatformSimulator:
                 "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
             }
         return self._google_error(404, "notFound", "Not Found")
+
+
+# --- driving a running stand-in over HTTP (the demo's seed) -----------------------------------------------
+
+
+async def control(base_url: str, path: str, data: dict[str, Any]) -> None:
+    """POST one control (/_sim/posts, /_sim/posts/remove, /_sim/tokens, /_sim/switches) to a running stand-in."""
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.post(f"{base_url.rstrip('/')}/_sim/{path.strip('/')}", json=data)
+        response.raise_for_status()
+
+
+async def put_post(base_url: str, post: SimPost) -> None:
+    await control(base_url, "posts", asdict(post))
+
+
+async def grant_token(base_url: str, token: str, platform: str, subject: str) -> None:
+    await control(base_url, "tokens", {"token": token, "platform": platform, "subject": subject})

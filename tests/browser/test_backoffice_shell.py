@@ -22,7 +22,7 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 ACME = "/backoffice/b/acme"
 
-WORK = ["Home", "Creators", "Campaigns", "Deliverables", "Reviews", "Messages", "Contracts"]
+WORK = ["Home", "Creators", "Campaigns", "Deliverables", "Reviews", "Messages", "Contracts", "Results"]
 MONEY = ["Stripe events"]
 SETTINGS = ["Team", "Disclosure rules"]
 EVERYONE = [*WORK, *SETTINGS]

@@ -68,3 +68,21 @@ async def test_it_seeds_a_lived_in_acme_once(engine: RapportEngine, settings: Se
     contracts = await engine.fetch("SELECT status, count(*) AS n FROM contract GROUP BY status")
     assert {row["status"] for row in contracts} == {"draft", "sent", "signed", "declined", "voided"}
     assert all(row["n"] == 1 for row in contracts)
+
+
+async def test_it_seeds_acmes_results_in_each_state_through_the_platforms_stand_in(
+    engine: RapportEngine, results_settings: Settings, platforms: object
+) -> None:
+    from shared.db.tables import LivePost, PostMetric
+
+    await seed_demo_data(results_settings)
+    states = {}
+    for row in await LivePost.select(LivePost.id, LivePost.state, LivePost.verified_by, LivePost.problems):
+        states.setdefault(row["state"], []).append(row)
+    assert {"verified", "mismatch", "reconnect", "checking"} <= set(states)
+    assert any(row["verified_by"] is not None for row in states["verified"])  # Rita verified Olu's by hand
+    assert any("dropped #ad" in str(row["problems"]) for row in states["mismatch"])
+    readings = await PostMetric.count()
+    assert readings >= 15  # Spring trail's posts read at 1 h, 24 h, 7 d, 30 d and 37 d
+    views = [r["views"] for r in await PostMetric.select(PostMetric.views).order_by(PostMetric.read_at)]
+    assert all(v is not None for v in views)
