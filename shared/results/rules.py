@@ -102,12 +102,21 @@ def outcome_of(
     if lookup_outcome == "wrong_owner":
         who = f"@{owner.lstrip('@')}" if owner else "another account"
         return CheckOutcome("mismatch", (f"This post is on {who}, not on {account}, the account linked in Rapport.",))
+    if lookup_outcome == "reconnect" and not handle:
+        return CheckOutcome(
+            "reconnect",
+            (
+                f"No {label} account is linked to this creator in Rapport: the creator connects one (Accounts), "
+                "or someone at the brand checks the post and marks it verified.",
+            ),
+        )
     if lookup_outcome == "reconnect":
         return CheckOutcome(
             "reconnect",
             (
-                f"{label} no longer lets Rapport read {account}: the creator reconnects the account in Rapport "
-                "(Accounts), or someone at the brand checks the post and marks it verified.",
+                f"Rapport can't read {account} on {label} (its access expired or was never given): the creator "
+                "reconnects the account in Rapport (Accounts), or someone at the brand checks the post and marks it "
+                "verified.",
             ),
         )
     if lookup_outcome in ("rate_limited", "unreachable"):

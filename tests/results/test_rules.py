@@ -131,6 +131,11 @@ def test_each_outcome_is_said_in_words() -> None:
         "This post is on @Other, not on @Kai, the account linked in Rapport.",
     )
     assert outcome_of("reconnect", platform="instagram", handle="a").state == "reconnect"
+    assert (
+        outcome_of("reconnect", platform="instagram", handle="")
+        .problems[0]
+        .startswith("No Instagram account is linked to this creator in Rapport")
+    )
     assert outcome_of("rate_limited", platform="instagram", handle="a").state == "unreachable"
     assert outcome_of("unsupported", platform="x", handle="a").problems == (
         "Rapport can't read X posts: someone at the brand checks the post and marks it verified.",
