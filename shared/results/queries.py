@@ -145,7 +145,7 @@ class DeliverableResult:
     cells: tuple[NumberCell, ...]
     read_at: dt.datetime | None
     source: str
-    readings: int
+    readings: int  # scheduled readings done
 
 
 @dataclass(frozen=True)
@@ -206,8 +206,7 @@ async def get_campaign_results(brand_id: int, campaign_id: int) -> CampaignResul
         """
         SELECT d.id, d.creator, d.title, d.kind, d.platform, d.status, d.position,
                lp.id AS live_post_id, lp.url, lp.state, lp.problems, lp.reads,
-               m.read_at, m.source, m.views, m.reach, m.likes, m.comments, m.shares, m.saves,
-               (SELECT count(*) FROM post_metric pm WHERE pm.live_post = lp.id) AS readings
+               m.read_at, m.source, m.views, m.reach, m.likes, m.comments, m.shares, m.saves
         FROM deliverable d
         LEFT JOIN live_post lp ON lp.deliverable = d.id
         LEFT JOIN LATERAL (
@@ -240,7 +239,7 @@ async def get_campaign_results(brand_id: int, campaign_id: int) -> CampaignResul
             cells=_cells(numbers, r["platform"] if r["read_at"] is not None else None),
             read_at=r["read_at"],
             source=r["source"] or "",
-            readings=int(r["readings"] or 0),
+            readings=int(r["reads"] or 0),
         )
         by_creator.setdefault(result.creator_id, []).append(result)
     creators: list[CreatorResult] = []
