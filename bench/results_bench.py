@@ -47,7 +47,8 @@ FILL = [
     """INSERT INTO deliverable (collaboration, brand, campaign, creator, position, kind, platform, title, status,
                                live_url, live_urls, live_at, created_at, updated_at)
        SELECT c.id, c.brand, c.campaign, c.creator, 1, 'reel', 'instagram', 'Reel', 'verified',
-              'https://www.instagram.com/reel/B' || c.id || '/', ARRAY['https://www.instagram.com/reel/B' || c.id || '/'],
+              'https://www.instagram.com/reel/B' || c.id || '/',
+              ARRAY['https://www.instagram.com/reel/B' || c.id || '/'],
               now() - interval '30 days', now(), now()
        FROM collaboration c JOIN brand b ON b.id = c.brand AND b.slug = $1""",
     """INSERT INTO live_post (deliverable, brand, campaign, creator, platform, url, post_id, state, problems,
