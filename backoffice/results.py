@@ -29,12 +29,31 @@ from shared.results.queries import (
     results_csv_rows,
 )
 from shared.results.rules import MANUALLY_VERIFIABLE, METRIC_LABELS, METRICS
-from shared.web.forms import Form, Text, read_form
+from shared.results.sharing import (
+    DAYS_DEFAULT,
+    DAYS_MAX,
+    DAYS_MIN,
+    SHARERS,
+    can_share_results,
+    do_revoke_share,
+    do_share_results,
+    get_shared_results,
+    list_shares,
+    share_path,
+)
+from shared.web.forms import Form, Integer, Text, read_form
+from shared.web.guards import allow_anyone
 
 ANYONE_AT_BRAND = requires_role(*ALL_ROLES)
 VERIFIERS = requires_role(*DECIDERS)
+SHARING = requires_role(*SHARERS)
 
 VERIFY_FORM = Form(note=Text(max_length=2 * NOTE_MAX, multiline=True))
+SHARE_FORM = Form(
+    days=Integer(
+        min_value=DAYS_MIN, max_value=DAYS_MAX, required=True, message=f"Choose between {DAYS_MIN} and {DAYS_MAX} days."
+    )
+)
 
 
 def _post_url(brand: BrandAccess, live_post_id: int) -> str:
@@ -49,12 +68,84 @@ async def results_index(brand: NamedDependency[BrandAccess]) -> Template:
     )
 
 
-@get("/b/{brand_slug:str}/results/{campaign_id:int}", guards=[ANYONE_AT_BRAND])
-async def campaign_results(brand: NamedDependency[BrandAccess], campaign_id: FromPath[int]) -> Template:
+async def _campaign_page(
+    brand: BrandAccess,
+    staff: StaffContext,
+    campaign_id: int,
+    *,
+    share_form: dict[str, str] | None = None,
+    share_errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
     results = await get_campaign_results(brand.brand_id, campaign_id)
     return Template(
         "backoffice/results_campaign.html",
-        context={"brand": brand, "results": results, "metric_labels": [METRIC_LABELS[m] for m in METRICS]},
+        context={
+            "brand": brand,
+            "results": results,
+            "metric_labels": [METRIC_LABELS[m] for m in METRICS],
+            "can_share": can_share_results(staff, brand.brand_id),
+            "shares": await list_shares(brand.brand_id, campaign_id),
+            "share_form": share_form or {"days": str(DAYS_DEFAULT)},
+            "share_errors": share_errors or {},
+        },
+        status_code=status,
+    )
+
+
+@get("/b/{brand_slug:str}/results/{campaign_id:int}", guards=[ANYONE_AT_BRAND])
+async def campaign_results(
+    brand: NamedDependency[BrandAccess], staff: NamedDependency[StaffContext], campaign_id: FromPath[int]
+) -> Template:
+    return await _campaign_page(brand, staff, campaign_id)
+
+
+@post(
+    "/b/{brand_slug:str}/results/{campaign_id:int}/shares",
+    guards=[SHARING],
+    status_code=303,
+    opt={"form": SHARE_FORM},
+)
+async def share_results(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    campaign_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        token = await do_share_results(actor, staff, brand.brand_id, campaign_id, days=form.values["days"])
+    except InvalidInput as exc:
+        return await _campaign_page(
+            brand, staff, campaign_id, share_form=form.text, share_errors=exc.errors, status=400
+        )
+    link = str(request.base_url).rstrip("/") + share_path(token)
+    flash(request, f"Read-only link (copy it now; it is shown only once): {link}", category="success")
+    return Redirect(f"/backoffice/b/{brand.brand_slug}/results/{campaign_id}", status_code=303)
+
+
+@post("/b/{brand_slug:str}/results/shares/{share_id:int}/revoke", guards=[SHARING], status_code=303)
+async def revoke_share(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    share_id: FromPath[int],
+) -> Redirect:
+    campaign_id = await do_revoke_share(actor, staff, brand.brand_id, share_id)
+    flash(request, "Link revoked: it no longer opens.", category="success")
+    return Redirect(f"/backoffice/b/{brand.brand_slug}/results/{campaign_id}", status_code=303)
+
+
+@get("/reports/{token:str}", guards=[allow_anyone])
+async def shared_results(token: FromPath[str]) -> Template:
+    """The read-only report behind a shared link, for anyone holding it (no account)."""
+    shared, results = await get_shared_results(token)
+    return Template(
+        "backoffice/results_shared.html",
+        context={"shared": shared, "results": results, "metric_labels": [METRIC_LABELS[m] for m in METRICS]},
     )
 
 
@@ -131,4 +222,14 @@ async def verify_post(
     return Redirect(_post_url(brand, live_post_id), status_code=303)
 
 
-HANDLERS: list[HTTPRouteHandler] = [results_index, campaign_results, campaign_results_csv, live_post_page, verify_post]
+HANDLERS: list[HTTPRouteHandler] = [
+    results_index,
+    campaign_results,
+    campaign_results_csv,
+    live_post_page,
+    verify_post,
+    share_results,
+    revoke_share,
+]
+# Reached without signing in (mounted beside the sign-in pages, outside the staff router).
+PUBLIC_HANDLERS: list[HTTPRouteHandler] = [shared_results]

@@ -84,6 +84,7 @@ backoffice_router = Router(
         sso_callback,
         invitation_page,
         accept_invitation,
+        *results.PUBLIC_HANDLERS,
         staff_router,
     ],
 )

@@ -672,3 +672,19 @@ class PostMetric(Table):
     comments = BigInt(null=True, default=None)
     shares = BigInt(null=True, default=None)
     saves = BigInt(null=True, default=None)
+
+
+class ResultsShare(Table):
+    """A read-only link to one campaign's results for people without an account: only the token's hash is kept;
+    it expires, and staff can revoke it."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    campaign = ForeignKey(Campaign, null=False, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_by = ForeignKey(StaffUser, null=True, default=None)
