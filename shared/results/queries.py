@@ -175,6 +175,12 @@ class CampaignResults:
     verified: int
     other_currency_deals: int  # deals in another currency, left out of the spend
 
+    def chart_rows(self) -> list[ChartRow]:
+        return chart_rows(self)
+
+    def chart(self) -> dict[str, Any]:
+        return results_chart(self)
+
 
 def _sum_numbers(many: list[dict[str, int | None]]) -> dict[str, int | None]:
     return {m: sum_given(n.get(m) for n in many) for m in METRICS}
@@ -282,6 +288,46 @@ async def get_campaign_results(brand_id: int, campaign_id: int) -> CampaignResul
         verified=sum(1 for d in every if d.state == "verified"),
         other_currency_deals=other,
     )
+
+
+CHART_CREATORS = 20  # the chart shows the creators with the most views; the table beside it the same rows
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    creator_name: str
+    views: int
+    cpe_minor: int | None
+
+
+def chart_rows(results: CampaignResults) -> list[ChartRow]:
+    """The creators the chart shows (most views first), with the numbers the table beside it repeats."""
+    rows = [
+        ChartRow(c.creator_name, int(c.numbers["views"] or 0), cpe_minor(c.spend_minor, engagements(c.numbers)))
+        for c in results.creators
+        if c.numbers.get("views")
+    ]
+    return sorted(rows, key=lambda r: (-r.views, r.creator_name))[:CHART_CREATORS]
+
+
+def results_chart(results: CampaignResults) -> dict[str, Any]:
+    """Chart.js configuration (static/src/charts.js): views by creator, horizontal bars."""
+    rows = chart_rows(results)
+    return {
+        "type": "bar",
+        "data": {
+            "labels": [r.creator_name for r in rows],
+            "datasets": [{"label": "Views", "data": [r.views for r in rows], "backgroundColor": "#3b2f8f"}],
+        },
+        "options": {
+            "indexAxis": "y",
+            "responsive": True,
+            "maintainAspectRatio": False,
+            "animation": False,
+            "plugins": {"legend": {"display": False}},
+            "scales": {"x": {"beginAtZero": True, "ticks": {"precision": 0}}},
+        },
+    }
 
 
 CSV_HEADER = (

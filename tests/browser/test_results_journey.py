@@ -1,6 +1,7 @@
 """Issue #20's journey: Alice (on her phone) pastes her live reel's link; the go-live job asks Instagram's
 stand-in and verifies it; the job clock moves an hour on and the first metrics arrive, which Alice sees; Bob (at a
-desktop) opens Results, reads the campaign's cost per engagement with its formula, and opens the post's readings.
+desktop) opens Results, reads the campaign's cost per engagement with its formula, shares a read-only link and
+opens the post's readings; the link opens signed out, showing those results only.
 Every page passes axe (the `page` fixture's checks). Screens are saved as test-artifacts/results-*.png."""
 
 from __future__ import annotations
@@ -93,8 +94,24 @@ async def test_alices_post_is_verified_its_numbers_arrive_and_bob_reads_the_resu
     await expect(totals.get_by_role("row", name="Engagement rate")).to_contain_text("10.00%")
     await assert_accessible(bob)
     await bob.screenshot(path=str(ARTIFACTS / "results-campaign.png"), full_page=True)
+    # He shares the results with the client, who has no account: a read-only link, opened signed out.
+    await bob.get_by_label("Valid for (days)").fill("7")
+    await bob.get_by_role("button", name="Make a link").click()
+    flash = bob.get_by_text("Read-only link (copy it now")
+    await expect(flash).to_be_visible()
+    link = (await flash.inner_text()).rsplit(": ", 1)[1].strip()
     await bob.get_by_role("link", name="Verified").first.click()
     await expect(bob.get_by_role("heading", name="Readings")).to_be_visible()
     await expect(bob.get_by_text("Instagram Graph API").first).to_be_visible()
     await assert_accessible(bob)
     await context.close()
+
+    stranger = await browser.new_context(viewport={"width": 1280, "height": 900})
+    client = await stranger.new_page()
+    await client.goto(link)
+    await expect(client.get_by_role("heading", name="Acme: results of Spring trail")).to_be_visible()
+    await expect(client.get_by_role("row", name="Cost per engagement").first).to_contain_text("US$0.60")
+    await expect(client.get_by_role("link", name="Results", exact=True)).to_have_count(0)  # no back-office shell
+    await assert_accessible(client)
+    await client.screenshot(path=str(ARTIFACTS / "results-shared.png"), full_page=True)
+    await stranger.close()

@@ -52,6 +52,7 @@ async def test_bob_reads_the_campaigns_results_with_each_formula(
     assert "US$96.77" in text and "spend ÷ views × 1,000 = US$1,200.00 ÷ 12,400 × 1,000" in text
     assert "US$0.83" in text and "1,439" in text and "11.60%" in text
     assert "not given by Instagram" in text and ">Verified<" in text
+    assert 'data-chart="results-' in text and '"data": [12400]' in text  # the chart draws the table's numbers
     post = await client.get(f"/backoffice/b/acme/results/posts/{live_post_id}")
     assert post.status_code == 200 and "Instagram Graph API" in post.text and "12,400" in post.text
     assert "Mark verified" not in post.text  # already verified by the platform check
