@@ -452,3 +452,82 @@ async def live_post_for_creator(creator_id: int, deliverable_id: int) -> LivePos
         _LIVE_POST + " WHERE lp.deliverable = $1 AND lp.creator = $2", deliverable_id, creator_id
     )
     return await _view(rows[0]) if rows else None
+
+
+# --- the creator's own posts, across brands ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreatorPost:
+    deliverable_id: int
+    brand_name: str
+    campaign_name: str
+    title: str
+    platform_label: str
+    url: str
+    state: str
+    state_label: str
+    problems: tuple[str, ...]
+    live_at: dt.datetime
+    read_at: dt.datetime | None
+    source: str
+    cells: tuple[NumberCell, ...]
+
+
+@dataclass(frozen=True)
+class BrandHistory:
+    brand_name: str
+    posts: tuple[CreatorPost, ...]
+    verified: int
+    views: int | None  # the latest readings summed; None when no post has views
+
+
+CREATOR_POSTS_MAX = 200
+
+
+async def list_creator_results(creator_id: int) -> list[BrandHistory]:
+    """The creator's live posts with each one's check and latest numbers, by brand (newest first), one query."""
+    rows = await get_engine().fetch(
+        """
+        SELECT lp.deliverable, lp.platform, lp.url, lp.state, lp.problems, lp.live_at, b.name AS brand_name,
+               k.name AS campaign_name, d.title, d.kind,
+               m.read_at, m.source, m.views, m.reach, m.likes, m.comments, m.shares, m.saves
+        FROM live_post lp
+        JOIN brand b ON b.id = lp.brand
+        JOIN campaign k ON k.id = lp.campaign
+        JOIN deliverable d ON d.id = lp.deliverable
+        LEFT JOIN LATERAL (
+            SELECT read_at, source, views, reach, likes, comments, shares, saves FROM post_metric
+            WHERE live_post = lp.id ORDER BY read_at DESC, id DESC LIMIT 1
+        ) m ON true
+        WHERE lp.creator = $1 ORDER BY b.name, lp.live_at DESC, lp.id DESC LIMIT $2
+        """,
+        creator_id,
+        CREATOR_POSTS_MAX,
+    )
+    by_brand: dict[str, list[CreatorPost]] = {}
+    views: dict[str, list[int | None]] = {}
+    for r in rows:
+        numbers = _numbers(r)
+        by_brand.setdefault(r["brand_name"], []).append(
+            CreatorPost(
+                deliverable_id=int(r["deliverable"]),
+                brand_name=r["brand_name"],
+                campaign_name=r["campaign_name"],
+                title=r["title"] or f"{r['kind']} on {platform_label(r['platform'])}",
+                platform_label=platform_label(r["platform"]),
+                url=r["url"],
+                state=r["state"],
+                state_label=STATE_LABELS.get(r["state"], r["state"]),
+                problems=tuple(jsonb(r["problems"]) or ()),
+                live_at=r["live_at"],
+                read_at=r["read_at"],
+                source=r["source"] or "",
+                cells=_cells(numbers, r["platform"]),
+            )
+        )
+        views.setdefault(r["brand_name"], []).append(numbers["views"] if r["read_at"] is not None else None)
+    return [
+        BrandHistory(name, tuple(posts), sum(1 for p in posts if p.state == "verified"), sum_given(views[name]))
+        for name, posts in by_brand.items()
+    ]

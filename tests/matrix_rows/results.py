@@ -9,7 +9,7 @@ from shared.content.review_rules import DECIDERS
 from shared.db.engine import get_engine
 from shared.identity.queries import get_staff_context
 from shared.results.sharing import SHARERS, do_share_results
-from tests.authz import Route, public, staff_only
+from tests.authz import Route, creator_only, public, staff_only
 from tests.conftest import Cast
 from tests.results_fixtures import live_reel
 
@@ -29,6 +29,8 @@ ROUTES = [
     Route("POST", f"{B}/shares/{{share_id:int}}/revoke", f"{U}/shares/{{results_share}}/revoke", SHARE),
     # The shared link opens for anyone holding it, signed in or not: it shows that campaign's results only.
     Route("GET", "/backoffice/reports/{token:str}", "/backoffice/reports/{results_token}", public()),
+    # A creator's own results across brands.
+    Route("GET", "/results", "/results", creator_only()),
 ]
 
 

@@ -128,3 +128,16 @@ async def test_another_brand_sees_nothing(
     await act_as_staff(client, cast.charlie_id)
     assert (await client.get(f"/backoffice/b/globex/results/{campaign}")).status_code == 404
     assert (await client.get(f"/backoffice/b/globex/results/posts/{live_post_id}")).status_code == 404
+
+
+async def test_alice_sees_her_posts_numbers_by_brand(
+    client: httpx.AsyncClient, cast: Cast, results_settings: Settings, platforms: Platforms
+) -> None:
+    await act_as_creator(client, cast.alice_id)
+    empty = await client.get("/results")
+    assert empty.status_code == 200 and "Nothing live yet" in empty.text
+    await _read_once(cast, results_settings, platforms, numbers={"views": 3_210, "likes": 99})
+    page = await client.get("/results")
+    assert page.status_code == 200
+    assert "Acme" in page.text and "3,210" in page.text and "not given by Instagram" in page.text
+    assert "1 post, 1 verified; 3,210 views in all." in page.text
