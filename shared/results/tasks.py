@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 blueprint = procrastinate.Blueprint()
 
 
-@blueprint.task(name="check_live_post", queue="default", queueing_lock="check_live_post")
+@blueprint.task(name="check_live_post", queue="default")
 async def check_live_post_task(live_post_id: int) -> None:
     """Queued when a creator submits a live URL: ask the platform about the post."""
     result = await check_live_post(Settings.from_env(), live_post_id)

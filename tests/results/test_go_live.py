@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
+
 from shared.audit.context import system_actor
 from shared.creators.actions import do_store_refreshed_tokens
 from shared.crypto import Encryptor
@@ -261,3 +263,18 @@ def test_settings_point_every_platform_at_one_stand_in(results_settings: Setting
     apis = platform_apis(results_settings)
     assert apis.instagram_graph == apis.tiktok_api == apis.youtube_api == platforms.base_url
     assert platform_apis(dataclasses.replace(results_settings, extra={})).youtube_api == "https://www.googleapis.com"
+
+
+async def test_the_go_live_job_runs_through_a_real_worker(
+    database_url: str, cast: Cast, results_settings: Settings, platforms: Platforms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.jobs import job_queue
+
+    # Workers read their configuration from the environment, as `rapport worker` does.
+    monkeypatch.setenv("RAPPORT_PLATFORM_API_BASE", platforms.base_url)
+    await connect_alice(cast, results_settings, platforms)
+    platforms.simulator.add_post(alice_post())
+    async with job_queue(database_url) as jobs:
+        _reel, live_post_id = await live_reel(cast)  # the check is queued after the commit
+        await jobs.run_worker_async(wait=False, install_signal_handlers=False)
+    assert (await _post(live_post_id)).state == "verified"
