@@ -21,6 +21,7 @@ from shared.content.review_rules import DECIDERS
 from shared.errors import IllegalTransition, InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.results.actions import NOTE_MAX, can_verify_posts, do_verify_post
+from shared.results.links import URL_MAX, do_create_tracked_link, link_path, list_campaign_links
 from shared.results.queries import (
     CSV_HEADER,
     get_campaign_results,
@@ -41,7 +42,7 @@ from shared.results.sharing import (
     list_shares,
     share_path,
 )
-from shared.web.forms import Form, Integer, Text, read_form
+from shared.web.forms import Form, Id, Integer, Text, read_form
 from shared.web.guards import allow_anyone
 
 ANYONE_AT_BRAND = requires_role(*ALL_ROLES)
@@ -49,6 +50,10 @@ VERIFIERS = requires_role(*DECIDERS)
 SHARING = requires_role(*SHARERS)
 
 VERIFY_FORM = Form(note=Text(max_length=2 * NOTE_MAX, multiline=True))
+LINK_FORM = Form(
+    creator=Id(required="Choose a creator.", message="Choose a creator from the list."),
+    url=Text(max_length=2 * URL_MAX, required="Give the https:// address of the page people should land on."),
+)
 SHARE_FORM = Form(
     days=Integer(
         min_value=DAYS_MIN, max_value=DAYS_MAX, required=True, message=f"Choose between {DAYS_MIN} and {DAYS_MAX} days."
@@ -75,6 +80,8 @@ async def _campaign_page(
     *,
     share_form: dict[str, str] | None = None,
     share_errors: dict[str, str] | None = None,
+    link_form: dict[str, str] | None = None,
+    link_errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
     results = await get_campaign_results(brand.brand_id, campaign_id)
@@ -88,6 +95,9 @@ async def _campaign_page(
             "shares": await list_shares(brand.brand_id, campaign_id),
             "share_form": share_form or {"days": str(DAYS_DEFAULT)},
             "share_errors": share_errors or {},
+            "links": await list_campaign_links(campaign_id),
+            "link_form": link_form or {},
+            "link_errors": link_errors or {},
         },
         status_code=status,
     )
@@ -123,6 +133,32 @@ async def share_results(
         )
     link = str(request.base_url).rstrip("/") + share_path(token)
     flash(request, f"Read-only link (copy it now; it is shown only once): {link}", category="success")
+    return Redirect(f"/backoffice/b/{brand.brand_slug}/results/{campaign_id}", status_code=303)
+
+
+@post(
+    "/b/{brand_slug:str}/results/{campaign_id:int}/links",
+    guards=[SHARING],
+    status_code=303,
+    opt={"form": LINK_FORM},
+)
+async def create_link(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    campaign_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        code = await do_create_tracked_link(
+            actor, staff, brand.brand_id, campaign_id, creator_id=form.values["creator"], target_url=form.values["url"]
+        )
+    except InvalidInput as exc:
+        return await _campaign_page(brand, staff, campaign_id, link_form=form.text, link_errors=exc.errors, status=400)
+    link = str(request.base_url).rstrip("/") + link_path(code)
+    flash(request, f"Tracked link made: {link}", category="success")
     return Redirect(f"/backoffice/b/{brand.brand_slug}/results/{campaign_id}", status_code=303)
 
 
@@ -230,6 +266,7 @@ HANDLERS: list[HTTPRouteHandler] = [
     verify_post,
     share_results,
     revoke_share,
+    create_link,
 ]
 # Reached without signing in (mounted beside the sign-in pages, outside the staff router).
 PUBLIC_HANDLERS: list[HTTPRouteHandler] = [shared_results]

@@ -2,7 +2,7 @@
 
 from litestar import Router
 
-from portal import content, contracts, join, notifications, offers, payments, results, threads, verify, work
+from portal import content, contracts, join, links, notifications, offers, payments, results, threads, verify, work
 from portal.accounts import accounts_page, link_account, unlink_account
 from portal.auth import oauth_callback, oauth_start, signout
 from portal.dashboard import dashboard
@@ -29,6 +29,7 @@ creator_router = Router(
         *contracts.HANDLERS,
         *work.HANDLERS,
         *results.HANDLERS,
+        *links.HANDLERS,
         *content.HANDLERS,
         *threads.HANDLERS,
         *notifications.HANDLERS,

@@ -688,3 +688,20 @@ class ResultsShare(Table):
     expires_at = Timestamptz()
     revoked_at = Timestamptz(null=True, default=None)
     revoked_by = ForeignKey(StaffUser, null=True, default=None)
+
+
+class TrackedLink(Table):
+    """A short redirect for one creator in one campaign (/l/<code>): counts clicks, stores nothing about who clicked."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    campaign = ForeignKey(Campaign, null=False, index=True)
+    creator = ForeignKey(Creator, null=False)
+    code = Varchar(length=16, unique=True)
+    target_url = Varchar(length=500)
+    clicks = BigInt(default=0)
+    last_click_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    unique_tracked_link = Unique(["campaign", "creator"])

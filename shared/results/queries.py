@@ -1,8 +1,8 @@
 """Results, read-only: a brand's campaigns with their live posts, one campaign's results (totals, per creator, per
 deliverable, each formula shown), one live post with its readings, and what the creator sees of their post.
 
-A campaign's results page is three statements whatever its size (the campaign, its deals, its deliverables
-with their latest reading), so a campaign of 500 creators costs what one of 5 does.
+A campaign's results page is four statements whatever its size (the campaign, its deals, its tracked links' clicks,
+its deliverables with their latest reading), so a campaign of 500 creators costs what one of 5 does.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from shared.results.rules import (
     METRIC_LABELS,
     METRICS,
     STATE_LABELS,
+    cpc_minor,
     cpe_minor,
     cpm_minor,
     engagement_rate_bp,
@@ -61,8 +62,11 @@ class Formula:
     how: str  # "spend ÷ views × 1,000 = US$3,000.00 ÷ 120,400 × 1,000"
 
 
-def formulas(spend_minor: int, currency: str, numbers: dict[str, int | None]) -> tuple[Formula, ...]:
-    """CPM, cost per engagement and engagement rate, each with the numbers it was computed from."""
+def formulas(
+    spend_minor: int, currency: str, numbers: dict[str, int | None], clicks: int | None = None
+) -> tuple[Formula, ...]:
+    """CPM, cost per engagement, engagement rate and cost per click, each with the numbers it was computed from
+    (clicks: on the tracked links; None when there is none)."""
     views = numbers.get("views")
     engaged = engagements(numbers)
     spend = format_money(spend_minor, currency)
@@ -87,6 +91,12 @@ def formulas(spend_minor: int, currency: str, numbers: dict[str, int | None]) ->
             "Engagement rate",
             format_bp(rate),
             f"engagements ÷ views = {engaged_text} ÷ {views_text}",
+        ),
+        Formula(
+            "Cost per click",
+            format_money(cpc, currency) if (cpc := cpc_minor(spend_minor, clicks)) is not None else "not available",
+            f"spend ÷ clicks on the tracked link = {spend} ÷ "
+            + (f"{clicks:,}" if clicks is not None else "no tracked link"),
         ),
     )
 
@@ -158,6 +168,7 @@ class CreatorResult:
     cells: tuple[NumberCell, ...]
     formulas: tuple[Formula, ...]
     deliverables: tuple[DeliverableResult, ...]
+    clicks: int | None  # on the creator's tracked link; None without one
 
 
 @dataclass(frozen=True)
@@ -173,6 +184,7 @@ class CampaignResults:
     creators: tuple[CreatorResult, ...]
     posts: int
     verified: int
+    clicks: int | None
     other_currency_deals: int  # deals in another currency, left out of the spend
 
     def chart_rows(self) -> list[ChartRow]:
@@ -223,6 +235,8 @@ async def get_campaign_results(brand_id: int, campaign_id: int) -> CampaignResul
         """,
         campaign_id,
     )
+    links = await engine.fetch("SELECT creator, clicks FROM tracked_link WHERE campaign = $1", campaign_id)
+    clicks_of = {int(r["creator"]): int(r["clicks"]) for r in links}
     by_creator: dict[int, list[DeliverableResult]] = {}
     names: dict[int, str] = {int(d["creator"]): d["display_name"] for d in deals}
     for r in rows:
@@ -268,8 +282,9 @@ async def get_campaign_results(brand_id: int, campaign_id: int) -> CampaignResul
                 spend=format_money(fee, currency),
                 numbers=numbers,
                 cells=_cells(numbers, None),
-                formulas=formulas(fee, currency, numbers),
+                formulas=formulas(fee, currency, numbers, clicks_of.get(creator_id)),
                 deliverables=tuple(mine),
+                clicks=clicks_of.get(creator_id),
             )
         )
     every = [d for ds in by_creator.values() for d in ds]
@@ -282,10 +297,11 @@ async def get_campaign_results(brand_id: int, campaign_id: int) -> CampaignResul
         spend=format_money(spend_total, currency),
         numbers=totals,
         cells=_cells(totals, None),
-        formulas=formulas(spend_total, currency, totals),
+        formulas=formulas(spend_total, currency, totals, sum_given(clicks_of.values())),
         creators=tuple(creators),
         posts=sum(1 for d in every if d.live_post_id is not None),
         verified=sum(1 for d in every if d.state == "verified"),
+        clicks=sum_given(clicks_of.values()),
         other_currency_deals=other,
     )
 

@@ -188,6 +188,13 @@ def cpe_minor(spend_minor: int, engaged: int | None) -> int | None:
     return ratio_half_up(spend_minor, engaged)
 
 
+def cpc_minor(spend_minor: int, clicks: int | None) -> int | None:
+    """Cost per click on the tracked link: spend ÷ clicks, in minor units."""
+    if not clicks:
+        return None
+    return ratio_half_up(spend_minor, clicks)
+
+
 def engagement_rate_bp(engaged: int | None, views: int | None) -> int | None:
     """Engagement rate: engagements ÷ views, in basis points (1% = 100)."""
     if engaged is None or not views:

@@ -8,6 +8,7 @@ from shared.audit.context import system_actor
 from shared.content.review_rules import DECIDERS
 from shared.db.engine import get_engine
 from shared.identity.queries import get_staff_context
+from shared.results.links import do_create_tracked_link
 from shared.results.sharing import SHARERS, do_share_results
 from tests.authz import Route, creator_only, public, staff_only
 from tests.conftest import Cast
@@ -29,6 +30,9 @@ ROUTES = [
     Route("POST", f"{B}/shares/{{share_id:int}}/revoke", f"{U}/shares/{{results_share}}/revoke", SHARE),
     # The shared link opens for anyone holding it, signed in or not: it shows that campaign's results only.
     Route("GET", "/backoffice/reports/{token:str}", "/backoffice/reports/{results_token}", public()),
+    Route("POST", f"{B}/{{campaign_id:int}}/links", f"{U}/{{results_campaign}}/links", SHARE),
+    # A tracked link sends anyone on (a redirect to the brand's page), counting the click.
+    Route("GET", "/l/{code:str}", "/l/{tracked_code}", public()),
     # A creator's own results across brands.
     Route("GET", "/results", "/results", creator_only()),
 ]
@@ -45,7 +49,11 @@ async def placeholders(cast: Cast) -> dict[str, str]:
     revocable = await do_share_results(actor, bob, cast.acme_id, campaign, days=7)
     share = await get_engine().fetch("SELECT max(id) AS id FROM results_share WHERE campaign = $1", campaign)
     assert revocable
+    code = await do_create_tracked_link(
+        actor, bob, cast.acme_id, campaign, creator_id=cast.alice_id, target_url="https://acme.example/trail"
+    )
     return {
+        "tracked_code": code,
         "results_campaign": str(campaign),
         "live_post": str(live_post_id),
         "results_token": token,

@@ -69,11 +69,18 @@ def test_every_formula_is_shown_with_its_numbers() -> None:
         ("CPM (cost per 1,000 views)", "US$24.92"),
         ("Cost per engagement", "US$1.92"),
         ("Engagement rate", "1.29%"),
+        ("Cost per click", "not available"),
     ]
+    assert shown[3].how == "spend ÷ clicks on the tracked link = US$3,000.00 ÷ no tracked link"
+    with_clicks = formulas(300_000, "USD", {"views": 1}, clicks=1_234)
+    assert (with_clicks[3].value, with_clicks[3].how) == (
+        "US$2.43",
+        "spend ÷ clicks on the tracked link = US$3,000.00 ÷ 1,234",
+    )
     assert shown[0].how == "spend ÷ views × 1,000 = US$3,000.00 ÷ 120,400 × 1,000"
     assert shown[1].how.startswith("spend ÷ engagements = US$3,000.00 ÷ 1,559")
     missing = formulas(300_000, "USD", {"views": None})
-    assert [f.value for f in missing] == ["not available"] * 3
+    assert [f.value for f in missing] == ["not available"] * 4
     assert "views not available" in missing[0].how
 
 
