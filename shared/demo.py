@@ -309,7 +309,7 @@ async def _seed_history(actor: Actor, staff_ids: dict[str, int], brand_ids: dict
     rita = await get_staff_context(staff_ids["rita@acme.test"])
     storage = storage_from_settings(settings)
     await seed_history(actor, bob, rita, acme=brand_ids["Acme"], storage=storage, base_url=settings.base_url)
-    await seed_demo_results(actor, settings, rita, acme=brand_ids["Acme"])
+    await seed_demo_results(actor, settings, bob, rita, acme=brand_ids["Acme"])
     await seed_globex(actor, await get_staff_context(staff_ids["charlie@globex.test"]), globex=brand_ids["Globex"])
 
 

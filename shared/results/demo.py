@@ -19,6 +19,7 @@ from shared.integrations.oauth import TokenSet
 from shared.integrations.platform_simulator import SimPost, grant_token, put_post
 from shared.results.actions import do_verify_post
 from shared.results.checks import check_live_post
+from shared.results.links import do_create_tracked_link, follow_link
 from shared.results.rules import FIRST_READS, WEEKLY
 from shared.settings import Settings
 
@@ -27,9 +28,11 @@ DROPPED_AD = "A day on the trail with the new pack from @acme #acmetrail"
 # How much of its final audience a post has at each reading (1 h, 24 h, 7 d, 30 d, 37 d), in percent.
 GROWTH = (14, 55, 86, 97, 100)
 STEPS = (*FIRST_READS, FIRST_READS[-1] + WEEKLY)
+CLICKS = {"Maya": 212, "Nico": 587}
 
 _POSTS = """
-SELECT lp.id, lp.url, k.name AS campaign, cr.display_name, si.id AS identity, si.subject, si.handle, si.followers
+SELECT lp.id, lp.url, lp.campaign AS campaign_id, lp.creator, k.name AS campaign, cr.display_name,
+       si.id AS identity, si.subject, si.handle, si.followers
 FROM live_post lp
 JOIN campaign k ON k.id = lp.campaign
 JOIN creator cr ON cr.id = lp.creator
@@ -50,7 +53,9 @@ def _numbers(followers: int, percent: int, seed: int) -> dict[str, int]:
     }
 
 
-async def seed_demo_results(actor: Actor, settings: Settings, rita: StaffContext, *, acme: int) -> None:
+async def seed_demo_results(
+    actor: Actor, settings: Settings, bob: StaffContext, rita: StaffContext, *, acme: int
+) -> None:
     base = settings.extra.get("RAPPORT_PLATFORM_API_BASE", "")
     if not base:
         return
@@ -87,6 +92,13 @@ async def seed_demo_results(actor: Actor, settings: Settings, rita: StaffContext
                 sim_post.numbers = _numbers(int(post["followers"] or 20_000), percent, int(post["id"]))
                 await put_post(base, sim_post)
                 await check_live_post(settings, int(post["id"]), now=live_at + step + dt.timedelta(minutes=3))
+            if first_name in CLICKS:  # a tracked link in the bio, clicked as the post did its work
+                code = await do_create_tracked_link(
+                    actor, bob, acme, int(post["campaign_id"]), creator_id=int(post["creator"]),
+                    target_url=f"https://acme.example/trail-pack?utm_source={first_name.lower()}",
+                )  # fmt: skip
+                for _ in range(CLICKS[first_name]):
+                    await follow_link(code)
             if post["identity"] is None and first_name == "Olu":
                 await do_verify_post(
                     actor, rita, acme, int(post["id"]), note="Checked on his profile: #ad up front, tags there."

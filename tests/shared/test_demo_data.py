@@ -86,3 +86,6 @@ async def test_it_seeds_acmes_results_in_each_state_through_the_platforms_stand_
     assert readings >= 15  # Spring trail's posts read at 1 h, 24 h, 7 d, 30 d and 37 d
     views = [r["views"] for r in await PostMetric.select(PostMetric.views).order_by(PostMetric.read_at)]
     assert all(v is not None for v in views)
+    from shared.db.tables import TrackedLink
+
+    assert sorted(r["clicks"] for r in await TrackedLink.select(TrackedLink.clicks)) == [212, 587]
