@@ -78,6 +78,11 @@ async def test_a_manager_verifies_a_mismatch_by_hand_with_a_reason(
     client: httpx.AsyncClient, cast: Cast, results_settings: Settings, platforms: Platforms
 ) -> None:
     _campaign, reel, live_post_id = await _read_once(cast, results_settings, platforms, caption="Trail day @acme")
+    # The creator reads what was found on her deliverable, in the same words as the brand.
+    await act_as_creator(client, cast.alice_id)
+    mine = await client.get(f"/work/{reel}")
+    assert "Doesn&#39;t match" in mine.text or "Doesn't match" in mine.text
+    assert "The live caption dropped #ad." in mine.text
     await act_as_staff(client, cast.bob_id)
     page = await client.get(f"/backoffice/b/acme/results/posts/{live_post_id}")
     assert "The live caption dropped #ad." in page.text and "Mark verified" in page.text
