@@ -128,8 +128,9 @@ async def _record(post: dict[str, Any], lookup: PostLookup, outcome: CheckOutcom
         )
         before = locked[0]
         state = outcome.state
-        # A post a person verified by hand stays verified while the platform can't be asked.
-        if before["verified_by"] is not None and state in ("unreachable", "unsupported", "reconnect"):
+        # A post a person verified by hand stays verified while the platform can't be asked, and when only its
+        # caption differs (the person judged that); it no longer does once the post is gone or someone else's.
+        if before["verified_by"] is not None and lookup.outcome not in ("not_found", "wrong_owner"):
             state = "verified"
         due = before["next_read_at"]
         read_now = lookup.outcome == "found" and due is not None and due <= now
@@ -249,13 +250,15 @@ class SweepReport:
 
 
 async def sweep(settings: Settings, *, now: dt.datetime | None = None) -> SweepReport:
-    """Retry posts not checked yet (or whose platform did not answer), read the metrics that are due, and check
-    verified posts again once a day while their metrics are read."""
+    """Retry posts not checked yet (or whose platform did not answer; hourly those whose account must be
+    reconnected), read the metrics that are due, and check verified posts again once a day while their metrics
+    are read."""
     now = now or dt.datetime.now(dt.UTC)
     rows = await get_engine().fetch(
         """
         SELECT id FROM live_post
         WHERE state IN ('checking', 'unreachable')
+           OR (state = 'reconnect' AND checked_at < $1::timestamptz - interval '1 hour')
            OR (next_read_at IS NOT NULL AND next_read_at <= $1 AND state IN ('verified', 'mismatch'))
            OR (state = 'verified' AND verified_by IS NULL AND checked_at < $1 - $2::interval
                AND live_at > $1 - $3::interval)

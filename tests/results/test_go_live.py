@@ -278,3 +278,33 @@ async def test_the_go_live_job_runs_through_a_real_worker(
         _reel, live_post_id = await live_reel(cast)  # the check is queued after the commit
         await jobs.run_worker_async(wait=False, install_signal_handlers=False)
     assert (await _post(live_post_id)).state == "verified"
+
+
+async def test_a_person_s_verification_stands_until_the_post_is_gone(
+    cast: Cast, results_settings: Settings, platforms: Platforms
+) -> None:
+    await connect_alice(cast, results_settings, platforms)
+    platforms.simulator.add_post(alice_post("Trail day @acme #acmetrail"))  # no #ad in the caption
+    _reel, live_post_id = await live_reel(cast)
+    assert (await check_live_post(results_settings, live_post_id)).state == "mismatch"
+    bob = await get_staff_context(cast.bob_id)
+    await do_verify_post(ACTOR, bob, cast.acme_id, live_post_id, note="Paid-partnership label is on the post")
+    assert (await check_live_post(results_settings, live_post_id)).state == "verified"  # still the same caption
+    platforms.simulator.remove_post("instagram", "17900000000000001")
+    assert (await check_live_post(results_settings, live_post_id)).state == "mismatch"  # taken down
+
+
+async def test_an_account_to_reconnect_is_tried_again_hourly(
+    cast: Cast, results_settings: Settings, platforms: Platforms
+) -> None:
+    await connect_alice(cast, results_settings, platforms)
+    platforms.simulator.add_post(alice_post())
+    platforms.simulator.state.expired.add("IGQWRalice-live-token")
+    _reel, live_post_id = await live_reel(cast)
+    now = dt.datetime.now(dt.UTC)
+    assert (await check_live_post(results_settings, live_post_id, now=now)).state == "reconnect"
+    await get_engine().fetch("UPDATE live_post SET next_read_at = NULL WHERE id = $1", live_post_id)
+    assert (await sweep(results_settings, now=now + dt.timedelta(minutes=20))).checked == 0
+    platforms.simulator.state.expired.clear()  # she reconnected
+    assert (await sweep(results_settings, now=now + dt.timedelta(minutes=70))).checked == 1
+    assert (await _post(live_post_id)).state == "verified"
