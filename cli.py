@@ -127,6 +127,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     with ExitStack() as stack:
         demo_id = _start_demo_id_provider(stack)
         stripe_sim = _start_stripe_simulator(stack, _settings().base_url)
+        platforms_sim = _start_platform_simulator(stack)
         settings = _with_database(_settings())
         settings = dataclasses.replace(settings, worker_in_process=True)
         _configure_logs(settings)
@@ -149,6 +150,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
             summary += "  Demo ID is not available (install the dev dependencies: uv sync); creators cannot sign in.\n"
         if stripe_sim:
             summary += f"  Stripe runs locally (the simulator) at {stripe_sim}; the platform balance is funded.\n"
+        if platforms_sim:
+            summary += f"  Instagram, TikTok and YouTube's post APIs run locally (a stand-in) at {platforms_sim}.\n"
         print(summary.replace("{base_url}", settings.base_url), flush=True)
         _serve(settings)  # returns on Ctrl-C; leaving the block stops the Demo ID provider too
 
@@ -233,6 +236,21 @@ def _start_stripe_simulator(stack: ExitStack, base_url: str) -> str | None:
         STRIPE_WEBHOOK_SECRET=platform_secret,
         STRIPE_CONNECT_WEBHOOK_SECRET=connect_secret,
     )
+    return url
+
+
+def _start_platform_simulator(stack: ExitStack) -> str | None:
+    """Run the stand-in for the platforms' post APIs (state in var/platform-sim.json) and point the app at it
+    (RAPPORT_PLATFORM_API_BASE, in the environment so the in-process worker reads it too). A configured
+    RAPPORT_PLATFORM_API_BASE wins."""
+    if os.environ.get("RAPPORT_PLATFORM_API_BASE"):
+        return None
+    from shared.integrations.platform_simulator import PlatformSimulator
+    from shared.integrations.stripe_simulator.server import serve_asgi
+
+    simulator = PlatformSimulator(state_path=Path("var/platform-sim.json"))
+    url = stack.enter_context(serve_asgi(simulator, port=int(os.environ.get("RAPPORT_PLATFORM_SIM_PORT", "0"))))
+    os.environ["RAPPORT_PLATFORM_API_BASE"] = url
     return url
 
 

@@ -12,6 +12,7 @@ from backoffice import (
     notifications,
     offers,
     payouts,
+    results,
     reviews,
     shell,
     stripe_events,
@@ -67,6 +68,7 @@ staff_router = Router(
         *library.HANDLERS,
         *stripe_events.HANDLERS,
         *payouts.HANDLERS,
+        *results.HANDLERS,
     ],
     dependencies={**STAFF_DEPENDENCIES, **BRAND_DEPENDENCIES},
     before_request=shell.prepare_shell,  # the header's unread badge and the brand's navigation
@@ -86,6 +88,7 @@ backoffice_router = Router(
         sso_callback,
         invitation_page,
         accept_invitation,
+        *results.PUBLIC_HANDLERS,
         staff_router,
     ],
 )

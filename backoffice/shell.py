@@ -41,10 +41,10 @@ SECTIONS: tuple[Section, ...] = (
     Section("Messages", "messages", ALL_ROLES),
     Section("Contracts", "contracts", ALL_ROLES),
     Section("Library", "library", ALL_ROLES),
+    Section("Results", "results", ALL_ROLES),
     Section("Payouts", "payouts", (Role.OWNER, Role.FINANCE, Role.MANAGER, Role.VIEWER), group="money"),
     Section("Stripe events", "stripe-events", (Role.OWNER, Role.FINANCE), group="money"),
     # Sections to come, one line each when they arrive, e.g.:
-    #   Section("Results", "results", ALL_ROLES),
     #   Section("Reconciliation", "reconciliation", (Role.OWNER, Role.FINANCE), group="money"),
     Section("Team", "team", ALL_ROLES, group="settings"),
     Section("Disclosure rules", "settings/disclosure", ALL_ROLES, group="settings"),

@@ -2,7 +2,20 @@
 
 from litestar import Router
 
-from portal import content, contracts, join, notifications, offers, payments, rights, threads, verify, work
+from portal import (
+    content,
+    contracts,
+    join,
+    links,
+    notifications,
+    offers,
+    payments,
+    results,
+    rights,
+    threads,
+    verify,
+    work,
+)
 from portal.accounts import accounts_page, link_account, unlink_account
 from portal.auth import oauth_callback, oauth_start, signout
 from portal.dashboard import dashboard
@@ -28,6 +41,8 @@ creator_router = Router(
         *offers.HANDLERS,
         *contracts.HANDLERS,
         *work.HANDLERS,
+        *results.HANDLERS,
+        *links.HANDLERS,
         *content.HANDLERS,
         *threads.HANDLERS,
         *notifications.HANDLERS,

@@ -22,6 +22,7 @@ from shared.identity.queries import get_staff_context
 from shared.identity.rules import Role
 from shared.notifications.outbox import settle_seeded_emails
 from shared.payments.demo import seed_demo_payments
+from shared.results.demo import seed_demo_results
 from shared.rights.demo import seed_demo_rights
 from shared.settings import Settings
 
@@ -314,6 +315,7 @@ async def _seed_history(actor: Actor, staff_ids: dict[str, int], brand_ids: dict
     rita = await get_staff_context(staff_ids["rita@acme.test"])
     storage = storage_from_settings(settings)
     await seed_history(actor, bob, rita, acme=brand_ids["Acme"], storage=storage, base_url=settings.base_url)
+    await seed_demo_results(actor, settings, bob, rita, acme=brand_ids["Acme"])
     await seed_globex(actor, await get_staff_context(staff_ids["charlie@globex.test"]), globex=brand_ids["Globex"])
 
 

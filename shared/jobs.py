@@ -24,6 +24,7 @@ from shared.identity import tasks as identity_tasks
 from shared.notifications import tasks as notification_tasks
 from shared.payments import tasks as payment_tasks
 from shared.payouts import tasks as payout_tasks
+from shared.results import tasks as result_tasks
 from shared.rights import tasks as rights_tasks
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ for _blueprint in (
     payout_tasks.blueprint,
     payment_tasks.blueprint,
     rights_tasks.blueprint,
+    result_tasks.blueprint,
 ):
     job_app.add_tasks_from(_blueprint, namespace="")
 
@@ -64,6 +66,8 @@ job_app.periodic(cron="*/15 * * * *")(payout_tasks.refresh_pending_payout_accoun
 job_app.periodic(cron="*/5 * * * *")(payment_tasks.sweep_transfer_intents)
 # Hourly (idempotent per grant and day): usage rights ending in 30, 7 and 1 days are alerted once each.
 job_app.periodic(cron="41 * * * *")(rights_tasks.send_rights_expiry_alerts)
+# Live posts: unanswered checks retried, metrics read when due (1 h, 24 h, 7 d, 30 d, then weekly), daily re-checks.
+job_app.periodic(cron="*/10 * * * *")(result_tasks.results_sweep)
 
 
 @asynccontextmanager

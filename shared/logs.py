@@ -16,7 +16,9 @@ import structlog
 # Libraries whose INFO lines narrate routine work (procrastinate: a line per periodic job, every 30 s for the
 # heartbeat; werkzeug: the Demo ID provider's request lines). Below LOG_LEVEL=DEBUG they only speak up for
 # warnings and errors.
-CHATTY_LOGGERS = ("procrastinate", "werkzeug", "weasyprint", "fontTools")
+# httpx logs every request's full URL at INFO, and some platform APIs (Instagram's Graph API) take the access
+# token in the query string: at INFO and above those lines are not written.
+CHATTY_LOGGERS = ("procrastinate", "werkzeug", "httpx", "httpcore", "weasyprint", "fontTools")
 
 # Keys whose values never reach a log line, whatever the caller passes.
 SECRET_KEYS = frozenset({"password", "secret", "token", "access_token", "refresh_token", "authorization", "cookie"})

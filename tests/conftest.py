@@ -40,6 +40,7 @@ pytest_plugins = [
     "tests.email_fixtures",
     "tests.storage_fixtures",
     "tests.stripe_fixtures",
+    "tests.results_fixtures",
 ]
 
 PASSWORD = "correct-horse-battery"

@@ -141,6 +141,11 @@ SWEEP: dict[tuple[str, str], Sweep | str] = {
     ("POST", f"{BO}/reviews/bulk-approve"): Sweep("reviewer_x"),
     ("POST", f"{BO}/reviews/{{draft_id:int}}/comments"): Sweep("reviewer_x"),
     ("POST", f"{BO}/reviews/{{draft_id:int}}/decision"): Sweep("reviewer_x"),
+    # --- results
+    ("POST", f"{BO}/results/posts/{{live_post_id:int}}/verify"): Sweep("reviewer_x"),
+    ("POST", f"{BO}/results/{{campaign_id:int}}/shares"): Sweep("manager_x"),
+    ("POST", f"{BO}/results/{{campaign_id:int}}/links"): Sweep("manager_x"),
+    ("POST", f"{BO}/results/shares/{{share_id:int}}/revoke"): no_form("a button"),
     ("POST", f"{BO}/settings/disclosure"): Sweep("manager_x"),
     # --- contracts
     ("POST", f"{BO}/offers/{{collaboration_id:int}}/contract"): no_form("a button"),

@@ -17,6 +17,8 @@ PUBLIC = {
     "/backoffice/signin/enrol",
     "/backoffice/invitations/{token:str}",
     "/join/{token:str}",  # a creator's invitation link from a brand (the POST that accepts needs a creator)
+    "/l/{code:str}",  # a tracked link: counts the click and redirects; no data about the visitor is kept
+    "/backoffice/reports/{token:str}",  # a campaign's results shared read-only: the unguessable token is the key
     "/backoffice/auth/{provider:str}/signin",
     "/backoffice/auth/{provider:str}/callback",
     "/healthz",

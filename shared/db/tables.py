@@ -807,3 +807,84 @@ class LedgerEntry(Table):
     account = ForeignKey(LedgerAccount, null=False, index=True)
     amount_minor = BigInt()
     currency = Varchar(length=3)
+
+
+# --- results: live posts checked against the platform, and their metrics ----------------------
+
+
+class LivePost(Table):
+    """A deliverable's live post as its platform shows it: the go-live check (shared.results) and when to read it.
+
+    state: checking → verified | mismatch | unreachable | unsupported | reconnect (shared.results.rules); a
+    reviewer may verify a post by hand (verified_by set, audited).
+    """
+
+    id: Serial
+
+    deliverable = ForeignKey(Deliverable, null=False, unique=True)
+    brand = ForeignKey(Brand, null=False, index=True)
+    campaign = ForeignKey(Campaign, null=False, index=True)
+    creator = ForeignKey(Creator, null=False, index=True)
+    platform = Varchar(length=40)
+    url = Varchar(length=500)
+    post_id = Varchar(length=100, default="")  # the platform's id, once found
+    state = Varchar(length=20, default="checking", index=True)
+    problems = JSONB(default=[])  # sentences both sides read ("The live caption dropped #ad")
+    live_caption = Text(default="")
+    source = Varchar(length=60, default="")  # which API answered (or "reviewer")
+    live_at = Timestamptz(default=TimestamptzNow())
+    checked_at = Timestamptz(null=True, default=None)
+    verified_at = Timestamptz(null=True, default=None)
+    verified_by = ForeignKey(StaffUser, null=True, default=None)
+    verified_note = Text(default="")
+    next_read_at = Timestamptz(null=True, default=None, index=True)  # the next metrics reading that is due
+    reads = Integer(default=0)  # metrics readings done
+
+
+class PostMetric(Table):
+    """One reading of a live post's numbers; NULL is "not given by the platform", never 0."""
+
+    id: Serial
+
+    live_post = ForeignKey(LivePost, null=False, index=True)
+    read_at = Timestamptz()
+    source = Varchar(length=60)
+    views = BigInt(null=True, default=None)
+    reach = BigInt(null=True, default=None)
+    likes = BigInt(null=True, default=None)
+    comments = BigInt(null=True, default=None)
+    shares = BigInt(null=True, default=None)
+    saves = BigInt(null=True, default=None)
+
+
+class ResultsShare(Table):
+    """A read-only link to one campaign's results for people without an account: only the token's hash is kept;
+    it expires, and staff can revoke it."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    campaign = ForeignKey(Campaign, null=False, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_by = ForeignKey(StaffUser, null=True, default=None)
+
+
+class TrackedLink(Table):
+    """A short redirect for one creator in one campaign (/l/<code>): counts clicks, stores nothing about who clicked."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    campaign = ForeignKey(Campaign, null=False, index=True)
+    creator = ForeignKey(Creator, null=False)
+    code = Varchar(length=16, unique=True)
+    target_url = Varchar(length=500)
+    clicks = BigInt(default=0)
+    last_click_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    unique_tracked_link = Unique(["campaign", "creator"])

@@ -22,7 +22,7 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 ACME = "/backoffice/b/acme"
 
-WORK = ["Home", "Creators", "Campaigns", "Deliverables", "Reviews", "Messages", "Contracts", "Library"]
+WORK = ["Home", "Creators", "Campaigns", "Deliverables", "Reviews", "Messages", "Contracts", "Library", "Results"]
 SETTINGS = ["Team", "Disclosure rules"]
 EVERYONE = [*WORK, "Payouts", *SETTINGS]  # reviewers don't see money
 SECTIONS = {

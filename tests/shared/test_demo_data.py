@@ -81,3 +81,24 @@ async def test_it_seeds_a_lived_in_acme_once(engine: RapportEngine, settings: Se
     assert {"usable", "expiring", "expired", "upcoming"} <= {tile.state for tile in page.tiles}
     renewed = await engine.fetch("SELECT count(*) AS n FROM rights_entry WHERE kind = 'extend'")
     assert renewed[0]["n"] == 1
+
+
+async def test_it_seeds_acmes_results_in_each_state_through_the_platforms_stand_in(
+    engine: RapportEngine, results_settings: Settings, platforms: object
+) -> None:
+    from shared.db.tables import LivePost, PostMetric
+
+    await seed_demo_data(results_settings)
+    states = {}
+    for row in await LivePost.select(LivePost.id, LivePost.state, LivePost.verified_by, LivePost.problems):
+        states.setdefault(row["state"], []).append(row)
+    assert {"verified", "mismatch", "reconnect", "checking"} <= set(states)
+    assert any(row["verified_by"] is not None for row in states["verified"])  # Rita verified Olu's by hand
+    assert any("dropped #ad" in str(row["problems"]) for row in states["mismatch"])
+    readings = await PostMetric.count()
+    assert readings >= 15  # Spring trail's posts read at 1 h, 24 h, 7 d, 30 d and 37 d
+    views = [r["views"] for r in await PostMetric.select(PostMetric.views).order_by(PostMetric.read_at)]
+    assert all(v is not None for v in views)
+    from shared.db.tables import TrackedLink
+
+    assert sorted(r["clicks"] for r in await TrackedLink.select(TrackedLink.clicks)) == [212, 587]

@@ -1,0 +1,1 @@
+"""Results: live posts checked against their platforms, their metrics over time, and campaign results."""

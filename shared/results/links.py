@@ -1,0 +1,110 @@
+"""Tracked links: one short redirect per creator × campaign (/l/<code>) to where the brand wants people to land.
+A click adds one to the link's count and sends the visitor on; nothing about the visitor (no IP, no cookie) is
+kept. Owners and managers make them (audited); the campaign's results count clicks and cost per click."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from shared.audit.actions import write_audit_row
+from shared.audit.context import Actor
+from shared.collaborations.rules import AGREED
+from shared.db.engine import get_engine
+from shared.db.transactions import atomic
+from shared.errors import InvalidInput, NotFound, PermissionDenied
+from shared.identity.queries import StaffContext
+from shared.results.sharing import SHARERS
+
+URL_MAX = 500
+CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: read aloud or typed from a screen
+CODE_LENGTH = 8
+
+
+def link_path(code: str) -> str:
+    return f"/l/{code}"
+
+
+def check_target(url: str) -> str | None:
+    """Why a landing page can't be used, or None when it can (https, a host, a sane length)."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or len(url) > URL_MAX:
+        return "Give the https:// address of the page people should land on."
+    return None
+
+
+async def do_create_tracked_link(
+    actor: Actor, staff: StaffContext, brand_id: int, campaign_id: int, *, creator_id: int, target_url: str
+) -> str:
+    """A new short link for a creator who has a deal in the campaign; returns its code."""
+    if staff.role_at(brand_id) not in SHARERS:
+        raise PermissionDenied("Only owners and managers make tracked links.")
+    target_url = target_url.strip()
+    if error := check_target(target_url):
+        raise InvalidInput({"url": error})
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    engine = get_engine()
+    async with atomic():
+        deal = await engine.fetch(
+            "SELECT 1 FROM collaboration WHERE campaign = $1 AND brand = $2 AND creator = $3 "
+            "AND status = ANY($4::varchar[])",
+            campaign_id,
+            brand_id,
+            creator_id,
+            sorted(str(s) for s in AGREED),
+        )
+        if not deal:
+            raise InvalidInput({"creator": "Choose a creator who has a deal in this campaign."})
+        rows = await engine.fetch(
+            "INSERT INTO tracked_link (brand, campaign, creator, code, target_url, clicks, created_by, created_at) "
+            "VALUES ($1, $2, $3, $4, $5, 0, $6, now()) ON CONFLICT (campaign, creator) DO NOTHING RETURNING id",
+            brand_id,
+            campaign_id,
+            creator_id,
+            code,
+            target_url,
+            staff.id,
+        )
+        if not rows:
+            raise InvalidInput({"creator": "This creator already has a link in this campaign."})
+        await write_audit_row(
+            actor,
+            "tracked_link.created",
+            "campaign",
+            campaign_id,
+            brand_id=brand_id,
+            after={"creator": creator_id, "code": code, "target_url": target_url},
+        )
+    return code
+
+
+async def follow_link(code: str) -> str:
+    """Count one click and return where it leads; NotFound for an unknown code."""
+    if not code or len(code) > 16:
+        raise NotFound("No such link.")
+    rows = await get_engine().fetch(
+        "UPDATE tracked_link SET clicks = clicks + 1, last_click_at = now() WHERE code = $1 RETURNING target_url",
+        code,
+    )
+    if not rows:
+        raise NotFound("No such link.")
+    return str(rows[0]["target_url"])
+
+
+@dataclass(frozen=True)
+class LinkLine:
+    creator_id: int
+    creator_name: str
+    code: str
+    target_url: str
+    clicks: int
+
+
+async def list_campaign_links(campaign_id: int) -> list[LinkLine]:
+    rows = await get_engine().fetch(
+        "SELECT l.creator, c.display_name, l.code, l.target_url, l.clicks FROM tracked_link l "
+        "JOIN creator c ON c.id = l.creator WHERE l.campaign = $1 ORDER BY c.display_name, l.id",
+        campaign_id,
+    )
+    return [LinkLine(int(r["creator"]), r["display_name"], r["code"], r["target_url"], int(r["clicks"])) for r in rows]

@@ -1,0 +1,117 @@
+"""Issue #20's journey: Alice (on her phone) pastes her live reel's link; the go-live job asks Instagram's
+stand-in and verifies it; the job clock moves an hour on and the first metrics arrive, which Alice sees; Bob (at a
+desktop) opens Results, reads the campaign's cost per engagement with its formula, shares a read-only link and
+opens the post's readings; the link opens signed out, showing those results only.
+Every page passes axe (the `page` fixture's checks). Screens are saved as test-artifacts/results-*.png."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from shared.db.tables import LivePost
+from shared.results.checks import sweep
+from shared.settings import Settings
+from shared.web.sessions import SESSION_COOKIE, PostgresSessionStore
+from tests.axe import assert_accessible
+from tests.conftest import Cast
+from tests.live_server import serve_app
+from tests.results_fixtures import REEL_URL, Platforms, alice_post, approved_reel, connect_alice
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture
+def results_live_server(
+    database_url: str, platforms: Platforms, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    env = {"RAPPORT_PLATFORM_API_BASE": platforms.base_url}
+    with serve_app(database_url, tmp_path_factory.mktemp("live-results") / "server.log", env) as base_url:
+        yield base_url
+
+
+async def _signed_in(page: Page, base: str, data: dict[str, int]) -> None:
+    key = secrets.token_hex(32)
+    await PostgresSessionStore().set(key, json.dumps(data).encode(), expires_in=3600)
+    await page.context.add_cookies([{"name": SESSION_COOKIE, "value": key, "url": base}])
+
+
+async def test_alices_post_is_verified_its_numbers_arrive_and_bob_reads_the_results(
+    page: Page,
+    browser: Browser,
+    results_live_server: str,
+    cast: Cast,
+    results_settings: Settings,
+    platforms: Platforms,
+) -> None:
+    base = results_live_server
+    ARTIFACTS.mkdir(exist_ok=True)
+    await connect_alice(cast, results_settings, platforms)
+    numbers = {"views": 20_000, "likes": 1_700, "comments": 120, "shares": 180}  # no reach or saves given
+    platforms.simulator.add_post(alice_post(numbers=numbers))
+    reel = await approved_reel(cast)
+
+    # Alice, on her phone, pastes the link to her live reel.
+    await _signed_in(page, base, {"creator_id": cast.alice_id})
+    await page.goto(f"{base}/work/{reel}")
+    await page.get_by_label("Link(s) to your live post").fill(REEL_URL)
+    await page.get_by_role("button", name="Mark as live").click()
+    await expect(page.get_by_text("Checking the post")).to_be_visible()
+
+    # The go-live job runs, then the job clock moves an hour on: the first reading is due.
+    post = await LivePost.objects().where(LivePost.deliverable == reel).first()
+    assert post is not None
+    assert (await sweep(results_settings, now=post.live_at + dt.timedelta(minutes=2))).checked == 1
+    assert (await sweep(results_settings, now=post.live_at + dt.timedelta(hours=1, minutes=2))).readings == 1
+    await page.reload()
+    live = page.locator("section.content-live")
+    await expect(live.get_by_text("Verified", exact=True)).to_be_visible()
+    await expect(live.get_by_text("20,000")).to_be_visible()
+    await expect(live.get_by_text("not given by Instagram").first).to_be_visible()
+    await assert_accessible(page)
+    await page.screenshot(path=str(ARTIFACTS / "results-creator-verified.png"), full_page=True)
+
+    # Bob, at a desktop, reads what the campaign got for its money.
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    bob = await context.new_page()
+    await _signed_in(bob, base, {"staff_id": cast.bob_id})
+    await bob.goto(f"{base}/backoffice/b/acme")
+    await bob.get_by_role("link", name="Results", exact=True).first.click()
+    await bob.get_by_role("link", name="Spring trail").click()
+    await expect(bob.get_by_role("heading", name="Results: Spring trail")).to_be_visible()
+    # Fee US$1,200 ÷ (1,700 + 120 + 180 = 2,000 engagements) = US$0.60; ÷ 20,000 views × 1,000 = US$60.00.
+    totals = bob.locator("section", has=bob.get_by_role("heading", name="The campaign"))
+    cpe = totals.get_by_role("row", name="Cost per engagement")
+    await expect(cpe).to_contain_text("US$0.60")
+    await expect(cpe).to_contain_text("spend ÷ engagements = US$1,200.00 ÷ 2,000")
+    await expect(totals.get_by_role("row", name="CPM (cost per 1,000 views)")).to_contain_text("US$60.00")
+    await expect(totals.get_by_role("row", name="Engagement rate")).to_contain_text("10.00%")
+    await assert_accessible(bob)
+    await bob.screenshot(path=str(ARTIFACTS / "results-campaign.png"), full_page=True)
+    # He shares the results with the client, who has no account: a read-only link, opened signed out.
+    await bob.get_by_label("Valid for (days)").fill("7")
+    await bob.get_by_role("button", name="Make a link").click()
+    flash = bob.get_by_text("Read-only link (copy it now")
+    await expect(flash).to_be_visible()
+    link = (await flash.inner_text()).rsplit(": ", 1)[1].strip()
+    await bob.get_by_role("link", name="Verified").first.click()
+    await expect(bob.get_by_role("heading", name="Readings")).to_be_visible()
+    await expect(bob.get_by_text("Instagram Graph API").first).to_be_visible()
+    await assert_accessible(bob)
+    await context.close()
+
+    stranger = await browser.new_context(viewport={"width": 1280, "height": 900})
+    client = await stranger.new_page()
+    await client.goto(link)
+    await expect(client.get_by_role("heading", name="Acme: results of Spring trail")).to_be_visible()
+    await expect(client.get_by_role("row", name="Cost per engagement").first).to_contain_text("US$0.60")
+    await expect(client.get_by_role("link", name="Results", exact=True)).to_have_count(0)  # no back-office shell
+    await assert_accessible(client)
+    await client.screenshot(path=str(ARTIFACTS / "results-shared.png"), full_page=True)
+    await stranger.close()

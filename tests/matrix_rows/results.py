@@ -1,0 +1,61 @@
+"""Authorization rows for results: every role at the brand reads the campaigns' results, a campaign's page and
+CSV, and a live post; owners, managers and reviewers verify a post by hand (finance and viewers get 403);
+another brand's staff get 404; creators and strangers sign in."""
+
+from __future__ import annotations
+
+from shared.audit.context import system_actor
+from shared.content.review_rules import DECIDERS
+from shared.db.engine import get_engine
+from shared.identity.queries import get_staff_context
+from shared.results.links import do_create_tracked_link
+from shared.results.sharing import SHARERS, do_share_results
+from tests.authz import Route, creator_only, public, staff_only
+from tests.conftest import Cast
+from tests.results_fixtures import live_reel
+
+B = "/backoffice/b/{brand_slug:str}/results"
+U = "/backoffice/b/acme/results"
+LOOK = staff_only(brand_scoped=True)
+VERIFY = staff_only(brand_scoped=True, roles=DECIDERS)
+SHARE = staff_only(brand_scoped=True, roles=SHARERS)
+
+ROUTES = [
+    Route("GET", B, U, LOOK),
+    Route("GET", f"{B}/{{campaign_id:int}}", f"{U}/{{results_campaign}}", LOOK),
+    Route("GET", f"{B}/{{campaign_id:int}}/export.csv", f"{U}/{{results_campaign}}/export.csv", LOOK),
+    Route("GET", f"{B}/posts/{{live_post_id:int}}", f"{U}/posts/{{live_post}}", LOOK),
+    Route("POST", f"{B}/posts/{{live_post_id:int}}/verify", f"{U}/posts/{{live_post}}/verify", VERIFY),
+    Route("POST", f"{B}/{{campaign_id:int}}/shares", f"{U}/{{results_campaign}}/shares", SHARE),
+    Route("POST", f"{B}/shares/{{share_id:int}}/revoke", f"{U}/shares/{{results_share}}/revoke", SHARE),
+    # The shared link opens for anyone holding it, signed in or not: it shows that campaign's results only.
+    Route("GET", "/backoffice/reports/{token:str}", "/backoffice/reports/{results_token}", public()),
+    Route("POST", f"{B}/{{campaign_id:int}}/links", f"{U}/{{results_campaign}}/links", SHARE),
+    # A tracked link sends anyone on (a redirect to the brand's page), counting the click.
+    Route("GET", "/l/{code:str}", "/l/{tracked_code}", public()),
+    # A creator's own results across brands.
+    Route("GET", "/results", "/results", creator_only()),
+]
+
+
+async def placeholders(cast: Cast) -> dict[str, str]:
+    """Alice's reel at Acme, approved and live (its check not run: no platform here)."""
+    reel, live_post_id = await live_reel(cast)
+    rows = await get_engine().fetch("SELECT campaign FROM deliverable WHERE id = $1", reel)
+    campaign = int(rows[0]["campaign"])
+    bob = await get_staff_context(cast.bob_id)
+    actor = system_actor("matrix")
+    token = await do_share_results(actor, bob, cast.acme_id, campaign, days=7)
+    revocable = await do_share_results(actor, bob, cast.acme_id, campaign, days=7)
+    share = await get_engine().fetch("SELECT max(id) AS id FROM results_share WHERE campaign = $1", campaign)
+    assert revocable
+    code = await do_create_tracked_link(
+        actor, bob, cast.acme_id, campaign, creator_id=cast.alice_id, target_url="https://acme.example/trail"
+    )
+    return {
+        "tracked_code": code,
+        "results_campaign": str(campaign),
+        "live_post": str(live_post_id),
+        "results_token": token,
+        "results_share": str(share[0]["id"]),
+    }
