@@ -133,6 +133,7 @@ async def test_the_navigation_fits_the_role_and_marks_the_current_section(
     viewer = (await client.get(f"{ACME}/creators")).text
     assert f'href="{ACME}/audit"' not in viewer
     assert f'<a href="{ACME}/creators" aria-current="page">Creators' in viewer
+    assert f'href="{ACME}/payouts"' in viewer  # viewers read the payouts queue
     # Sections that do not exist yet are not offered at all.
     for section in ("contracts", "library", "results", "payouts"):
         assert f'href="{ACME}/{section}"' in viewer
