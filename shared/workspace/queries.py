@@ -113,6 +113,17 @@ ORDER BY t.signed_at, t.id
 LIMIT $2
 """
 
+_PAYABLES = """
+SELECT p.id, p.due_on, p.amount_minor, p.currency, p.milestone, c.display_name AS creator_name,
+       k.name AS campaign_name, count(*) OVER () AS total
+FROM payable p
+JOIN creator c ON c.id = p.creator
+JOIN campaign k ON k.id = p.campaign
+WHERE p.brand = $1 AND p.status = 'pending_approval'
+ORDER BY p.due_on, p.id
+LIMIT $2
+"""
+
 _DELIVERABLES = """
 SELECT dl.id, dl.collaboration, dl.due_on, dl.status, dl.title, dl.kind, c.display_name AS creator_name,
        k.name AS campaign_name, count(*) OVER () AS total
@@ -222,6 +233,25 @@ async def _contracts_block(brand_id: int, slug: str) -> HomeBlock:
     )  # fmt: skip
 
 
+async def _payables_block(brand_id: int, slug: str, today: dt.date) -> HomeBlock:
+    records = await get_engine().fetch(_PAYABLES, brand_id, HOME_LIST_SIZE)
+    items = tuple(
+        HomeItem(
+            title=f"{r['creator_name']}: {format_money(int(r['amount_minor']), r['currency'])}",
+            detail=f"{r['campaign_name']} · {str(r['milestone']).replace('_', ' ')}",
+            link=f"/backoffice/b/{slug}/payouts/{r['id']}",
+            when=r["due_on"],
+            when_words=_days_words(r["due_on"], today),
+            urgent=r["due_on"] < today,
+        )
+        for r in records
+    )
+    return HomeBlock(
+        "payables", "Payables waiting for approval", _total(records), items,
+        f"/backoffice/b/{slug}/payouts?status=pending_approval", "No payable is waiting for approval.",
+    )  # fmt: skip
+
+
 async def _deliverables_block(brand_id: int, slug: str, today: dt.date) -> HomeBlock:
     records = await get_engine().fetch(
         _DELIVERABLES, brand_id, today + dt.timedelta(days=DUE_SOON_DAYS), list(DONE_STATUSES), HOME_LIST_SIZE
@@ -295,6 +325,8 @@ async def get_home(
             blocks.append(await _counters_block(brand_id, brand_slug))
         elif key == "contracts":
             blocks.append(await _contracts_block(brand_id, brand_slug))
+        elif key == "payables":
+            blocks.append(await _payables_block(brand_id, brand_slug, today))
         elif key == "deliverables":
             blocks.append(await _deliverables_block(brand_id, brand_slug, today))
         elif key == "messages":

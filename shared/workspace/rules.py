@@ -7,15 +7,17 @@ from typing import Literal
 from shared.identity.rules import Role
 
 # Blocks to come, each added here, to the orders below and to get_home by the issue that brings its data:
-# payables to approve (finance first), rights expiring in 30 days.
-Block = Literal["reviews", "counters", "contracts", "deliverables", "messages", "spend"]
+# rights expiring in 30 days.
+Block = Literal["reviews", "counters", "contracts", "payables", "deliverables", "messages", "spend"]
 
 DEFAULT_ORDER: tuple[Block, ...] = ("reviews", "counters", "contracts", "deliverables", "messages", "spend")
 ORDER_BY_ROLE: dict[Role, tuple[Block, ...]] = {
     # Only owners and managers countersign: the others don't get the contracts block.
     Role.REVIEWER: ("reviews", "deliverables", "messages", "counters", "spend"),
     Role.VIEWER: ("reviews", "counters", "deliverables", "messages", "spend"),
-    Role.FINANCE: ("spend", "counters", "deliverables", "reviews", "messages"),
+    Role.FINANCE: ("payables", "spend", "counters", "deliverables", "reviews", "messages"),
+    # Owners approve payables too (the default policy's approver roles are finance and owner).
+    Role.OWNER: ("reviews", "counters", "contracts", "payables", "deliverables", "messages", "spend"),
 }
 
 HOME_LIST_SIZE = 5  # rows shown per block; the count says how many there are in all

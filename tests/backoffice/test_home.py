@@ -16,6 +16,7 @@ from shared.messaging.actions import do_post_message
 from tests.conftest import Cast
 from tests.contract_helpers import sent, sign, tools_in
 from tests.factories import agreed_deal, offer_to
+from tests.payment_helpers import signing_payable
 from tests.personas import act_as_staff
 from tests.review_helpers import REEL, deliverables_of, submitted_draft
 
@@ -166,3 +167,16 @@ async def test_a_contract_signed_by_the_creator_waits_on_the_managers_home(
     # Only owners and managers countersign: a viewer's home has no contracts block.
     await act_as_staff(client, cast.vic_id)
     assert 'data-block="contracts"' not in (await client.get(ACME)).text
+
+
+async def test_payables_waiting_for_approval_lead_finances_home(client: httpx.AsyncClient, cast: Cast) -> None:
+    payable_id = await signing_payable(cast)
+    await act_as_staff(client, cast.fran_id)
+    page = (await client.get(ACME)).text
+    assert count_of(page, "payables") == 1
+    assert f'href="{ACME}/payouts/{payable_id}"' in page and "Alice Rivera: US$600.00" in page
+    assert page.index('data-block="payables"') < page.index('data-block="counters"')  # money first
+    await act_as_staff(client, cast.olivia_id)  # owners approve too
+    assert count_of((await client.get(ACME)).text, "payables") == 1
+    await act_as_staff(client, cast.bob_id)  # managers don't approve: no block
+    assert 'data-block="payables"' not in (await client.get(ACME)).text
