@@ -22,7 +22,7 @@ ACME = "/backoffice/b/acme"
 # the person (staff with their brands, or the creator) and the unread notifications of the navigation.
 PAGES = [
     ("staff", "/backoffice/", 4),
-    ("staff", ACME, 10),  # one statement per home block (a manager has five) and the spend chart
+    ("staff", ACME, 11),  # one statement per home block (a manager has six) and the spend chart
     ("staff", f"{ACME}/creators", 6),
     ("staff", f"{ACME}/creators?q=alice", 7),
     ("staff", f"{ACME}/deliverables", 6),

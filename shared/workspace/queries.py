@@ -11,6 +11,7 @@ from typing import Any
 from shared.collaborations.board import DONE_STATUSES, today_utc
 from shared.content.review_rules import due_in_words, is_review_overdue
 from shared.crm.queries import VISIBLE
+from shared.dates import format_day
 from shared.db.engine import get_engine
 from shared.db.sql import escape_like
 from shared.identity.rules import Role
@@ -18,6 +19,7 @@ from shared.money import format_money
 from shared.workspace.rules import (
     DUE_SOON_DAYS,
     HOME_LIST_SIZE,
+    RIGHTS_SOON_DAYS,
     SEARCH_LIMIT,
     SEARCH_MIN_CHARS,
     Block,
@@ -122,6 +124,24 @@ JOIN campaign k ON k.id = p.campaign
 WHERE p.brand = $1 AND p.status = 'pending_approval'
 ORDER BY p.due_on, p.id
 LIMIT $2
+"""
+
+# Content whose usage rights end within RIGHTS_SOON_DAYS: a standing grant (no later entry supersedes it)
+# ending in the window, the soonest per deliverable.
+_RIGHTS = """
+SELECT x.*, count(*) OVER () AS total FROM (
+    SELECT DISTINCT ON (e.deliverable) e.deliverable, e.ends_on, dl.title, dl.kind, dl.creator,
+           c.display_name AS creator_name, k.name AS campaign_name
+    FROM rights_entry e
+    JOIN deliverable dl ON dl.id = e.deliverable
+    JOIN creator c ON c.id = dl.creator
+    JOIN campaign k ON k.id = dl.campaign
+    WHERE e.brand = $1 AND e.kind IN ('grant', 'extend') AND e.ends_on BETWEEN $2 AND $3
+      AND NOT EXISTS (SELECT 1 FROM rights_entry s WHERE s.supersedes = e.id)
+    ORDER BY e.deliverable, e.ends_on
+) x
+ORDER BY x.ends_on, x.deliverable
+LIMIT $4
 """
 
 _DELIVERABLES = """
@@ -252,6 +272,27 @@ async def _payables_block(brand_id: int, slug: str, today: dt.date) -> HomeBlock
     )  # fmt: skip
 
 
+async def _rights_block(brand_id: int, slug: str, today: dt.date) -> HomeBlock:
+    last = today + dt.timedelta(days=RIGHTS_SOON_DAYS)
+    records = await get_engine().fetch(_RIGHTS, brand_id, today, last, HOME_LIST_SIZE)
+    library = f"/backoffice/b/{slug}/library"
+    items = tuple(
+        HomeItem(
+            title=f"{r['creator_name']}: {r['title'] or r['kind']}",
+            detail=str(r["campaign_name"]),
+            link=f"{library}?creator={r['creator']}&expiring={RIGHTS_SOON_DAYS}",
+            when=r["ends_on"],
+            when_words=f"rights end {format_day(r['ends_on'])}",
+            urgent=(r["ends_on"] - today).days <= 7,
+        )
+        for r in records
+    )
+    return HomeBlock(
+        "rights", f"Usage rights ending within {RIGHTS_SOON_DAYS} days", _total(records), items,
+        f"{library}?expiring={RIGHTS_SOON_DAYS}", f"No usage rights end in the next {RIGHTS_SOON_DAYS} days.",
+    )  # fmt: skip
+
+
 async def _deliverables_block(brand_id: int, slug: str, today: dt.date) -> HomeBlock:
     records = await get_engine().fetch(
         _DELIVERABLES, brand_id, today + dt.timedelta(days=DUE_SOON_DAYS), list(DONE_STATUSES), HOME_LIST_SIZE
@@ -327,6 +368,8 @@ async def get_home(
             blocks.append(await _contracts_block(brand_id, brand_slug))
         elif key == "payables":
             blocks.append(await _payables_block(brand_id, brand_slug, today))
+        elif key == "rights":
+            blocks.append(await _rights_block(brand_id, brand_slug, today))
         elif key == "deliverables":
             blocks.append(await _deliverables_block(brand_id, brand_slug, today))
         elif key == "messages":

@@ -9,6 +9,7 @@ import httpx
 
 from shared.audit.context import system_actor
 from shared.collaborations.actions import CreatorSide, check_counter_offer
+from shared.content.actions import check_submit_live
 from shared.db.querycount import count_queries
 from shared.identity.actions import SocialAccount, do_create_creator
 from shared.integrations.storage_local import LocalStorage
@@ -19,6 +20,7 @@ from tests.factories import agreed_deal, offer_to
 from tests.payment_helpers import signing_payable
 from tests.personas import act_as_staff
 from tests.review_helpers import REEL, deliverables_of, submitted_draft
+from tests.rights_helpers import approved_asset
 
 ACME = "/backoffice/b/acme"
 ACTOR = system_actor("test")
@@ -180,3 +182,19 @@ async def test_payables_waiting_for_approval_lead_finances_home(client: httpx.As
     assert count_of((await client.get(ACME)).text, "payables") == 1
     await act_as_staff(client, cast.bob_id)  # managers don't approve: no block
     assert 'data-block="payables"' not in (await client.get(ACME)).text
+
+
+async def test_usage_rights_ending_within_30_days_are_on_the_home(
+    client: httpx.AsyncClient, cast: Cast, local_storage: LocalStorage
+) -> None:
+    live = ["https://www.instagram.com/reel/abc/"]
+    soon, _ = await approved_asset(cast, local_storage, channels=("email",), countries="", duration="30", unit="days")
+    await check_submit_live(ACTOR, cast.alice_id, soon, urls=live)  # 30 days from today: ends within the window
+    later, _ = await approved_asset(cast, local_storage)  # the default window runs far beyond 30 days
+    await check_submit_live(ACTOR, cast.alice_id, later, urls=live)
+    await act_as_staff(client, cast.bob_id)
+    page = (await client.get(ACME)).text
+    assert count_of(page, "rights") == 1
+    assert f'href="{ACME}/library?creator={cast.alice_id}&amp;expiring=30"' in page and "rights end " in page
+    await act_as_staff(client, cast.fran_id)  # finance doesn't manage content rights
+    assert 'data-block="rights"' not in (await client.get(ACME)).text
