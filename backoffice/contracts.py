@@ -21,8 +21,8 @@ from shared.contracts.actions import (
     SecondFactorRequired,
     contract_tools,
     do_countersign_contract,
+    do_download_contract,
     do_generate_contract,
-    do_record_download,
     do_save_template,
     do_send_contract,
     do_void_contract,
@@ -225,17 +225,11 @@ async def contract_pdf(
     contract = await get_contract(contract_id)
     if contract is None or contract.brand_id != brand.brand_id:
         raise NotFound("No such contract.")
-    executed = bool(contract.executed_key)
-    key = contract.executed_key or contract.document_key
-    data = await storage.get_bytes(key)
-    await do_record_download(
-        actor, contract_id, which="executed" if executed else "document", user_agent=_user_agent(request)
-    )
-    name = f"{contract.reference}{'-executed' if executed else ''}.pdf"
+    pdf = await do_download_contract(actor, contract, storage, user_agent=_user_agent(request))
     return Response(
-        data,
+        pdf.data,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"', "Cache-Control": "no-store"},
     )
 
 

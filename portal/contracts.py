@@ -18,7 +18,7 @@ from shared.audit.context import Actor
 from shared.contracts.actions import (
     FreshSignInRequired,
     do_decline_contract,
-    do_record_download,
+    do_download_contract,
     do_record_view,
     do_sign_contract,
 )
@@ -181,20 +181,11 @@ async def contract_pdf(
     contract = await get_contract(contract_id)
     if contract is None or contract.creator_id != creator.id or contract.status == "draft":
         raise NotFound("No such contract.")
-    executed = bool(contract.executed_key)
-    data = await storage.get_bytes(contract.executed_key or contract.document_key)
-    await do_record_download(
-        actor,
-        contract_id,
-        which="executed" if executed else "document",
-        user_agent=_user_agent(request),
-        creator_id=creator.id,
-    )
-    name = f"{contract.reference}{'-executed' if executed else ''}.pdf"
+    pdf = await do_download_contract(actor, contract, storage, user_agent=_user_agent(request), creator_id=creator.id)
     return Response(
-        data,
+        pdf.data,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"', "Cache-Control": "no-store"},
     )
 
 

@@ -20,6 +20,7 @@ from shared.collaborations.rules import Status as CollaborationStatus
 from shared.collaborations.rules import Terms, status_when_contract_executed
 from shared.contracts import documents, sealing
 from shared.contracts.evidence import append_event, contract_events
+from shared.contracts.queries import ContractRow
 from shared.contracts.rules import (
     ESIGN_CONSENT_VERSION,
     LIVE,
@@ -463,6 +464,35 @@ async def do_record_download(
         if not rows or (creator_id is not None and rows[0]["creator"] != creator_id):
             raise NotFound("No such contract.")
         await append_event(contract_id, "downloaded", actor, user_agent=user_agent, data={"file": which})
+
+
+@dataclass(frozen=True)
+class ContractFile:
+    """The PDF a party downloads: the executed one once there is one, else the document to sign."""
+
+    data: bytes
+    filename: str
+
+
+async def do_download_contract(
+    actor: Actor,
+    contract: ContractRow,
+    storage: Storage,
+    *,
+    user_agent: str = "",
+    creator_id: int | None = None,
+) -> ContractFile:
+    """Read the contract's current PDF from storage and record the download in its evidence trail."""
+    executed = bool(contract.executed_key)
+    data = await storage.get_bytes(contract.executed_key or contract.document_key)
+    await do_record_download(
+        actor,
+        contract.id,
+        which="executed" if executed else "document",
+        user_agent=user_agent,
+        creator_id=creator_id,
+    )
+    return ContractFile(data, f"{contract.reference}{'-executed' if executed else ''}.pdf")
 
 
 async def do_sign_contract(
