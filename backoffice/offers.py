@@ -24,6 +24,7 @@ from shared.collaborations.actions import (
     do_record_shipment,
     do_withdraw_offer,
 )
+from shared.collaborations.actions.cancelling import do_cancel_deal
 from shared.collaborations.board import STATUS_LABELS as DELIVERABLE_LABELS
 from shared.collaborations.forms import terms_fields
 from shared.collaborations.queries import get_offer_for_brand, list_offer_candidates
@@ -45,6 +46,7 @@ from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
 from shared.messaging.queries import get_thread
 from shared.messaging.rules import THREAD_BOX_SIZE
+from shared.payments.queries import get_money_at_stake
 from shared.web.forms import INT32_MAX, Form, Id, Many, Text, read_form
 from shared.web.ids import QueryId
 
@@ -58,6 +60,9 @@ SEND_FORM = Form(
 )
 COUNTER_FORM = Form(**terms_fields(full=True))
 WITHDRAW_FORM = Form(reason=Text(max_length=NOTE_MAX))
+CANCEL_FORM = Form(
+    reason=Text(max_length=NOTE_MAX, multiline=True, required="Say why the deal is cancelled: the creator reads it.")
+)
 SHIPMENT_FORM = Form(carrier=Text(max_length=100), tracking_number=Text(max_length=100))  # Shipment's columns
 
 TERMS_CONTEXT = {
@@ -302,6 +307,74 @@ async def withdraw_offer(
     return await _answer(request, brand, collaboration_id, "Offer withdrawn. You can send a new one later.")
 
 
+async def _cancel_page(
+    brand: BrandAccess,
+    collaboration_id: int,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    offer = await get_offer_for_brand(brand.brand_id, collaboration_id)
+    if "cancel" not in offer.verbs:
+        raise NotFound("This deal can't be cancelled.")
+    return Template(
+        "backoffice/offers_cancel.html",
+        context={
+            "brand": brand,
+            "offer": offer,
+            "stake": await get_money_at_stake(brand.brand_id, collaboration_id),
+            "contracts": await contracts_for_collaboration(collaboration_id),
+            "form": form or {},
+            "errors": errors or {},
+        },
+        status_code=status,
+    )
+
+
+@get("/b/{brand_slug:str}/offers/{collaboration_id:int}/cancel", guards=[NEGOTIATORS])
+async def cancel_deal_page(brand: NamedDependency[BrandAccess], collaboration_id: FromPath[int]) -> Template:
+    """The confirmation step: what cancelling does to the contract and the money, before anything happens."""
+    return await _cancel_page(brand, collaboration_id)
+
+
+@post(
+    "/b/{brand_slug:str}/offers/{collaboration_id:int}/cancel",
+    guards=[NEGOTIATORS],
+    status_code=303,
+    opt={"form": CANCEL_FORM},
+)
+async def cancel_deal(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    collaboration_id: FromPath[int],
+) -> Redirect | Template:
+    form = await read_form(request)
+    try:
+        form.check()
+        done = await do_cancel_deal(
+            actor,
+            BrandSide(staff, brand.brand_id),
+            collaboration_id=collaboration_id,
+            reason=form.values["reason"],
+            user_agent=request.headers.get("user-agent", ""),
+        )
+    except InvalidInput as exc:
+        return await _cancel_page(brand, collaboration_id, form=form.text, errors=exc.errors, status=400)
+    except IllegalTransition as exc:
+        flash(request, str(exc), category="error")
+        return Redirect(_offer_url(brand, collaboration_id), status_code=303)
+    parts = ["Deal cancelled; the creator has been told."]
+    if done.voided_contracts:
+        parts.append("The unsigned contract was voided.")
+    if done.cancelled_payables:
+        n = len(done.cancelled_payables)
+        parts.append(f"{n} payable{'s' if n != 1 else ''} not yet released {'were' if n != 1 else 'was'} cancelled.")
+    return await _answer(request, brand, collaboration_id, " ".join(parts))
+
+
 @post(
     "/b/{brand_slug:str}/offers/{collaboration_id:int}/shipment",
     guards=[NEGOTIATORS],
@@ -342,5 +415,7 @@ HANDLERS: list[HTTPRouteHandler] = [
     accept_offer,
     counter_offer,
     withdraw_offer,
+    cancel_deal_page,
+    cancel_deal,
     record_shipment,
 ]

@@ -120,6 +120,7 @@ SWEEP: dict[tuple[str, str], Sweep | str] = {
     ("POST", f"{BO}/offers/{{collaboration_id:int}}/accept"): no_form("a button"),
     ("POST", f"{BO}/offers/{{collaboration_id:int}}/counter"): Sweep("manager_x"),
     ("POST", f"{BO}/offers/{{collaboration_id:int}}/withdraw"): Sweep("manager_x"),
+    ("POST", f"{BO}/offers/{{collaboration_id:int}}/cancel"): Sweep("manager_x"),
     ("POST", f"{BO}/offers/{{collaboration_id:int}}/shipment"): Sweep("manager_x"),
     ("POST", f"{BO}/offers/{{collaboration_id:int}}/messages"): Sweep("manager_x"),
     ("POST", "/offers/{collaboration_id:int}/accept"): no_form("a button"),

@@ -306,3 +306,37 @@ async def get_payment_settings(brand_id: int) -> PaymentSettings:
     if r["approvals_required"] is not None:
         policy = Policy.from_row({**r, "thresholds": json.loads(r["thresholds"])})
     return PaymentSettings(policy, int(r["payment_terms_days"]), r["default_currency"])
+
+
+@dataclass(frozen=True)
+class MoneyAtStake:
+    """What cancelling a deal would do to its money: payables not yet released are cancelled; released ones stay."""
+
+    to_cancel: tuple[str, ...]  # "2 payables, $1,200.00" per currency
+    staying: tuple[str, ...]
+
+
+CANCELLABLE = (Status.PENDING_APPROVAL, Status.APPROVED)
+
+
+async def get_money_at_stake(brand_id: int, collaboration_id: int) -> MoneyAtStake:
+    rows = await get_engine().fetch(
+        """
+        SELECT p.status = ANY($3::varchar[]) AS cancellable, p.currency, count(*) AS n, sum(p.amount_minor) AS total
+        FROM payable p
+        WHERE p.brand = $1 AND p.collaboration = $2 AND p.status <> 'cancelled'
+        GROUP BY 1, 2 ORDER BY 2
+        """,
+        brand_id,
+        collaboration_id,
+        [s.value for s in CANCELLABLE],
+    )
+
+    def words(cancellable: bool) -> tuple[str, ...]:
+        return tuple(
+            f"{r['n']} payable{'s' if r['n'] != 1 else ''}, {format_money(int(r['total']), r['currency'])}"
+            for r in rows
+            if r["cancellable"] is cancellable
+        )
+
+    return MoneyAtStake(to_cancel=words(True), staying=words(False))

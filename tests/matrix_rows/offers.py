@@ -36,6 +36,19 @@ ROUTES = [
         f"{U}/{{offer}}/withdraw",
         staff_only(brand_scoped=True, roles=NEGOTIATORS),
     ),
+    # Cancelling needs an accepted deal: the seeded one (an empty form is refused, so it stays accepted).
+    Route(
+        "GET",
+        f"{B}/{{collaboration_id:int}}/cancel",
+        f"{U}/{{seeded}}/cancel",
+        staff_only(brand_scoped=True, roles=NEGOTIATORS),
+    ),
+    Route(
+        "POST",
+        f"{B}/{{collaboration_id:int}}/cancel",
+        f"{U}/{{seeded}}/cancel",
+        staff_only(brand_scoped=True, roles=NEGOTIATORS),
+    ),
     Route(
         "POST",
         f"{B}/{{collaboration_id:int}}/shipment",
