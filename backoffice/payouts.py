@@ -55,17 +55,21 @@ from shared.payments.rules import (
     can_release,
     parse_threshold,
 )
-from shared.web.forms import Amount, Choice, Form, Id, Integer, Many, Text, read_form
+from shared.web.forms import Amount, Choice, Flag, Form, Id, Integer, Many, Text, read_form
 from shared.web.ids import QueryId
 
 READERS = requires_role(Role.OWNER, Role.FINANCE, Role.MANAGER, Role.VIEWER)
 MONEY_PEOPLE = requires_role(Role.OWNER, Role.FINANCE)
 
-APPROVE_FORM = Form(payable=Many(Id(message="Choose payables from the queue."), max_items=500))
+# A batch is two steps: the ticked rows come back on a confirmation page with their total, and only the second
+# post (confirmed) acts. The authenticator code for a release is asked for there, after the total is seen.
+APPROVE_FORM = Form(payable=Many(Id(message="Choose payables from the queue."), max_items=500), confirmed=Flag())
 RELEASE_FORM = Form(
     payable=Many(Id(message="Choose payables from the queue."), max_items=500),
-    code=Text(max_length=20, required="Enter the current 6-digit code from your authenticator app."),
+    code=Text(max_length=20, required=False),
+    confirmed=Flag(),
 )
+CODE_NEEDED = "Enter the current 6-digit code from your authenticator app."
 POLICY_FORM = Form(
     approvals_required=Integer(
         min_value=1, max_value=3, message="A payable needs 1, 2 or 3 approvers.", required="Choose 1, 2 or 3."
@@ -198,6 +202,36 @@ def _flash_outcomes(request: Request[Any, Any, Any], outcomes: list[Outcome], do
             flash(request, f"Payable #{outcome.payable_id}: {outcome.message}", category="error")
 
 
+BATCH_WORDS = {
+    "approve": ("Approve", Status.PENDING_APPROVAL, "approval"),
+    "release": ("Release", Status.APPROVED, "release"),
+}
+
+
+async def _confirm_page(
+    brand: BrandAccess, verb: str, ids: list[int], *, errors: dict[str, str] | None = None, code: int = 200
+) -> Template:
+    """The ticked payables again, with their total per currency: what the second click will approve or release.
+    Rows that can't take this step (someone acted meanwhile) are listed apart and left out of the total."""
+    rows = await list_payout_queue(brand.brand_id, ids=ids)
+    if verb == "approve":
+        ready = [r for r in rows if r.status == Status.PENDING_APPROVAL]
+    else:
+        ready = [r for r in rows if r.releasable]
+    return Template(
+        "backoffice/payouts_confirm.html",
+        context={
+            "brand": brand,
+            "verb": verb,
+            "ready": ready,
+            "skipped": [r for r in rows if r not in ready],
+            "total": _totals(ready),
+            "errors": errors or {},
+        },
+        status_code=code,
+    )
+
+
 @post("/b/{brand_slug:str}/payouts/approve", guards=[MONEY_PEOPLE], status_code=303, opt={"form": APPROVE_FORM})
 async def approve_payouts(
     request: Request[Any, Any, Any],
@@ -210,6 +244,8 @@ async def approve_payouts(
         form.check()
         if not form.values["payable"]:
             raise InvalidInput({"payable": "Tick the payables to approve."})
+        if not form.values["confirmed"]:
+            return await _confirm_page(brand, "approve", form.values["payable"])
         outcomes = await check_approve_payables(actor, staff, brand_id=brand.brand_id,
                                                 payable_ids=form.values["payable"])  # fmt: skip
     except InvalidInput as exc:
@@ -231,9 +267,16 @@ async def release_payouts(
         if not form.values["payable"]:
             raise InvalidInput({"payable": "Tick the payables to release."})
         ids, code = form.values["payable"], form.values["code"]
-        outcomes = await check_release_payables(
-            actor, staff, encryptor_of(request), brand_id=brand.brand_id, payable_ids=ids, code=code
-        )
+        if not form.values["confirmed"]:
+            return await _confirm_page(brand, "release", ids)
+        if not code:
+            return await _confirm_page(brand, "release", ids, errors={"code": CODE_NEEDED}, code=400)
+        try:
+            outcomes = await check_release_payables(
+                actor, staff, encryptor_of(request), brand_id=brand.brand_id, payable_ids=ids, code=code
+            )
+        except InvalidInput as exc:  # a wrong code: asked again on the same confirmation, ticks kept
+            return await _confirm_page(brand, "release", ids, errors=exc.errors, code=400)
     except PermissionDenied as exc:
         flash(request, str(exc), category="error")
         return Redirect(_list_url(brand), status_code=303)

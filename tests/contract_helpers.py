@@ -54,20 +54,20 @@ class Generated:
     contract_id: int
 
 
-async def generated(cast: Cast, tools: ContractTools) -> Generated:
-    deal = await agreed_deal(cast)
+async def generated(cast: Cast, tools: ContractTools, creator_id: int | None = None) -> Generated:
+    deal = await agreed_deal(cast, creator_id)
     side = await brand_side(cast.bob_id, cast.acme_id)
     contract_id = await do_generate_contract(ACTOR, side, tools, collaboration_id=deal.collaboration_id)
     return Generated(deal.collaboration_id, contract_id)
 
 
-async def sent(cast: Cast, tools: ContractTools) -> Generated:
-    made = await generated(cast, tools)
+async def sent(cast: Cast, tools: ContractTools, creator_id: int | None = None) -> Generated:
+    made = await generated(cast, tools, creator_id)
     await do_send_contract(ACTOR, await brand_side(cast.bob_id, cast.acme_id), contract_id=made.contract_id)
     return made
 
 
-async def sign(cast: Cast, contract_id: int, **overrides: object) -> None:
+async def sign(cast: Cast, contract_id: int, creator_id: int | None = None, **overrides: object) -> None:
     options: dict[str, object] = {
         "legal_name": "Alice M. Rivera",
         "consent": True,
@@ -78,4 +78,5 @@ async def sign(cast: Cast, contract_id: int, **overrides: object) -> None:
         "user_agent": "Mozilla/5.0 (iPhone)",
     }
     options.update(overrides)
-    await do_sign_contract(creator_actor(cast.alice_id), cast.alice_id, contract_id=contract_id, **options)  # type: ignore[arg-type]
+    signer = creator_id or cast.alice_id
+    await do_sign_contract(creator_actor(signer), signer, contract_id=contract_id, **options)  # type: ignore[arg-type]

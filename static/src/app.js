@@ -84,3 +84,30 @@ document.addEventListener("keydown", (event) => {
     search.focus();
   }
 });
+
+// Payouts queue: the total of the ticked payables, per currency, as they are ticked (the confirmation page
+// shows the same total from the server before anything happens; this is only a preview).
+function tickedTotal() {
+  const out = document.getElementById("ticked-total");
+  if (!out) return;
+  const sums = new Map();
+  let count = 0;
+  document.querySelectorAll("input[data-amount-minor]:checked").forEach((box) => {
+    const currency = box.dataset.currency;
+    sums.set(currency, (sums.get(currency) || 0n) + BigInt(box.dataset.amountMinor));
+    count += 1;
+  });
+  const parts = [...sums.entries()].sort().map(([currency, minor]) => {
+    const digits = new Intl.NumberFormat("en-US", { style: "currency", currency }).resolvedOptions()
+      .maximumFractionDigits;
+    const scale = 10n ** BigInt(digits);
+    // The whole part grouped by Intl, then the exact minor digits (BigInt: no floating point in money).
+    const whole = new Intl.NumberFormat("en-US", { style: "currency", currency, minimumFractionDigits: 0, maximumFractionDigits: 0 })
+      .format(minor / scale);
+    return digits ? `${whole}.${(minor % scale).toString().padStart(digits, "0")}` : whole;
+  });
+  out.textContent = count ? `Ticked: ${count} payable${count === 1 ? "" : "s"}, ${parts.join(" + ")}` : "";
+}
+document.addEventListener("change", (event) => {
+  if (event.target.matches?.("input[data-amount-minor]")) tickedTotal();
+});

@@ -40,14 +40,24 @@ async def test_it_lists_the_queue_with_approvals_in_few_queries(client, cast: Ca
 async def test_finance_approves_and_an_owner_releases_with_a_code(client, cast: Cast, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     first, second = await signing_payable(cast), await signing_payable(cast)
     await act_as_staff(client, cast.fran_id)
-    answer = await _post(client, f"{QUEUE}/approve", {"payable": [str(first), str(second)]})
+    # The first click shows the ticked payables and their total; nothing is approved yet.
+    confirm = await _post(client, f"{QUEUE}/approve", {"payable": [str(first), str(second)]})
+    assert confirm.status_code == 200 and "Approve 2 payables: US$1,200.00?" in confirm.text
+    assert (await payable_row(first))["status"] == "pending_approval"
+    answer = await _post(client, f"{QUEUE}/approve", {"payable": [str(first), str(second)], "confirmed": "1"})
     assert answer.status_code == 303
     assert (await payable_row(first))["status"] == "approved" and (await payable_row(second))["status"] == "approved"
     secret = await olivia_totp(cast, Encryptor(settings.secret_key))
     await act_as_staff(client, cast.olivia_id)
-    wrong = await _post(client, f"{QUEUE}/release", {"payable": [str(first)], "code": "12"})
+    confirm = await _post(client, f"{QUEUE}/release", {"payable": [str(first)]})
+    assert "Release 1 payable: US$600.00?" in confirm.text and 'id="code"' in confirm.text
+    missing = await _post(client, f"{QUEUE}/release", {"payable": [str(first)], "confirmed": "1"})
+    assert missing.status_code == 400 and "Enter the current 6-digit code" in missing.text
+    wrong = await _post(client, f"{QUEUE}/release", {"payable": [str(first)], "code": "12", "confirmed": "1"})
     assert wrong.status_code == 400 and "code is not right" in wrong.text
-    answer = await _post(client, f"{QUEUE}/release", {"payable": [str(first)], "code": pyotp.TOTP(secret).now()})
+    assert f'name="payable" value="{first}"' in wrong.text  # asked again on the same confirmation
+    answer = await _post(client, f"{QUEUE}/release",
+                         {"payable": [str(first)], "code": pyotp.TOTP(secret).now(), "confirmed": "1"})  # fmt: skip
     assert answer.status_code == 303
     assert (await payable_row(first))["status"] == "released" and (await intent_row(first))["state"] == "queued"
     assert (await payable_row(second))["status"] == "approved"
@@ -71,7 +81,9 @@ async def test_managers_and_viewers_read_but_do_not_act(client, cast: Cast, who:
     await act_as_staff(client, cast.bob_id if who == "bob" else cast.vic_id)
     page = await client.get(QUEUE)
     assert page.status_code == 200 and f"payable-{payable_id}" in page.text and "Approve the ticked" not in page.text
-    assert (await _post(client, f"{QUEUE}/approve", {"payable": [str(payable_id)]})).status_code == 403
+    assert (
+        await _post(client, f"{QUEUE}/approve", {"payable": [str(payable_id)], "confirmed": "1"})
+    ).status_code == 403
 
 
 async def test_another_brand_sees_nothing(client, cast: Cast) -> None:  # type: ignore[no-untyped-def]
@@ -94,7 +106,7 @@ async def test_the_creator_reads_the_clock_of_her_own_payments(client, cast: Cas
 async def test_it_filters_the_queue_and_exports_it_as_csv(client, cast: Cast) -> None:  # type: ignore[no-untyped-def]
     first, second = await signing_payable(cast), await signing_payable(cast)
     await act_as_staff(client, cast.fran_id)
-    await _post(client, f"{QUEUE}/approve", {"payable": [str(first)]})
+    await _post(client, f"{QUEUE}/approve", {"payable": [str(first)], "confirmed": "1"})
     approved_only = await client.get(f"{QUEUE}?status=approved&currency=USD&creator={cast.alice_id}")
     assert f"payable-{first}" in approved_only.text and f"payable-{second}" not in approved_only.text
     assert (await client.get(f"{QUEUE}?creator=99999999999")).status_code == 400  # beyond int4: refused
@@ -131,7 +143,7 @@ async def test_an_owner_sets_the_policy_and_its_errors_keep_what_was_typed(clien
 async def test_finance_records_a_manual_payout_with_its_reference(client, cast: Cast) -> None:  # type: ignore[no-untyped-def]
     payable_id = await signing_payable(cast)
     await act_as_staff(client, cast.fran_id)
-    await _post(client, f"{QUEUE}/approve", {"payable": [str(payable_id)]})
+    await _post(client, f"{QUEUE}/approve", {"payable": [str(payable_id)], "confirmed": "1"})
     await act_as_staff(client, cast.olivia_id)
     missing = await _post(client, f"{QUEUE}/{payable_id}/manual", {"method": "paypal", "reference": ""})
     assert missing.status_code == 400 and "reference" in missing.text

@@ -1,6 +1,7 @@
-"""The money journey in a browser: Alice's contract is executed → her signing payable appears; Fran approves it,
-Olivia approves it and releases it with her authenticator code (Acme asks for two approvers); the transfer job
-runs, the simulator pays out and its webhooks arrive → Alice's Payments page says it is paid."""
+"""The money journey in a browser: Diego's contract is executed → his signing payable appears; Fran approves it
+(the confirmation shows the batch total first), Olivia approves it and releases it with her authenticator code
+(Acme asks for two approvers); the transfer job runs, the simulator pays out and its webhooks arrive → Diego's
+Payments page says it is paid."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from playwright.async_api import Page, expect
 from shared.contracts.actions import do_countersign_contract
 from shared.crypto import Encryptor
 from shared.db.engine import get_engine
+from shared.identity.actions import SocialAccount, do_create_creator
 from shared.integrations.stripe_simulator import WebhookEndpoint
 from shared.payments.actions import do_set_payment_policy
 from shared.payments.rules import Policy
@@ -72,15 +74,19 @@ async def test_a_signing_payable_is_approved_twice_released_and_paid(
 ) -> None:  # fmt: skip
     point_jobs_at(stripe_sim, monkeypatch)
     stripe_sim.top_up(1_000_000)
-    await ready_creator(stripe_sim, cast.alice_id)
+    diego = int((await do_create_creator(
+        ACTOR, display_name="Diego Alvarez", email="diego@creators.test", country="MX", niches=["food"],
+        accounts=[SocialAccount("tiktok", "tt-diego", "diego.cocina", 120_400, 3_900)],
+    )).id)  # fmt: skip
+    await ready_creator(stripe_sim, diego)
     await do_set_payment_policy(ACTOR, await staff(cast.olivia_id), brand_id=cast.acme_id, policy=Policy(2),
                                 terms_days=30)  # fmt: skip
-    # Alice's contract: sent, signed by her, countersigned by Olivia with her code → executed.
+    # Diego's contract: sent, signed by him, countersigned by Olivia with her code → executed.
     encryptor = Encryptor(settings.secret_key)
     tools = tools_in(tmp_path)
 
-    made = await sent(cast, tools)
-    await sign(cast, made.contract_id)
+    made = await sent(cast, tools, diego)
+    await sign(cast, made.contract_id, diego, legal_name="Diego Alvarez", identity="tiktok:diego.cocina")
     secret = await enable_totp(encryptor, cast.olivia_id)
     await do_countersign_contract(ACTOR, await brand_side(cast.olivia_id, cast.acme_id), tools, encryptor,
                                   contract_id=made.contract_id, code=pyotp.TOTP(secret).now())  # fmt: skip
@@ -92,22 +98,28 @@ async def test_a_signing_payable_is_approved_twice_released_and_paid(
     await page.goto(queue)
     await expect(page.locator(f"#payable-{payable_id}")).to_contain_text("0 of 2")
     await page.locator(f"#pick-{payable_id}").check()
+    await expect(page.locator("#ticked-total")).to_have_text("Ticked: 1 payable, $600.00")
     await page.get_by_role("button", name="Approve the ticked payables").click()
+    await expect(page.locator("#batch-total")).to_have_text("US$600.00")  # nothing approved yet
+    await page.get_by_role("button", name="Approve US$600.00").click()
     await expect(page.locator(f"#payable-{payable_id}")).to_contain_text("1 of 2 (Fran Finance)")
 
     await _become(page, money_server, {"staff_id": cast.olivia_id})
     await page.goto(queue)
     await page.locator(f"#pick-{payable_id}").check()
     await page.get_by_role("button", name="Approve the ticked payables").click()
+    await page.get_by_role("button", name="Approve US$600.00").click()
     await expect(page.locator(f"#payable-{payable_id}")).to_have_attribute("data-status", "approved")
     await page.locator(f"#pick-{payable_id}").check()
-    await page.get_by_label("Authenticator code (to release)").fill(pyotp.TOTP(secret).now())
     await page.get_by_role("button", name="Release the ticked payables").click()
+    await expect(page.locator("h1")).to_have_text("Release 1 payable: US$600.00?")
+    await page.get_by_label("Authenticator code").fill(pyotp.TOTP(secret).now())
+    await page.get_by_role("button", name="Release US$600.00").click()
     await expect(page.locator(f"#payable-{payable_id}")).to_have_attribute("data-status", "released")
 
     await run_jobs(database_url)  # the transfer
     assert (await payable_row(payable_id))["status"] == "transfer_sent"
-    await _become(page, money_server, {"creator_id": cast.alice_id})
+    await _become(page, money_server, {"creator_id": diego})
     await page.goto(f"{money_server}/payments")
     await expect(page.locator(f"#payable-{payable_id}")).to_contain_text("Stripe sends it to your bank around")
 
