@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -32,6 +33,7 @@ from shared.db.embedded import start_embedded_postgres
 from shared.db.engine import configure_database, connection_pool, get_engine
 from shared.db.migrate import apply_migrations
 from shared.db.querycount import count_queries
+from shared.demo_history import BRIEF
 from shared.identity.actions import (
     SocialAccount,
     check_totp_enrolment,
@@ -45,12 +47,11 @@ from shared.identity.queries import get_staff_context
 from shared.identity.rules import Role
 from shared.integrations.stripe_connect import ConnectAccount
 from shared.integrations.stripe_simulator import Simulator, running_simulator
+from shared.integrations.stripe_simulator.walkthrough import ready_account
 from shared.jobs import job_queue
 from shared.ledger.queries import count_unbalanced_journals
 from shared.payments.actions import check_approve_payables, check_release_payables, record_milestone
 from shared.payouts.actions import do_record_payout_account
-from tests.factories import BRIEF, offer_form
-from tests.stripe.helpers import ready_account
 
 KEY = "sk_test_rapport_bench"
 ACTOR = system_actor("bench")
@@ -87,7 +88,11 @@ async def setup(payables: int, base_url: str) -> tuple[int, int, int, list[int],
         account = ready_account(client)
         await do_record_payout_account(ACTOR, int(creator.id), ConnectAccount.from_stripe(account.to_dict()))
         creators.append(int(creator.id))
-    form = {**offer_form("300"), "pay_signing": "34", "pay_approval": "33", "pay_go_live": "33"}
+    # Each deal pays a third on signing, approval and go-live: every payable is a different milestone.
+    live_on = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=14)).isoformat()
+    form = {"fee": "300", "pay_signing": "34", "pay_approval": "33", "pay_go_live": "33", "revision_rounds": "2",
+            "review_days": "3", "d0_kind": "reel", "d0_platform": "instagram", "d0_title": "Reel",
+            "d0_draft_due": live_on, "d0_live_due": live_on}  # fmt: skip
     deals = await check_send_offers(ACTOR, bob_ctx, brand_id=int(brand.id), campaign_id=campaign, creator_ids=creators,
                                     form=form)  # fmt: skip
     ids: list[int] = []

@@ -53,6 +53,8 @@ STATUS_LABELS = {
 OPEN = frozenset({Status.INVITED, Status.COUNTERED})
 # The deal exists: terms are frozen and deliverables are owed.
 AGREED = frozenset({Status.ACCEPTED, Status.CONTRACTED, Status.IN_PROGRESS, Status.COMPLETED})
+# An agreed deal the brand can still call off (a completed one is history).
+CANCELLABLE_DEALS = (Status.ACCEPTED, Status.CONTRACTED, Status.IN_PROGRESS)
 # Counted as committed spend against the campaign budget.
 COMMITTED = AGREED
 
@@ -67,7 +69,7 @@ TRANSITIONS: dict[tuple[Party, Verb], dict[Status, Status]] = {
     ("brand", "counter"): {Status.COUNTERED: Status.INVITED},
     ("creator", "decline"): {Status.INVITED: Status.DECLINED, Status.COUNTERED: Status.DECLINED},
     ("brand", "withdraw"): {Status.INVITED: Status.WITHDRAWN, Status.COUNTERED: Status.WITHDRAWN},
-    ("brand", "cancel"): {s: Status.CANCELLED for s in (Status.ACCEPTED, Status.CONTRACTED, Status.IN_PROGRESS)},
+    ("brand", "cancel"): {s: Status.CANCELLED for s in CANCELLABLE_DEALS},
 }
 
 _WHY_NOT = {

@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 from shared.audit.context import Actor
+from shared.collaborations.actions.cancelling import do_cancel_deal
+from shared.collaborations.actions.sides import BrandSide
+from shared.collaborations.rules import CANCELLABLE_DEALS
 from shared.db.engine import get_engine
 from shared.identity.queries import get_staff_context
 from shared.payments.actions import (
@@ -62,5 +65,16 @@ async def seed_demo_payments(actor: Actor) -> None:
         # The seed has no authenticator at hand; the release itself is the real one (outbox row and job).
         await release_payable(actor, olivia, acme, released)
     if (cancelled := next(steps, None)) is not None:
-        rows = await engine.fetch("SELECT collaboration FROM payable WHERE id = $1", cancelled)
-        await do_cancel_open_payables(actor, int(rows[0]["collaboration"]), reason="The campaign was called off")
+        # The deal itself is called off when it still can be (its contract voided, its creator told); otherwise
+        # only its open payables.
+        rows = await engine.fetch(
+            "SELECT p.collaboration, c.status FROM payable p JOIN collaboration c ON c.id = p.collaboration"
+            " WHERE p.id = $1",
+            cancelled,
+        )
+        collaboration_id, status = int(rows[0]["collaboration"]), rows[0]["status"]
+        if status in {s.value for s in CANCELLABLE_DEALS}:
+            await do_cancel_deal(actor, BrandSide(olivia, acme), collaboration_id=collaboration_id,
+                                 reason="The campaign was called off")  # fmt: skip
+        else:
+            await do_cancel_open_payables(actor, collaboration_id, reason="The campaign was called off")
