@@ -1,6 +1,7 @@
 """Demo payables at Acme in each state a person meets: waiting for approval (one overdue, one refused with a
 reason), approved, paid by bank transfer, released to a creator without payouts (the worker marks it failed,
-with the reason), cancelled. Payables the lived-in history reached (go-live) stay waiting for approval."""
+with the reason), cancelled (the deal itself called off with the real action). Payables the lived-in history
+reached (go-live) stay waiting for approval."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from shared.db.engine import get_engine
 from shared.identity.queries import get_staff_context
 from shared.payments.actions import (
     check_approve_payables,
-    do_cancel_open_payables,
     do_record_manual_payout,
     do_refuse_payable,
     record_milestone,
@@ -64,17 +64,21 @@ async def seed_demo_payments(actor: Actor) -> None:
         await check_approve_payables(actor, fran, brand_id=acme, payable_ids=[released])
         # The seed has no authenticator at hand; the release itself is the real one (outbox row and job).
         await release_payable(actor, olivia, acme, released)
-    if (cancelled := next(steps, None)) is not None:
-        # The deal itself is called off when it still can be (its contract voided, its creator told); otherwise
-        # only its open payables.
+    # One deal is called off with the real action (the creator told; its open payables cancelled): one still
+    # cancellable and with no contract waiting, so the contracts' demo states stay as they are.
+    left = list(steps)
+    if left:
         rows = await engine.fetch(
-            "SELECT p.collaboration, c.status FROM payable p JOIN collaboration c ON c.id = p.collaboration"
-            " WHERE p.id = $1",
-            cancelled,
+            """
+            SELECT p.collaboration FROM payable p JOIN collaboration c ON c.id = p.collaboration
+            WHERE p.id = ANY($1::int[]) AND c.status = ANY($2::varchar[])
+              AND NOT EXISTS (SELECT 1 FROM contract k WHERE k.collaboration = c.id
+                              AND k.status IN ('draft', 'sent', 'signed'))
+            ORDER BY p.id LIMIT 1
+            """,
+            left,
+            [s.value for s in CANCELLABLE_DEALS],
         )
-        collaboration_id, status = int(rows[0]["collaboration"]), rows[0]["status"]
-        if status in {s.value for s in CANCELLABLE_DEALS}:
-            await do_cancel_deal(actor, BrandSide(olivia, acme), collaboration_id=collaboration_id,
+        if rows:
+            await do_cancel_deal(actor, BrandSide(olivia, acme), collaboration_id=int(rows[0]["collaboration"]),
                                  reason="The campaign was called off")  # fmt: skip
-        else:
-            await do_cancel_open_payables(actor, collaboration_id, reason="The campaign was called off")

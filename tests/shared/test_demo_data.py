@@ -48,7 +48,9 @@ async def test_it_seeds_a_lived_in_acme_once(engine: RapportEngine, settings: Se
     assert sorted(campaigns.values()) == ["active", "active", "completed", "draft"]
     collaborations = await Collaboration.select(Collaboration.status).where(Collaboration.brand == acme["id"])
     assert len(collaborations) >= 35
-    assert {row["status"] for row in collaborations} == {"invited", "countered", "accepted", "declined", "withdrawn"}
+    assert {row["status"] for row in collaborations} == {
+        "invited", "countered", "accepted", "declined", "withdrawn", "cancelled"
+    }  # fmt: skip
     statuses = {row["status"] for row in await Deliverable.select(Deliverable.status)}
     assert {"pending", "draft_submitted", "changes_requested", "approved", "live"} <= statuses
     today = dt.datetime.now(dt.UTC).date()
