@@ -888,3 +888,62 @@ class TrackedLink(Table):
     created_by = ForeignKey(StaffUser, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     unique_tracked_link = Unique(["campaign", "creator"])
+
+
+class TrackedLinkDay(Table):
+    """Clicks on a tracked link per UTC day (the series behind the campaign's clicks chart); still nothing about
+    who clicked."""
+
+    id: Serial
+
+    link = ForeignKey(TrackedLink, null=False)
+    day = Date()
+    clicks = BigInt(default=0)
+    unique_tracked_link_day = Unique(["link", "day"])
+
+
+class DiscountCode(Table):
+    """A discount code given to one creator in one campaign: imported orders that used it are that creator's
+    conversions. Codes are kept upper-case and are unique per brand (a shop's codes are)."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    campaign = ForeignKey(Campaign, null=False, index=True)
+    creator = ForeignKey(Creator, null=False)
+    code = Varchar(length=40)
+    created_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    unique_discount_code = Unique(["brand", "code"])
+
+
+class SaleOrder(Table):
+    """One order from the brand's shop, imported from a CSV export, counted once by its order id. It belongs to a
+    creator through its discount code, matched when results are read (a code added later still counts)."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    order_ref = Varchar(length=100)
+    code = Varchar(length=40, index=True)
+    amount_minor = BigInt()
+    currency = Varchar(length=3)
+    ordered_at = Timestamptz()
+    imported_at = Timestamptz(default=TimestamptzNow())
+    imported_by = ForeignKey(StaffUser, null=True, default=None)
+    unique_sale_order = Unique(["brand", "order_ref"])
+
+
+class MediaValueRates(Table):
+    """The rates a brand sets for earned media value (minor units of `currency`); a rate left empty leaves its
+    part out. EMV is never shown without these rates beside it."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, unique=True)
+    currency = Varchar(length=3)
+    per_thousand_views_minor = BigInt(null=True, default=None)
+    per_engagement_minor = BigInt(null=True, default=None)
+    per_click_minor = BigInt(null=True, default=None)
+    updated_by = ForeignKey(StaffUser, null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())

@@ -4,6 +4,7 @@ kept. Owners and managers make them (audited); the campaign's results count clic
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -15,7 +16,7 @@ from shared.db.engine import get_engine
 from shared.db.transactions import atomic
 from shared.errors import InvalidInput, NotFound, PermissionDenied
 from shared.identity.queries import StaffContext
-from shared.results.sharing import SHARERS
+from shared.results.rules import SHARERS
 
 URL_MAX = 500
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: read aloud or typed from a screen
@@ -83,8 +84,19 @@ async def follow_link(code: str) -> str:
     """Count one click and return where it leads; NotFound for an unknown code."""
     if not code or len(code) > 16:
         raise NotFound("No such link.")
+    # One statement: the running count and the day's count (the series behind the clicks chart) move together.
     rows = await get_engine().fetch(
-        "UPDATE tracked_link SET clicks = clicks + 1, last_click_at = now() WHERE code = $1 RETURNING target_url",
+        """
+        WITH link AS (
+            UPDATE tracked_link SET clicks = clicks + 1, last_click_at = now() WHERE code = $1
+            RETURNING id, target_url
+        ), day AS (
+            INSERT INTO tracked_link_day (link, day, clicks)
+            SELECT id, (now() AT TIME ZONE 'UTC')::date, 1 FROM link
+            ON CONFLICT (link, day) DO UPDATE SET clicks = tracked_link_day.clicks + 1
+        )
+        SELECT target_url FROM link
+        """,
         code,
     )
     if not rows:
@@ -108,3 +120,71 @@ async def list_campaign_links(campaign_id: int) -> list[LinkLine]:
         campaign_id,
     )
     return [LinkLine(int(r["creator"]), r["display_name"], r["code"], r["target_url"], int(r["clicks"])) for r in rows]
+
+
+@dataclass(frozen=True)
+class ClickDay:
+    day: dt.date
+    clicks: int
+
+
+CLICK_DAYS = 30
+
+
+async def list_click_days(
+    campaign_id: int, *, creator_id: int | None = None, today: dt.date | None = None
+) -> list[ClickDay]:
+    """Clicks per UTC day on the campaign's tracked links (one creator's when given) over the last CLICK_DAYS days,
+    every day present (0 when nobody clicked), oldest first."""
+    last = today or dt.datetime.now(dt.UTC).date()
+    first = last - dt.timedelta(days=CLICK_DAYS - 1)
+    rows = await get_engine().fetch(
+        """
+        SELECT g.day::date AS day, coalesce(sum(t.clicks), 0) AS clicks
+        FROM generate_series($2::date, $3::date, interval '1 day') AS g(day)
+        LEFT JOIN tracked_link_day t ON t.day = g.day::date
+          AND t.link IN (SELECT id FROM tracked_link WHERE campaign = $1 AND ($4::int IS NULL OR creator = $4))
+        GROUP BY g.day ORDER BY g.day
+        """,
+        campaign_id,
+        first,
+        last,
+        creator_id,
+    )
+    return [ClickDay(r["day"], int(r["clicks"])) for r in rows]
+
+
+def clicks_chart(days: list[ClickDay]) -> dict[str, object]:
+    """Chart.js configuration (static/src/charts.js): clicks per day, a line."""
+    return {
+        "type": "line",
+        "data": {
+            "labels": [d.day.strftime("%-d %b") for d in days],
+            "datasets": [{"label": "Clicks", "data": [d.clicks for d in days], "borderColor": "#3b2f8f",
+                          "backgroundColor": "#3b2f8f", "tension": 0}],
+        },
+        "options": {"responsive": True, "maintainAspectRatio": False, "animation": False,
+                    "plugins": {"legend": {"display": False}},
+                    "scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}}},
+    }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CreatorLink:
+    campaign_name: str
+    brand_name: str
+    code: str
+    target_url: str
+    clicks: int
+
+
+async def list_creator_links(creator_id: int) -> list[CreatorLink]:
+    """The tracked links brands made for this creator: what to share, and how many clicks each has had."""
+    rows = await get_engine().fetch(
+        "SELECT k.name AS campaign_name, b.name AS brand_name, l.code, l.target_url, l.clicks FROM tracked_link l "
+        "JOIN campaign k ON k.id = l.campaign JOIN brand b ON b.id = l.brand WHERE l.creator = $1 "
+        "ORDER BY l.created_at DESC, l.id DESC",
+        creator_id,
+    )
+    return [CreatorLink(r["campaign_name"], r["brand_name"], r["code"], r["target_url"], int(r["clicks"]))
+            for r in rows]  # fmt: skip

@@ -16,17 +16,23 @@ from shared.db.engine import get_engine
 from shared.db.rows import jsonb
 from shared.errors import NotFound
 from shared.money import format_money
+from shared.results.conversions import media_rates_of, rates_words
 from shared.results.rules import (
     METRIC_LABELS,
     METRICS,
     STATE_LABELS,
+    MediaRates,
+    cpa_minor,
     cpc_minor,
     cpe_minor,
     cpm_minor,
     engagement_rate_bp,
     engagements,
     format_bp,
+    format_signed_bp,
+    media_value_minor,
     platform_label,
+    roi_bp,
     sum_given,
 )
 
@@ -62,11 +68,26 @@ class Formula:
     how: str  # "spend ÷ views × 1,000 = US$3,000.00 ÷ 120,400 × 1,000"
 
 
+@dataclass(frozen=True)
+class Conversions:
+    """Orders that used a creator's discount codes, in the campaign's currency (None: no code given)."""
+
+    orders: int | None = None
+    revenue_minor: int | None = None
+    other_currency_orders: int = 0
+
+
 def formulas(
-    spend_minor: int, currency: str, numbers: dict[str, int | None], clicks: int | None = None
+    spend_minor: int,
+    currency: str,
+    numbers: dict[str, int | None],
+    clicks: int | None = None,
+    conversions: Conversions | None = None,
+    rates: MediaRates | None = None,
 ) -> tuple[Formula, ...]:
-    """CPM, cost per engagement, engagement rate and cost per click, each with the numbers it was computed from
-    (clicks: on the tracked links; None when there is none)."""
+    """CPM, cost per engagement, engagement rate, cost per click, cost per acquisition, ROI and earned media value,
+    each with the numbers it was computed from (clicks: on the tracked links, None when there is none; orders and
+    revenue: through discount codes; EMV only with the brand's rates, shown beside it)."""
     views = numbers.get("views")
     engaged = engagements(numbers)
     spend = format_money(spend_minor, currency)
@@ -98,6 +119,56 @@ def formulas(
             f"spend ÷ clicks on the tracked link = {spend} ÷ "
             + (f"{clicks:,}" if clicks is not None else "no tracked link"),
         ),
+        *_conversion_formulas(spend_minor, currency, conversions or Conversions()),
+        _media_value_formula(currency, numbers.get("views"), engaged, clicks, rates),
+    )
+
+
+def _conversion_formulas(spend_minor: int, currency: str, conv: Conversions) -> tuple[Formula, ...]:
+    spend = format_money(spend_minor, currency)
+    orders_text = f"{conv.orders:,} orders with the creators' codes" if conv.orders is not None else "no discount code"
+    revenue_text = format_money(conv.revenue_minor or 0, currency) if conv.orders is not None else "no discount code"
+    cpa = cpa_minor(spend_minor, conv.orders)
+    roi = roi_bp(conv.revenue_minor if conv.orders is not None else None, spend_minor)
+    return (
+        Formula(
+            "Cost per acquisition",
+            format_money(cpa, currency) if cpa is not None else "not available",
+            f"spend ÷ orders = {spend} ÷ {orders_text}",
+        ),
+        Formula(
+            "Return on investment (ROI)",
+            format_signed_bp(roi),
+            f"(revenue − spend) ÷ spend = ({revenue_text} − {spend}) ÷ {spend} (revenue: imported orders with the "
+            "creators' codes)",
+        ),
+    )
+
+
+def _media_value_formula(
+    currency: str, views: int | None, engaged: int | None, clicks: int | None, rates: MediaRates | None
+) -> Formula:
+    name = "Earned media value"
+    if rates is None or not rates.any:
+        return Formula(name, "not available", "no rates set: the brand sets its own rates per 1,000 views, per "
+                                              "engagement and per click (Results → Media value rates)")  # fmt: skip
+    if rates.currency != currency:
+        return Formula(name, "not available", f"the rates are in {rates.currency}; this campaign is in {currency}")
+    value = media_value_minor(rates, views, engaged, clicks)
+    parts = []
+    if rates.per_thousand_views_minor is not None:
+        parts.append(f"{views:,} views ÷ 1,000 × {format_money(rates.per_thousand_views_minor, currency)}"
+                     if views is not None else "views not available")  # fmt: skip
+    if rates.per_engagement_minor is not None:
+        parts.append(f"{engaged:,} engagements × {format_money(rates.per_engagement_minor, currency)}"
+                     if engaged is not None else "engagements not available")  # fmt: skip
+    if rates.per_click_minor is not None:
+        parts.append(f"{clicks:,} clicks × {format_money(rates.per_click_minor, currency)}"
+                     if clicks is not None else "no tracked link")  # fmt: skip
+    return Formula(
+        name,
+        format_money(value, currency) if value is not None else "not available",
+        " + ".join(parts) + f" (the brand's rates: {rates_words(rates)})",
     )
 
 
@@ -169,6 +240,9 @@ class CreatorResult:
     formulas: tuple[Formula, ...]
     deliverables: tuple[DeliverableResult, ...]
     clicks: int | None  # on the creator's tracked link; None without one
+    agreed_minor: int  # the agreed fee (committed); spend is what the payables say is owed or paid
+    codes: str  # the creator's discount codes in this campaign, "" without one
+    conversions: Conversions
 
 
 @dataclass(frozen=True)
@@ -186,6 +260,10 @@ class CampaignResults:
     verified: int
     clicks: int | None
     other_currency_deals: int  # deals in another currency, left out of the spend
+    agreed_minor: int
+    agreed: str
+    conversions: Conversions
+    rates_words: str  # the brand's media value rates, "" when none are set
 
     def chart_rows(self) -> list[ChartRow]:
         return chart_rows(self)
@@ -202,23 +280,45 @@ def _numbers(row: Any) -> dict[str, int | None]:
     return {m: (int(row[m]) if row[m] is not None else None) for m in METRICS}
 
 
+# Payables that no longer stand (the deal was called off before release, or Stripe took the money back) are not spend.
+_NOT_SPENT = ["cancelled", "reversed"]
+
+
 async def get_campaign_results(brand_id: int, campaign_id: int) -> CampaignResults:
     engine = get_engine()
     campaigns = await engine.fetch(
-        "SELECT id, name, currency FROM campaign WHERE id = $1 AND brand = $2", campaign_id, brand_id
+        """
+        SELECT k.id, k.name, k.currency, r.currency AS rates_currency, r.per_thousand_views_minor,
+               r.per_engagement_minor, r.per_click_minor
+        FROM campaign k LEFT JOIN media_value_rates r ON r.brand = k.brand
+        WHERE k.id = $1 AND k.brand = $2
+        """,
+        campaign_id,
+        brand_id,
     )
     if not campaigns:
         raise NotFound("No such campaign.")
     campaign = campaigns[0]
     currency = str(campaign["currency"])
+    rates = (
+        media_rates_of({**campaign, "currency": campaign["rates_currency"]})
+        if campaign["rates_currency"] is not None
+        else None
+    )
+    # Spend is what the payables say the brand owes or paid each creator (payments create them at each
+    # milestone); the agreed fee is what it committed to.
     deals = await engine.fetch(
         """
-        SELECT c.creator, cr.display_name, c.fee_minor, c.currency FROM collaboration c
+        SELECT c.creator, cr.display_name, c.fee_minor, c.currency,
+               coalesce((SELECT sum(p.amount_minor) FROM payable p WHERE p.collaboration = c.id
+                         AND p.status <> ALL($3::varchar[])), 0) AS spent_minor
+        FROM collaboration c
         JOIN creator cr ON cr.id = c.creator
         WHERE c.campaign = $1 AND c.status = ANY($2::varchar[]) ORDER BY cr.display_name, c.id
         """,
         campaign_id,
         _AGREED,
+        _NOT_SPENT,
     )
     rows = await engine.fetch(
         """
@@ -235,8 +335,23 @@ async def get_campaign_results(brand_id: int, campaign_id: int) -> CampaignResul
         """,
         campaign_id,
     )
-    links = await engine.fetch("SELECT creator, clicks FROM tracked_link WHERE campaign = $1", campaign_id)
-    clicks_of = {int(r["creator"]): int(r["clicks"]) for r in links}
+    # Clicks on the tracked links and orders through the discount codes, per creator, in one statement.
+    reach = await engine.fetch(
+        """
+        SELECT creator, 'link' AS kind, clicks AS n, NULL::bigint AS revenue, 0::bigint AS other, '' AS codes
+        FROM tracked_link WHERE campaign = $1
+        UNION ALL
+        SELECT d.creator, 'code', count(o.id) FILTER (WHERE o.currency = $2),
+               sum(o.amount_minor) FILTER (WHERE o.currency = $2), count(o.id) FILTER (WHERE o.currency <> $2),
+               string_agg(DISTINCT d.code, ', ')
+        FROM discount_code d LEFT JOIN sale_order o ON o.brand = d.brand AND o.code = d.code
+        WHERE d.campaign = $1 GROUP BY d.creator
+        """,
+        campaign_id,
+        currency,
+    )
+    clicks_of = {int(r["creator"]): int(r["n"]) for r in reach if r["kind"] == "link"}
+    codes_of = {int(r["creator"]): r for r in reach if r["kind"] == "code"}
     by_creator: dict[int, list[DeliverableResult]] = {}
     names: dict[int, str] = {int(d["creator"]): d["display_name"] for d in deals}
     for r in rows:
@@ -263,32 +378,52 @@ async def get_campaign_results(brand_id: int, campaign_id: int) -> CampaignResul
         )
         by_creator.setdefault(result.creator_id, []).append(result)
     creators: list[CreatorResult] = []
-    spend_total = 0
-    other = 0
+    spend_total = agreed_total = other = 0
     for deal in deals:
         creator_id = int(deal["creator"])
-        fee = int(deal["fee_minor"])
+        spent, agreed = int(deal["spent_minor"]), int(deal["fee_minor"])
         if deal["currency"] != currency:
             other += 1
-            fee = 0
-        spend_total += fee
+            spent = agreed = 0
+        spend_total += spent
+        agreed_total += agreed
         mine = by_creator.get(creator_id, [])
         numbers = _sum_numbers([d.numbers for d in mine if d.read_at is not None])
+        code_row = codes_of.get(creator_id)
+        conv = (
+            Conversions(int(code_row["n"]), int(code_row["revenue"] or 0), int(code_row["other"]))
+            if code_row is not None
+            else Conversions()
+        )
         creators.append(
             CreatorResult(
                 creator_id=creator_id,
                 creator_name=deal["display_name"],
-                spend_minor=fee,
-                spend=format_money(fee, currency),
+                spend_minor=spent,
+                spend=format_money(spent, currency),
                 numbers=numbers,
                 cells=_cells(numbers, None),
-                formulas=formulas(fee, currency, numbers, clicks_of.get(creator_id)),
+                formulas=formulas(spent, currency, numbers, clicks_of.get(creator_id), conv, rates),
                 deliverables=tuple(mine),
                 clicks=clicks_of.get(creator_id),
+                agreed_minor=agreed,
+                codes=code_row["codes"] if code_row is not None else "",
+                conversions=conv,
             )
         )
     every = [d for ds in by_creator.values() for d in ds]
     totals = _sum_numbers([d.numbers for d in every if d.read_at is not None])
+    with_codes = [c.conversions for c in creators if c.conversions.orders is not None]
+    total_conv = (
+        Conversions(
+            sum(c.orders or 0 for c in with_codes),
+            sum(c.revenue_minor or 0 for c in with_codes),
+            sum(c.other_currency_orders for c in with_codes),
+        )
+        if with_codes
+        else Conversions()
+    )
+    clicks = sum_given(clicks_of.values())
     return CampaignResults(
         campaign_id=int(campaign["id"]),
         name=campaign["name"],
@@ -297,12 +432,16 @@ async def get_campaign_results(brand_id: int, campaign_id: int) -> CampaignResul
         spend=format_money(spend_total, currency),
         numbers=totals,
         cells=_cells(totals, None),
-        formulas=formulas(spend_total, currency, totals, sum_given(clicks_of.values())),
+        formulas=formulas(spend_total, currency, totals, clicks, total_conv, rates),
         creators=tuple(creators),
         posts=sum(1 for d in every if d.live_post_id is not None),
         verified=sum(1 for d in every if d.state == "verified"),
-        clicks=sum_given(clicks_of.values()),
+        clicks=clicks,
         other_currency_deals=other,
+        agreed_minor=agreed_total,
+        agreed=format_money(agreed_total, currency),
+        conversions=total_conv,
+        rates_words=rates_words(rates),
     )
 
 
@@ -356,12 +495,14 @@ CSV_HEADER = (
     "source",
     *METRICS,
     "creator_fee_minor",
+    "creator_spend_minor",
     "currency",
 )
 
 
 def results_csv_rows(results: CampaignResults) -> list[list[str]]:
-    """One line per deliverable, the creator's fee (minor units) beside it; empty cells are "not given"."""
+    """One line per deliverable, the creator's agreed fee and spend so far (payables; minor units) beside it; empty
+    cells are "not given"."""
     lines: list[list[str]] = []
     for creator in results.creators:
         for d in creator.deliverables:
@@ -375,6 +516,7 @@ def results_csv_rows(results: CampaignResults) -> list[list[str]]:
                     d.read_at.isoformat() if d.read_at else "",
                     d.source,
                     *("" if d.numbers[m] is None else str(d.numbers[m]) for m in METRICS),
+                    str(creator.agreed_minor),
                     str(creator.spend_minor),
                     results.currency,
                 ]

@@ -13,9 +13,12 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from shared.content.disclosure import DISCLOSURE_HASHTAGS, DisclosureResult, platform_rules
+from shared.identity.rules import Role
+from shared.money import minor_digits
 
 LiveState = Literal["checking", "verified", "mismatch", "unreachable", "unsupported", "reconnect"]
 LIVE_STATES: tuple[LiveState, ...] = ("checking", "verified", "mismatch", "unreachable", "unsupported", "reconnect")
@@ -213,3 +216,145 @@ def sum_given(values: Iterable[int | None]) -> int | None:
     """The sum of the values given; None when none was."""
     given = [v for v in values if v is not None]
     return sum(given) if given else None
+
+
+def ratio_half_away(numerator: int, denominator: int) -> int:
+    """numerator ÷ denominator rounded half away from zero, in integers (denominator positive): for a return
+    that may be negative, -0.5% rounds to -1 basis point as 0.5% rounds to 1."""
+    sign = -1 if numerator < 0 else 1
+    return sign * ratio_half_up(abs(numerator), denominator)
+
+
+def cpa_minor(spend_minor: int, orders: int | None) -> int | None:
+    """Cost per acquisition: spend ÷ orders that used the creators' codes, in minor units."""
+    if not orders:
+        return None
+    return ratio_half_up(spend_minor, orders)
+
+
+def roi_bp(revenue_minor: int | None, spend_minor: int) -> int | None:
+    """Return on investment: (revenue − spend) ÷ spend, in basis points (may be negative)."""
+    if revenue_minor is None or spend_minor <= 0:
+        return None
+    return ratio_half_away((revenue_minor - spend_minor) * 10_000, spend_minor)
+
+
+def format_signed_bp(bp: int | None) -> str:
+    """Basis points as a signed percentage: -1250 → '−12.50%'."""
+    if bp is None:
+        return "not available"
+    return ("−" if bp < 0 else "") + format_bp(abs(bp))
+
+
+@dataclass(frozen=True)
+class MediaRates:
+    """A brand's earned-media-value rates in minor units of `currency`; None leaves that part out."""
+
+    currency: str
+    per_thousand_views_minor: int | None = None
+    per_engagement_minor: int | None = None
+    per_click_minor: int | None = None
+
+    @property
+    def any(self) -> bool:
+        return any(r is not None for r in (self.per_thousand_views_minor, self.per_engagement_minor,
+                                           self.per_click_minor))  # fmt: skip
+
+
+def media_value_minor(
+    rates: MediaRates | None, views: int | None, engaged: int | None, clicks: int | None
+) -> int | None:
+    """Earned media value = views ÷ 1,000 × the rate per 1,000 views + engagements × the rate per engagement +
+    clicks × the rate per click, of the parts with both a number and a rate (each part rounded half up to a minor
+    unit); None without rates or without any part."""
+    if rates is None or not rates.any:
+        return None
+    parts = []
+    if rates.per_thousand_views_minor is not None and views is not None:
+        parts.append(ratio_half_up(views * rates.per_thousand_views_minor, 1000))
+    if rates.per_engagement_minor is not None and engaged is not None:
+        parts.append(engaged * rates.per_engagement_minor)
+    if rates.per_click_minor is not None and clicks is not None:
+        parts.append(clicks * rates.per_click_minor)
+    return sum(parts) if parts else None
+
+
+# Owners and managers share results, make tracked links, give discount codes and set media value rates.
+SHARERS = (Role.OWNER, Role.MANAGER)
+
+
+# --- imported orders (discount codes) -------------------------------------------------------------------------
+
+CODE_MAX = 40
+ORDER_REF_MAX = 100
+ORDERS_MAX = 50_000  # rows in one import; larger exports are split
+ORDER_COLUMNS = ("order_id", "code", "amount", "currency", "ordered_at")
+
+
+def clean_code(code: str) -> str:
+    """A discount code as stored and matched: trimmed, upper-case (shops treat codes case-blind)."""
+    return code.strip().upper()
+
+
+def check_code(code: str) -> str | None:
+    """Why a discount code can't be used, or None."""
+    if not code:
+        return "Enter the code the creator's audience types at checkout."
+    if len(code) > CODE_MAX or not all(ch.isalnum() or ch in "-_" for ch in code):
+        return f"A code is up to {CODE_MAX} letters, digits, - or _."
+    return None
+
+
+@dataclass(frozen=True)
+class ParsedOrder:
+    order_ref: str
+    code: str
+    amount_minor: int
+    currency: str
+    ordered_at: dt.datetime
+
+
+ORDER_AMOUNT_MAX_MINOR = 10**12  # far above any one order; stops a typo's extra zeros
+
+
+def order_amount_minor(text: str, currency: str) -> int | str:
+    """'1,250.50' USD → 125050; a sentence when it isn't an amount this currency can have."""
+    try:
+        value = Decimal(text.strip().replace(",", ""))
+    except InvalidOperation:
+        return f"amount “{text.strip()[:20]}” is not a number like 49.90."
+    digits = minor_digits(currency)
+    scaled = value * (10**digits) if value.is_finite() else value
+    if not value.is_finite() or value < 0 or scaled > ORDER_AMOUNT_MAX_MINOR:
+        return "amount must be zero or more (refunds are left out of the import)."
+    if scaled != scaled.to_integral_value():
+        return f"{currency} amounts have {'no decimals' if digits == 0 else f'at most {digits} decimals'}."
+    return int(scaled)
+
+
+def parse_order_row(row: dict[str, str], line: int) -> ParsedOrder | str:
+    """One CSV row as an order, or the sentence saying what is wrong with it ("Line 4: …")."""
+    ref = (row.get("order_id") or "").strip()
+    if not ref or len(ref) > ORDER_REF_MAX:
+        return f"Line {line}: order_id is missing or longer than {ORDER_REF_MAX} characters."
+    code = clean_code(row.get("code") or "")
+    if error := check_code(code):
+        return f"Line {line}: {error}"
+    currency = (row.get("currency") or "").strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        return f"Line {line}: currency must be a three-letter code like USD."
+    amount = order_amount_minor(row.get("amount") or "", currency)
+    if isinstance(amount, str):
+        return f"Line {line}: {amount}"
+    text = (row.get("ordered_at") or "").strip()
+    try:
+        when = (
+            dt.datetime.fromisoformat(text)
+            if "T" in text or " " in text
+            else dt.datetime.fromisoformat(text + "T00:00:00")
+        )
+    except ValueError:
+        return f"Line {line}: ordered_at must be a date like 2026-11-28 or 2026-11-28T14:05:00Z."
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return ParsedOrder(ref, code, amount, currency, when)

@@ -15,10 +15,9 @@ from shared.db.engine import get_engine
 from shared.db.transactions import atomic
 from shared.errors import InvalidInput, NotFound, PermissionDenied
 from shared.identity.queries import StaffContext
-from shared.identity.rules import Role
 from shared.results.queries import CampaignResults, get_campaign_results
+from shared.results.rules import SHARERS
 
-SHARERS = (Role.OWNER, Role.MANAGER)
 DAYS_MIN, DAYS_MAX, DAYS_DEFAULT = 1, 90, 14
 
 

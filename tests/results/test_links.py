@@ -7,8 +7,10 @@ import re
 
 import httpx
 
+from shared.audit.context import system_actor
 from shared.db.engine import get_engine
 from shared.db.tables import AuditLog, TrackedLink
+from shared.payments.actions import record_milestone
 from tests.conftest import Cast, csrf_token_from
 from tests.personas import act_as_staff
 from tests.results_fixtures import live_reel
@@ -16,8 +18,9 @@ from tests.results_fixtures import live_reel
 
 async def test_a_tracked_link_counts_clicks_and_feeds_the_cost_per_click(client: httpx.AsyncClient, cast: Cast) -> None:
     reel, _post = await live_reel(cast)
-    rows = await get_engine().fetch("SELECT campaign FROM deliverable WHERE id = $1", reel)
+    rows = await get_engine().fetch("SELECT campaign, collaboration FROM deliverable WHERE id = $1", reel)
     campaign = int(rows[0]["campaign"])
+    assert await record_milestone(system_actor("test"), int(rows[0]["collaboration"]), "signing") is not None
     await act_as_staff(client, cast.bob_id)
     page = await client.get(f"/backoffice/b/acme/results/{campaign}")
     url = f"/backoffice/b/acme/results/{campaign}/links"
@@ -56,6 +59,6 @@ async def test_a_tracked_link_counts_clicks_and_feeds_the_cost_per_click(client:
 
     await act_as_staff(client, cast.bob_id)
     page = await client.get(f"/backoffice/b/acme/results/{campaign}")
-    # Alice's fee US$1,200.00 ÷ 3 clicks = US$400.00.
-    assert "spend ÷ clicks on the tracked link = US$1,200.00 ÷ 3" in page.text and "US$400.00" in page.text
+    # Spend (her signing payable, US$600.00) ÷ 3 clicks = US$200.00.
+    assert "spend ÷ clicks on the tracked link = US$600.00 ÷ 3" in page.text and "US$200.00" in page.text
     assert f"/l/{link.code}" in page.text

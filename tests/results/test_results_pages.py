@@ -13,6 +13,7 @@ from shared.audit.context import system_actor
 from shared.db.engine import get_engine
 from shared.db.querycount import count_queries
 from shared.identity.actions import SocialAccount, do_create_creator
+from shared.payments.actions import record_milestone
 from shared.results.checks import sweep
 from shared.results.queries import get_campaign_results
 from shared.settings import Settings
@@ -25,12 +26,14 @@ ACTOR = system_actor("test")
 
 
 async def _read_once(cast: Cast, settings: Settings, platforms: Platforms, **post: object) -> tuple[int, int, int]:
-    """Alice's reel live, verified and read once (an hour after going live): (campaign, reel, live post)."""
+    """Alice's reel live, verified and read once (an hour after going live), her contract's signing payable
+    (US$600.00, half her US$1,200.00 fee) the campaign's spend: (campaign, reel, live post)."""
     await connect_alice(cast, settings, platforms)
     platforms.simulator.add_post(alice_post(**post))  # type: ignore[arg-type]
     reel, live_post_id = await live_reel(cast)
-    rows = await get_engine().fetch("SELECT d.campaign, l.live_at FROM deliverable d JOIN live_post l ON "
-                                    "l.deliverable = d.id WHERE d.id = $1", reel)  # fmt: skip
+    rows = await get_engine().fetch("SELECT d.campaign, d.collaboration, l.live_at FROM deliverable d JOIN live_post l"
+                                    " ON l.deliverable = d.id WHERE d.id = $1", reel)  # fmt: skip
+    assert await record_milestone(ACTOR, int(rows[0]["collaboration"]), "signing") is not None
     await sweep(settings, now=rows[0]["live_at"] + dt.timedelta(hours=1, minutes=1))
     return int(rows[0]["campaign"]), reel, live_post_id
 
@@ -47,10 +50,11 @@ async def test_bob_reads_the_campaigns_results_with_each_formula(
     page = await client.get(f"/backoffice/b/acme/results/{campaign}")
     assert page.status_code == 200
     text = page.text
-    assert "Alice Rivera" in text and "US$1,200.00" in text and "12,400" in text
-    # Fee US$1,200 ÷ 12,400 views × 1,000 = US$96.77; engagements 1,310 + 88 + 41 = 1,439.
-    assert "US$96.77" in text and "spend ÷ views × 1,000 = US$1,200.00 ÷ 12,400 × 1,000" in text
-    assert "US$0.83" in text and "1,439" in text and "11.60%" in text
+    assert "Alice Rivera" in text and "US$1,200.00" in text and "12,400" in text  # the agreed fee, committed
+    # Spend (payables) US$600 ÷ 12,400 views × 1,000 = US$48.39; engagements 1,310 + 88 + 41 = 1,439;
+    # US$600 ÷ 1,439 = US$0.42.
+    assert "US$48.39" in text and "spend ÷ views × 1,000 = US$600.00 ÷ 12,400 × 1,000" in text
+    assert "US$0.42" in text and "1,439" in text and "11.60%" in text
     assert "not given by Instagram" in text and ">Verified<" in text
     assert 'data-chart="results-' in text and '"data": [12400]' in text  # the chart draws the table's numbers
     post = await client.get(f"/backoffice/b/acme/results/posts/{live_post_id}")
@@ -71,6 +75,7 @@ async def test_the_csv_has_a_line_per_deliverable_with_missing_numbers_empty(
     assert {r["state"] for r in rows if not r["url"]} == {"not live"}
     assert row["creator"] == "Alice Rivera" and row["state"] == "verified" and row["views"] == "500"
     assert row["likes"] == "7" and row["reach"] == "" and row["creator_fee_minor"] == "120000"
+    assert row["creator_spend_minor"] == "60000"
     assert row["source"] == "Instagram Graph API"
 
 

@@ -1,0 +1,245 @@
+"""Conversions and the value of attention: discount codes per creator × campaign, orders imported from the shop's
+CSV export (counted once by order id), and the rates a brand sets for earned media value.
+
+Orders belong to a creator through their code, matched when results are read, so a code added after an import
+still counts its orders. An import is all or nothing: one bad line refuses the file with every line's problem,
+so a person fixes the export once and nothing is half-imported. Re-importing the same export adds nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from shared.audit.actions import write_audit_row
+from shared.audit.context import Actor
+from shared.collaborations.rules import AGREED
+from shared.creators.rules import to_minor_units
+from shared.db.engine import get_engine
+from shared.db.transactions import atomic
+from shared.errors import InvalidInput, PermissionDenied
+from shared.identity.queries import StaffContext
+from shared.identity.rules import Role
+from shared.money import format_money
+from shared.results.rules import (
+    ORDER_COLUMNS,
+    ORDERS_MAX,
+    SHARERS,
+    MediaRates,
+    ParsedOrder,
+    check_code,
+    clean_code,
+    parse_order_row,
+)
+
+# Importing orders is also finance's work (they hold the shop's exports).
+IMPORTERS = (Role.OWNER, Role.MANAGER, Role.FINANCE)
+IMPORT_BYTES_MAX = 10 * 1024 * 1024
+ERRORS_SHOWN = 20
+
+
+async def do_add_discount_code(
+    actor: Actor, staff: StaffContext, brand_id: int, campaign_id: int, *, creator_id: int, code: str
+) -> int:
+    """Give a creator with a deal in the campaign a discount code; unique per brand. Audited."""
+    if staff.role_at(brand_id) not in SHARERS:
+        raise PermissionDenied("Only owners and managers give discount codes.")
+    code = clean_code(code)
+    if error := check_code(code):
+        raise InvalidInput({"code": error})
+    engine = get_engine()
+    async with atomic():
+        deal = await engine.fetch(
+            "SELECT 1 FROM collaboration WHERE campaign = $1 AND brand = $2 AND creator = $3 "
+            "AND status = ANY($4::varchar[])",
+            campaign_id,
+            brand_id,
+            creator_id,
+            sorted(str(s) for s in AGREED),
+        )
+        if not deal:
+            raise InvalidInput({"creator": "Choose a creator who has a deal in this campaign."})
+        rows = await engine.fetch(
+            "INSERT INTO discount_code (brand, campaign, creator, code, created_by, created_at) "
+            "VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (brand, code) DO NOTHING RETURNING id",
+            brand_id,
+            campaign_id,
+            creator_id,
+            code,
+            staff.id,
+        )
+        if not rows:
+            raise InvalidInput({"code": f"{code} is already given to someone at this brand."})
+        await write_audit_row(actor, "discount_code.created", "campaign", campaign_id, brand_id=brand_id,
+                              after={"creator": creator_id, "code": code})  # fmt: skip
+    return int(rows[0]["id"])
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    lines: int
+    added: int
+    already: int  # order ids imported before: counted once
+
+    def words(self) -> str:
+        return (
+            f"{self.lines:,} order{'s' if self.lines != 1 else ''} read: {self.added:,} added"
+            + (f", {self.already:,} already imported (counted once)" if self.already else "")
+            + "."
+        )
+
+
+def read_orders(data: bytes) -> list[ParsedOrder]:
+    """The CSV as orders, or InvalidInput naming every bad line (the first ERRORS_SHOWN of them)."""
+    if len(data) > IMPORT_BYTES_MAX:
+        raise InvalidInput({"file": "The file is over 10 MB: split the export by month."})
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput({"file": "The file is not UTF-8 text: export it as CSV (UTF-8)."}) from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in ORDER_COLUMNS if c not in header]
+    if missing:
+        raise InvalidInput({"file": f"The first line must name the columns {', '.join(ORDER_COLUMNS)}; "
+                                    f"missing: {', '.join(missing)}."})  # fmt: skip
+    reader.fieldnames = header
+    orders: list[ParsedOrder] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        if len(orders) + len(problems) >= ORDERS_MAX:
+            raise InvalidInput({"file": f"One import takes up to {ORDERS_MAX:,} orders: split the export."})
+        parsed = parse_order_row(row, line)
+        if isinstance(parsed, str):
+            problems.append(parsed)
+        elif parsed.order_ref in seen:
+            problems.append(f"Line {line}: order {parsed.order_ref} appears twice in the file.")
+        else:
+            seen.add(parsed.order_ref)
+            orders.append(parsed)
+    if problems:
+        more = f" (and {len(problems) - ERRORS_SHOWN} more)" if len(problems) > ERRORS_SHOWN else ""
+        raise InvalidInput({"file": " ".join(problems[:ERRORS_SHOWN]) + more + " Nothing was imported."})
+    if not orders:
+        raise InvalidInput({"file": "The file has no orders under its header line."})
+    return orders
+
+
+async def do_import_orders(actor: Actor, staff: StaffContext, brand_id: int, *, data: bytes) -> ImportSummary:
+    """Import a shop's orders CSV (order_id, code, amount, currency, ordered_at): all or nothing, each order id
+    once per brand. Audited with the counts."""
+    if staff.role_at(brand_id) not in IMPORTERS:
+        raise PermissionDenied("Only owners, managers and finance import orders.")
+    orders = read_orders(data)
+    async with atomic():
+        rows = await get_engine().fetch(
+            """
+            INSERT INTO sale_order (brand, order_ref, code, amount_minor, currency, ordered_at, imported_at,
+                                    imported_by)
+            SELECT $1, o.ref, o.code, o.amount, o.currency, o.at, now(), $7
+            FROM unnest($2::varchar[], $3::varchar[], $4::bigint[], $5::varchar[], $6::timestamptz[])
+                 AS o(ref, code, amount, currency, at)
+            ON CONFLICT (brand, order_ref) DO NOTHING
+            RETURNING id
+            """,
+            brand_id,
+            [o.order_ref for o in orders],
+            [o.code for o in orders],
+            [o.amount_minor for o in orders],
+            [o.currency for o in orders],
+            [o.ordered_at for o in orders],
+            staff.id,
+        )
+        summary = ImportSummary(lines=len(orders), added=len(rows), already=len(orders) - len(rows))
+        await write_audit_row(actor, "orders.imported", "brand", brand_id, brand_id=brand_id,
+                              after={"lines": summary.lines, "added": summary.added,
+                                     "already": summary.already})  # fmt: skip
+    return summary
+
+
+# --- earned media value rates ------------------------------------------------------------------------------------
+
+
+async def get_media_rates(brand_id: int) -> MediaRates | None:
+    rows = await get_engine().fetch(
+        "SELECT currency, per_thousand_views_minor, per_engagement_minor, per_click_minor FROM media_value_rates "
+        "WHERE brand = $1",
+        brand_id,
+    )
+    return media_rates_of(rows[0]) if rows else None
+
+
+def media_rates_of(row: Mapping[str, Any]) -> MediaRates:
+    """A row with the four columns (also read joined into the campaign results' first statement)."""
+    return MediaRates(
+        row["currency"], row["per_thousand_views_minor"], row["per_engagement_minor"], row["per_click_minor"]
+    )
+
+
+RATE_FIELDS = {
+    "per_thousand_views": "the rate per 1,000 views",
+    "per_engagement": "the rate per engagement",
+    "per_click": "the rate per click",
+}
+
+
+async def do_set_media_rates(
+    actor: Actor, staff: StaffContext, brand_id: int, *, currency: str, rates: dict[str, str]
+) -> MediaRates:
+    """Owners and managers set (or clear, with empty fields) the rates earned media value uses. Audited."""
+    if staff.role_at(brand_id) not in SHARERS:
+        raise PermissionDenied("Only owners and managers set media value rates.")
+    errors: dict[str, str] = {}
+    minor: dict[str, int | None] = {}
+    for field, words in RATE_FIELDS.items():
+        text = (rates.get(field) or "").strip()
+        if not text:
+            minor[field] = None
+            continue
+        try:
+            minor[field] = to_minor_units(text, currency)
+        except ValueError as exc:
+            errors[field] = f"{words.capitalize()}: {exc}"
+    if errors:
+        raise InvalidInput(errors)
+    before = await get_media_rates(brand_id)
+    async with atomic():
+        await get_engine().fetch(
+            """
+            INSERT INTO media_value_rates (brand, currency, per_thousand_views_minor, per_engagement_minor,
+                                           per_click_minor, updated_by, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, now())
+            ON CONFLICT (brand) DO UPDATE SET currency = excluded.currency,
+              per_thousand_views_minor = excluded.per_thousand_views_minor,
+              per_engagement_minor = excluded.per_engagement_minor, per_click_minor = excluded.per_click_minor,
+              updated_by = excluded.updated_by, updated_at = now()
+            """,
+            brand_id,
+            currency,
+            minor["per_thousand_views"],
+            minor["per_engagement"],
+            minor["per_click"],
+            staff.id,
+        )
+        after = MediaRates(currency, minor["per_thousand_views"], minor["per_engagement"], minor["per_click"])
+        await write_audit_row(actor, "media_value_rates.changed", "brand", brand_id, brand_id=brand_id,
+                              before=asdict(before) if before else None, after=asdict(after))  # fmt: skip
+    return after
+
+
+def rates_words(rates: MediaRates | None) -> str:
+    """The rates as a person reads them beside the number: "US$8.00 per 1,000 views, US$0.10 per engagement"."""
+    if rates is None or not rates.any:
+        return ""
+    parts = []
+    if rates.per_thousand_views_minor is not None:
+        parts.append(f"{format_money(rates.per_thousand_views_minor, rates.currency)} per 1,000 views")
+    if rates.per_engagement_minor is not None:
+        parts.append(f"{format_money(rates.per_engagement_minor, rates.currency)} per engagement")
+    if rates.per_click_minor is not None:
+        parts.append(f"{format_money(rates.per_click_minor, rates.currency)} per click")
+    return ", ".join(parts)
