@@ -21,7 +21,15 @@ from shared.content.review_rules import DECIDERS
 from shared.errors import IllegalTransition, InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.results.actions import NOTE_MAX, can_verify_posts, do_verify_post
-from shared.results.links import URL_MAX, do_create_tracked_link, link_path, list_campaign_links
+from shared.results.conversions import IMPORTERS, do_add_discount_code
+from shared.results.links import (
+    URL_MAX,
+    clicks_chart,
+    do_create_tracked_link,
+    link_path,
+    list_campaign_links,
+    list_click_days,
+)
 from shared.results.queries import (
     CSV_HEADER,
     get_campaign_results,
@@ -29,12 +37,11 @@ from shared.results.queries import (
     list_campaign_results,
     results_csv_rows,
 )
-from shared.results.rules import MANUALLY_VERIFIABLE, METRIC_LABELS, METRICS
+from shared.results.rules import CODE_MAX, MANUALLY_VERIFIABLE, METRIC_LABELS, METRICS, SHARERS
 from shared.results.sharing import (
     DAYS_DEFAULT,
     DAYS_MAX,
     DAYS_MIN,
-    SHARERS,
     can_share_results,
     do_revoke_share,
     do_share_results,
@@ -53,6 +60,10 @@ VERIFY_FORM = Form(note=Text(max_length=2 * NOTE_MAX, multiline=True))
 LINK_FORM = Form(
     creator=Id(required="Choose a creator.", message="Choose a creator from the list."),
     url=Text(max_length=2 * URL_MAX, required="Give the https:// address of the page people should land on."),
+)
+CODE_FORM = Form(
+    creator=Id(required="Choose a creator.", message="Choose a creator from the list."),
+    code=Text(max_length=2 * CODE_MAX, required="Enter the code the creator's audience types at checkout."),
 )
 SHARE_FORM = Form(
     days=Integer(
@@ -82,9 +93,12 @@ async def _campaign_page(
     share_errors: dict[str, str] | None = None,
     link_form: dict[str, str] | None = None,
     link_errors: dict[str, str] | None = None,
+    code_form: dict[str, str] | None = None,
+    code_errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
     results = await get_campaign_results(brand.brand_id, campaign_id)
+    click_days = await list_click_days(campaign_id) if results.clicks is not None else []
     return Template(
         "backoffice/results_campaign.html",
         context={
@@ -98,6 +112,11 @@ async def _campaign_page(
             "links": await list_campaign_links(campaign_id),
             "link_form": link_form or {},
             "link_errors": link_errors or {},
+            "code_form": code_form or {},
+            "code_errors": code_errors or {},
+            "click_days": click_days,
+            "clicks_chart": clicks_chart(click_days),
+            "imports": brand.role in IMPORTERS,
         },
         status_code=status,
     )
@@ -159,6 +178,31 @@ async def create_link(
         return await _campaign_page(brand, staff, campaign_id, link_form=form.text, link_errors=exc.errors, status=400)
     link = str(request.base_url).rstrip("/") + link_path(code)
     flash(request, f"Tracked link made: {link}", category="success")
+    return Redirect(f"/backoffice/b/{brand.brand_slug}/results/{campaign_id}", status_code=303)
+
+
+@post(
+    "/b/{brand_slug:str}/results/{campaign_id:int}/codes",
+    guards=[SHARING],
+    status_code=303,
+    opt={"form": CODE_FORM},
+)
+async def add_code(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    campaign_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        await do_add_discount_code(
+            actor, staff, brand.brand_id, campaign_id, creator_id=form.values["creator"], code=form.values["code"]
+        )
+    except InvalidInput as exc:
+        return await _campaign_page(brand, staff, campaign_id, code_form=form.text, code_errors=exc.errors, status=400)
+    flash(request, "Discount code added: orders with it count for that creator.", category="success")
     return Redirect(f"/backoffice/b/{brand.brand_slug}/results/{campaign_id}", status_code=303)
 
 
@@ -267,6 +311,7 @@ HANDLERS: list[HTTPRouteHandler] = [
     share_results,
     revoke_share,
     create_link,
+    add_code,
 ]
 # Reached without signing in (mounted beside the sign-in pages, outside the staff router).
 PUBLIC_HANDLERS: list[HTTPRouteHandler] = [shared_results]

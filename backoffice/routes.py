@@ -13,6 +13,7 @@ from backoffice import (
     offers,
     payouts,
     results,
+    conversions,
     reviews,
     shell,
     stripe_events,
@@ -69,6 +70,7 @@ staff_router = Router(
         *stripe_events.HANDLERS,
         *payouts.HANDLERS,
         *results.HANDLERS,
+        *conversions.HANDLERS,
     ],
     dependencies={**STAFF_DEPENDENCIES, **BRAND_DEPENDENCIES},
     before_request=shell.prepare_shell,  # the header's unread badge and the brand's navigation

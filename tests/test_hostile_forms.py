@@ -146,6 +146,9 @@ SWEEP: dict[tuple[str, str], Sweep | str] = {
     ("POST", f"{BO}/results/posts/{{live_post_id:int}}/verify"): Sweep("reviewer_x"),
     ("POST", f"{BO}/results/{{campaign_id:int}}/shares"): Sweep("manager_x"),
     ("POST", f"{BO}/results/{{campaign_id:int}}/links"): Sweep("manager_x"),
+    ("POST", f"{BO}/results/{{campaign_id:int}}/codes"): Sweep("manager_x"),
+    ("POST", f"{BO}/results/orders"): no_form("a file upload: the CSV's rows are checked by the rules, all or nothing"),
+    ("POST", f"{BO}/results/rates"): Sweep("manager_x"),
     ("POST", f"{BO}/results/shares/{{share_id:int}}/revoke"): no_form("a button"),
     ("POST", f"{BO}/settings/disclosure"): Sweep("manager_x"),
     # --- contracts

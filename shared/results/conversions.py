@@ -9,6 +9,7 @@ so a person fixes the export once and nothing is half-imported. Re-importing the
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -20,7 +21,7 @@ from shared.collaborations.rules import AGREED
 from shared.creators.rules import to_minor_units
 from shared.db.engine import get_engine
 from shared.db.transactions import atomic
-from shared.errors import InvalidInput, PermissionDenied
+from shared.errors import InvalidInput, NotFound, PermissionDenied
 from shared.identity.queries import StaffContext
 from shared.identity.rules import Role
 from shared.money import format_money
@@ -164,13 +165,17 @@ async def do_import_orders(actor: Actor, staff: StaffContext, brand_id: int, *, 
 # --- earned media value rates ------------------------------------------------------------------------------------
 
 
-async def get_media_rates(brand_id: int) -> MediaRates | None:
+async def get_media_rates(brand_id: int) -> MediaRates:
+    """The brand's rates; none set yet: empty rates in the brand's currency (what a first save uses)."""
     rows = await get_engine().fetch(
-        "SELECT currency, per_thousand_views_minor, per_engagement_minor, per_click_minor FROM media_value_rates "
-        "WHERE brand = $1",
+        "SELECT coalesce(r.currency, b.default_currency) AS currency, r.per_thousand_views_minor, "
+        "r.per_engagement_minor, r.per_click_minor FROM brand b LEFT JOIN media_value_rates r ON r.brand = b.id "
+        "WHERE b.id = $1",
         brand_id,
     )
-    return media_rates_of(rows[0]) if rows else None
+    if not rows:
+        raise NotFound("No such brand.")
+    return media_rates_of(rows[0])
 
 
 def media_rates_of(row: Mapping[str, Any]) -> MediaRates:
@@ -188,11 +193,14 @@ RATE_FIELDS = {
 
 
 async def do_set_media_rates(
-    actor: Actor, staff: StaffContext, brand_id: int, *, currency: str, rates: dict[str, str]
+    actor: Actor, staff: StaffContext, brand_id: int, *, rates: Mapping[str, str]
 ) -> MediaRates:
-    """Owners and managers set (or clear, with empty fields) the rates earned media value uses. Audited."""
+    """Owners and managers set (or clear, with empty fields) the rates earned media value uses, in the brand's
+    currency (the one they were first set in). Audited."""
     if staff.role_at(brand_id) not in SHARERS:
         raise PermissionDenied("Only owners and managers set media value rates.")
+    before = await get_media_rates(brand_id)
+    currency = before.currency
     errors: dict[str, str] = {}
     minor: dict[str, int | None] = {}
     for field, words in RATE_FIELDS.items():
@@ -206,7 +214,6 @@ async def do_set_media_rates(
             errors[field] = f"{words.capitalize()}: {exc}"
     if errors:
         raise InvalidInput(errors)
-    before = await get_media_rates(brand_id)
     async with atomic():
         await get_engine().fetch(
             """
@@ -227,7 +234,7 @@ async def do_set_media_rates(
         )
         after = MediaRates(currency, minor["per_thousand_views"], minor["per_engagement"], minor["per_click"])
         await write_audit_row(actor, "media_value_rates.changed", "brand", brand_id, brand_id=brand_id,
-                              before=asdict(before) if before else None, after=asdict(after))  # fmt: skip
+                              before=asdict(before), after=asdict(after))  # fmt: skip
     return after
 
 
@@ -243,3 +250,38 @@ def rates_words(rates: MediaRates | None) -> str:
     if rates.per_click_minor is not None:
         parts.append(f"{format_money(rates.per_click_minor, rates.currency)} per click")
     return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class OrdersOverview:
+    """A brand's imported orders at a glance: how many, how many matched a creator's code, and the codes seen in
+    orders that no creator has (often a code someone forgot to add)."""
+
+    orders: int
+    matched: int
+    last_imported_at: dt.datetime | None
+    unknown_codes: tuple[tuple[str, int], ...]  # (code, orders), most used first
+
+
+async def get_orders_overview(brand_id: int) -> OrdersOverview:
+    rows = await get_engine().fetch(
+        """
+        SELECT 'all' AS kind, NULL AS code, count(*) AS n,
+               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM discount_code d WHERE d.brand = o.brand
+                                              AND d.code = o.code)) AS matched,
+               max(imported_at) AS last_at
+        FROM sale_order o WHERE o.brand = $1
+        UNION ALL
+        (SELECT 'unknown', o.code, count(*), 0, NULL FROM sale_order o
+         WHERE o.brand = $1 AND NOT EXISTS (SELECT 1 FROM discount_code d WHERE d.brand = o.brand AND d.code = o.code)
+         GROUP BY o.code ORDER BY count(*) DESC, o.code LIMIT 10)
+        """,
+        brand_id,
+    )
+    head = next(r for r in rows if r["kind"] == "all")
+    return OrdersOverview(
+        int(head["n"]),
+        int(head["matched"]),
+        head["last_at"],
+        tuple((r["code"], int(r["n"])) for r in rows if r["kind"] == "unknown"),
+    )

@@ -8,8 +8,10 @@ from shared.audit.context import system_actor
 from shared.content.review_rules import DECIDERS
 from shared.db.engine import get_engine
 from shared.identity.queries import get_staff_context
+from shared.results.conversions import IMPORTERS
 from shared.results.links import do_create_tracked_link
-from shared.results.sharing import SHARERS, do_share_results
+from shared.results.rules import SHARERS
+from shared.results.sharing import do_share_results
 from tests.authz import Route, creator_only, public, staff_only
 from tests.conftest import Cast
 from tests.results_fixtures import live_reel
@@ -19,6 +21,7 @@ U = "/backoffice/b/acme/results"
 LOOK = staff_only(brand_scoped=True)
 VERIFY = staff_only(brand_scoped=True, roles=DECIDERS)
 SHARE = staff_only(brand_scoped=True, roles=SHARERS)
+IMPORT = staff_only(brand_scoped=True, roles=IMPORTERS)
 
 ROUTES = [
     Route("GET", B, U, LOOK),
@@ -31,6 +34,11 @@ ROUTES = [
     # The shared link opens for anyone holding it, signed in or not: it shows that campaign's results only.
     Route("GET", "/backoffice/reports/{token:str}", "/backoffice/reports/{results_token}", public()),
     Route("POST", f"{B}/{{campaign_id:int}}/links", f"{U}/{{results_campaign}}/links", SHARE),
+    Route("POST", f"{B}/{{campaign_id:int}}/codes", f"{U}/{{results_campaign}}/codes", SHARE),
+    Route("GET", f"{B}/orders", f"{U}/orders", IMPORT),
+    Route("POST", f"{B}/orders", f"{U}/orders", IMPORT),  # no file: 400
+    Route("GET", f"{B}/rates", f"{U}/rates", SHARE),
+    Route("POST", f"{B}/rates", f"{U}/rates", SHARE),
     # A tracked link sends anyone on (a redirect to the brand's page), counting the click.
     Route("GET", "/l/{code:str}", "/l/{tracked_code}", public()),
     # A creator's own results across brands.
