@@ -633,11 +633,20 @@ class CreatorPost:
 
 
 @dataclass(frozen=True)
+class MonthLine:
+    month: str  # "Nov 2026"
+    posts: int
+    views: int | None
+    engagements: int | None
+
+
+@dataclass(frozen=True)
 class BrandHistory:
     brand_name: str
     posts: tuple[CreatorPost, ...]
     verified: int
     views: int | None  # the latest readings summed; None when no post has views
+    months: tuple[MonthLine, ...] = ()  # the creator's work with this brand over time, newest month first
 
 
 CREATOR_POSTS_MAX = 200
@@ -665,6 +674,8 @@ async def list_creator_results(creator_id: int) -> list[BrandHistory]:
     )
     by_brand: dict[str, list[CreatorPost]] = {}
     views: dict[str, list[int | None]] = {}
+    # (brand, month of going live) → the posts' latest numbers: the history over time, from the same rows.
+    monthly: dict[str, dict[tuple[int, int], list[dict[str, int | None]]]] = {}
     for r in rows:
         numbers = _numbers(r)
         by_brand.setdefault(r["brand_name"], []).append(
@@ -685,7 +696,26 @@ async def list_creator_results(creator_id: int) -> list[BrandHistory]:
             )
         )
         views.setdefault(r["brand_name"], []).append(numbers["views"] if r["read_at"] is not None else None)
+        month = (r["live_at"].year, r["live_at"].month)
+        read = numbers if r["read_at"] is not None else dict.fromkeys(METRICS)
+        monthly.setdefault(r["brand_name"], {}).setdefault(month, []).append(read)
     return [
-        BrandHistory(name, tuple(posts), sum(1 for p in posts if p.state == "verified"), sum_given(views[name]))
+        BrandHistory(
+            name,
+            tuple(posts),
+            sum(1 for p in posts if p.state == "verified"),
+            sum_given(views[name]),
+            _months(monthly[name]),
+        )
         for name, posts in by_brand.items()
     ]
+
+
+def _months(by_month: dict[tuple[int, int], list[dict[str, int | None]]]) -> tuple[MonthLine, ...]:
+    lines = []
+    for (year, month), numbers in sorted(by_month.items(), reverse=True):
+        total = _sum_numbers(numbers)
+        lines.append(
+            MonthLine(dt.date(year, month, 1).strftime("%b %Y"), len(numbers), total["views"], engagements(total))
+        )
+    return tuple(lines)

@@ -16,7 +16,7 @@ from shared.results.links import do_create_tracked_link, follow_link, list_click
 from shared.results.queries import get_campaign_results
 from tests.conftest import Cast, csrf_token_from
 from tests.payment_helpers import staff
-from tests.personas import act_as_staff
+from tests.personas import act_as_creator, act_as_staff
 from tests.results_fixtures import live_reel
 
 ACTOR = system_actor("test")
@@ -127,3 +127,17 @@ async def test_clicks_are_counted_per_day_and_the_page_stays_at_four_statements(
     await act_as_staff(client, cast.bob_id)
     page = await client.get(f"/backoffice/b/acme/results/{campaign}")
     assert 'data-chart="clicks-' in page.text and '"data": [0, 0' in page.text
+
+
+async def test_the_creator_sees_her_tracked_link_and_her_history_by_month(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    campaign, _ = await _campaign_with_spend(cast)
+    code = await do_create_tracked_link(ACTOR, await staff(cast.bob_id), cast.acme_id, campaign,
+                                        creator_id=cast.alice_id, target_url="https://acme.example/trail")  # fmt: skip
+    await follow_link(code)
+    await act_as_creator(client, cast.alice_id)
+    page = await client.get("/results")
+    assert page.status_code == 200 and f"/l/{code}</code>" in page.text and "https://acme.example/trail" in page.text
+    month = dt.datetime.now(dt.UTC).strftime("%b %Y")
+    assert f'<th scope="row">{month}</th><td data-label="Posts">1</td>' in page.text
