@@ -23,6 +23,7 @@ from shared.identity.rules import Role
 from shared.notifications.outbox import settle_seeded_emails
 from shared.payments.demo import seed_demo_payments
 from shared.results.demo import seed_demo_results
+from shared.results.demo_conversions import seed_demo_conversions
 from shared.rights.demo import seed_demo_rights
 from shared.settings import Settings
 
@@ -316,6 +317,8 @@ async def _seed_history(actor: Actor, staff_ids: dict[str, int], brand_ids: dict
     storage = storage_from_settings(settings)
     await seed_history(actor, bob, rita, acme=brand_ids["Acme"], storage=storage, base_url=settings.base_url)
     await seed_demo_results(actor, settings, bob, rita, acme=brand_ids["Acme"])
+    fran = await get_staff_context(staff_ids["fran@acme.test"])
+    await seed_demo_conversions(actor, bob, fran, acme=brand_ids["Acme"])
     await seed_globex(actor, await get_staff_context(staff_ids["charlie@globex.test"]), globex=brand_ids["Globex"])
 
 

@@ -104,3 +104,14 @@ async def test_it_seeds_acmes_results_in_each_state_through_the_platforms_stand_
     from shared.db.tables import TrackedLink
 
     assert sorted(r["clicks"] for r in await TrackedLink.select(TrackedLink.clicks)) == [212, 587]
+    # Conversions: rates set, two creators' codes, the shop's orders (one code nobody has), clicks spread by day.
+    from shared.results.queries import get_campaign_results
+
+    [spring] = await engine.fetch("SELECT id, brand FROM campaign WHERE name = 'Spring trail'")
+    results = await get_campaign_results(int(spring["brand"]), int(spring["id"]))
+    figures = {f.name: f.value for f in results.formulas}
+    assert results.conversions.orders == 41 + 96 and figures["Earned media value"].startswith("US$")
+    assert figures["Return on investment (ROI)"] != "not available" and results.rates_words
+    days = await engine.fetch("SELECT sum(clicks) AS n, count(*) AS days FROM tracked_link_day")
+    assert days[0]["n"] == 212 + 587 and days[0]["days"] > 20
+    assert await engine.fetch("SELECT 1 FROM sale_order WHERE code = 'WELCOME5'")
