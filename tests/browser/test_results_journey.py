@@ -1,6 +1,7 @@
 """Issue #20's journey: Alice (on her phone) pastes her live reel's link; the go-live job asks Instagram's
 stand-in and verifies it; the job clock moves an hour on and the first metrics arrive, which Alice sees; Bob (at a
-desktop) opens Results, reads the campaign's cost per engagement with its formula, shares a read-only link and
+desktop) opens Results, gives Alice a discount code, imports the shop's orders, reads the campaign's cost per
+engagement and ROI with their formulas (spend: her signing payable), shares a read-only link and
 opens the post's readings; the link opens signed out, showing those results only.
 Every page passes axe (the `page` fixture's checks). Screens are saved as test-artifacts/results-*.png."""
 
@@ -15,7 +16,10 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from shared.audit.context import system_actor
+from shared.db.engine import get_engine
 from shared.db.tables import LivePost
+from shared.payments.actions import record_milestone
 from shared.results.checks import sweep
 from shared.settings import Settings
 from shared.web.sessions import SESSION_COOKIE, PostgresSessionStore
@@ -56,6 +60,9 @@ async def test_alices_post_is_verified_its_numbers_arrive_and_bob_reads_the_resu
     numbers = {"views": 20_000, "likes": 1_700, "comments": 120, "shares": 180}  # no reach or saves given
     platforms.simulator.add_post(alice_post(numbers=numbers))
     reel = await approved_reel(cast)
+    [deal] = await get_engine().fetch("SELECT collaboration FROM deliverable WHERE id = $1", reel)
+    # Her contract was executed: the signing payable (half of her US$1,200.00 fee) is the campaign's spend.
+    assert await record_milestone(system_actor("test"), int(deal["collaboration"]), "signing") is not None
 
     # Alice, on her phone, pastes the link to her live reel.
     await _signed_in(page, base, {"creator_id": cast.alice_id})
@@ -85,13 +92,33 @@ async def test_alices_post_is_verified_its_numbers_arrive_and_bob_reads_the_resu
     await bob.get_by_role("link", name="Results", exact=True).first.click()
     await bob.get_by_role("link", name="Spring trail").click()
     await expect(bob.get_by_role("heading", name="Results: Spring trail")).to_be_visible()
-    # Fee US$1,200 ÷ (1,700 + 120 + 180 = 2,000 engagements) = US$0.60; ÷ 20,000 views × 1,000 = US$60.00.
+    # He gives Alice a discount code, then imports the shop's orders: three used it, US$900.00 in all.
+    campaign_url = bob.url
+    await bob.get_by_label("Code", exact=True).fill("alice10")
+    await bob.get_by_role("button", name="Add the code").click()
+    await expect(bob.get_by_text("Discount code added")).to_be_visible()
+    await bob.get_by_role("link", name="Import orders").first.click()
+    orders = ("order_id,code,amount,currency,ordered_at\n7001,ALICE10,250.00,USD,2026-11-20\n"
+              "7002,alice10,300.00,USD,2026-11-21\n7003,ALICE10,350.00,USD,2026-11-22\n")  # fmt: skip
+    await bob.get_by_label("Orders file").set_input_files(
+        files=[{"name": "orders.csv", "mimeType": "text/csv", "buffer": orders.encode()}]
+    )
+    await bob.get_by_role("button", name="Import the orders").click()
+    await expect(bob.get_by_text("3 orders read: 3 added.")).to_be_visible()
+    await assert_accessible(bob)
+    await bob.goto(campaign_url)
+    # Spend US$600 (the payable) ÷ (1,700 + 120 + 180 = 2,000 engagements) = US$0.30; ÷ 20,000 views × 1,000 =
+    # US$30.00; ÷ 3 orders = US$200.00; ROI (US$900 − US$600) ÷ US$600 = 50.00%.
     totals = bob.locator("section", has=bob.get_by_role("heading", name="The campaign"))
     cpe = totals.get_by_role("row", name="Cost per engagement")
-    await expect(cpe).to_contain_text("US$0.60")
-    await expect(cpe).to_contain_text("spend ÷ engagements = US$1,200.00 ÷ 2,000")
-    await expect(totals.get_by_role("row", name="CPM (cost per 1,000 views)")).to_contain_text("US$60.00")
+    await expect(cpe).to_contain_text("US$0.30")
+    await expect(cpe).to_contain_text("spend ÷ engagements = US$600.00 ÷ 2,000")
+    await expect(totals.get_by_role("row", name="CPM (cost per 1,000 views)")).to_contain_text("US$30.00")
     await expect(totals.get_by_role("row", name="Engagement rate")).to_contain_text("10.00%")
+    await expect(totals.get_by_role("row", name="Cost per acquisition")).to_contain_text("US$200.00")
+    roi = totals.get_by_role("row", name="Return on investment (ROI)")
+    await expect(roi).to_contain_text("50.00%")
+    await expect(roi).to_contain_text("(US$900.00 − US$600.00) ÷ US$600.00")
     await assert_accessible(bob)
     await bob.screenshot(path=str(ARTIFACTS / "results-campaign.png"), full_page=True)
     # He shares the results with the client, who has no account: a read-only link, opened signed out.
@@ -110,7 +137,8 @@ async def test_alices_post_is_verified_its_numbers_arrive_and_bob_reads_the_resu
     client = await stranger.new_page()
     await client.goto(link)
     await expect(client.get_by_role("heading", name="Acme: results of Spring trail")).to_be_visible()
-    await expect(client.get_by_role("row", name="Cost per engagement").first).to_contain_text("US$0.60")
+    await expect(client.get_by_role("row", name="Cost per engagement").first).to_contain_text("US$0.30")
+    await expect(client.get_by_role("row", name="Return on investment (ROI)").first).to_contain_text("50.00%")
     await expect(client.get_by_role("link", name="Results", exact=True)).to_have_count(0)  # no back-office shell
     await assert_accessible(client)
     await client.screenshot(path=str(ARTIFACTS / "results-shared.png"), full_page=True)
