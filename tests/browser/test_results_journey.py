@@ -1,7 +1,7 @@
-"""Issue #20's journey: Alice (on her phone) pastes her live reel's link; the go-live job asks Instagram's
-stand-in and verifies it; the job clock moves an hour on and the first metrics arrive, which Alice sees; Bob (at a
-desktop) opens Results, gives Alice a discount code, imports the shop's orders, reads the campaign's cost per
-engagement and ROI with their formulas (spend: her signing payable), shares a read-only link and
+"""Issue #20's journey: Diego (on his phone) pastes his live reel's link; the go-live job asks Instagram's
+stand-in and verifies it; the job clock moves an hour on and the first metrics arrive, which Diego sees; Bob (at a
+desktop) opens Results, gives Diego a discount code, imports the shop's orders, reads the campaign's cost per
+engagement and ROI with their formulas (spend: his signing payable), shares a read-only link and
 opens the post's readings; the link opens signed out, showing those results only.
 Every page passes axe (the `page` fixture's checks). Screens are saved as test-artifacts/results-*.png."""
 
@@ -17,16 +17,24 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from shared.audit.context import system_actor
+from shared.content.review import check_decide
+from shared.creators.actions import do_store_refreshed_tokens
+from shared.crypto import Encryptor
 from shared.db.engine import get_engine
 from shared.db.tables import LivePost
+from shared.identity.actions import SocialAccount, do_create_creator
+from shared.identity.queries import get_staff_context
+from shared.integrations.oauth import TokenSet
 from shared.payments.actions import record_milestone
 from shared.results.checks import sweep
 from shared.settings import Settings
 from shared.web.sessions import SESSION_COOKIE, PostgresSessionStore
 from tests.axe import assert_accessible
 from tests.conftest import Cast
+from tests.factories import agreed_deal
 from tests.live_server import serve_app
-from tests.results_fixtures import REEL_URL, Platforms, alice_post, approved_reel, connect_alice
+from tests.results_fixtures import Platforms, alice_post
+from tests.review_helpers import REEL, deliverables_of, matrix_storage, submitted_draft
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -46,7 +54,31 @@ async def _signed_in(page: Page, base: str, data: dict[str, int]) -> None:
     await page.context.add_cookies([{"name": SESSION_COOKIE, "value": key, "url": base}])
 
 
-async def test_alices_post_is_verified_its_numbers_arrive_and_bob_reads_the_results(
+DIEGO_TOKEN = "IGQWRdiego-live-token"
+DIEGO_REEL_URL = "https://www.instagram.com/reel/DDiegoTaco1/"
+
+
+async def _diegos_approved_reel(cast: Cast, settings: Settings, platforms: Platforms) -> tuple[int, int]:
+    """Diego (Instagram, signed in with it) has an Acme deal whose contract was executed — the signing payable,
+    half of his US$1,200.00 fee, is the campaign's spend — and his reel's draft approved by Bob: (creator, reel)."""
+    actor = system_actor("test")
+    diego = int((await do_create_creator(
+        actor, display_name="Diego Alvarez", email="diego@creators.test", country="MX", niches=["food"],
+        accounts=[SocialAccount("instagram", "ig-diego", "diego.cocina", 120_400, 3_900)],
+    )).id)  # fmt: skip
+    [identity] = await get_engine().fetch("SELECT id FROM social_identity WHERE creator = $1", diego)
+    tokens = TokenSet(DIEGO_TOKEN, DIEGO_TOKEN, None, "instagram_business_basic")
+    await do_store_refreshed_tokens(actor, int(identity["id"]), tokens, Encryptor(settings.secret_key))
+    platforms.simulator.grant(DIEGO_TOKEN, "instagram", "ig-diego")
+    deal = await agreed_deal(cast, diego, deliverables=4)
+    reel = (await deliverables_of(deal.collaboration_id))[REEL]
+    draft = await submitted_draft(None, matrix_storage(), diego, reel)
+    await check_decide(actor, await get_staff_context(cast.bob_id), cast.acme_id, draft, decision="approved", note="")
+    assert await record_milestone(actor, deal.collaboration_id, "signing") is not None
+    return diego, reel
+
+
+async def test_diegos_post_is_verified_its_numbers_arrive_and_bob_reads_the_results(
     page: Page,
     browser: Browser,
     results_live_server: str,
@@ -56,18 +88,15 @@ async def test_alices_post_is_verified_its_numbers_arrive_and_bob_reads_the_resu
 ) -> None:
     base = results_live_server
     ARTIFACTS.mkdir(exist_ok=True)
-    await connect_alice(cast, results_settings, platforms)
+    diego, reel = await _diegos_approved_reel(cast, results_settings, platforms)
     numbers = {"views": 20_000, "likes": 1_700, "comments": 120, "shares": 180}  # no reach or saves given
-    platforms.simulator.add_post(alice_post(numbers=numbers))
-    reel = await approved_reel(cast)
-    [deal] = await get_engine().fetch("SELECT collaboration FROM deliverable WHERE id = $1", reel)
-    # Her contract was executed: the signing payable (half of her US$1,200.00 fee) is the campaign's spend.
-    assert await record_milestone(system_actor("test"), int(deal["collaboration"]), "signing") is not None
+    platforms.simulator.add_post(alice_post(owner="ig-diego", handle="diego.cocina", shortcode="DDiegoTaco1",
+                                            post_id="17900000000000777", numbers=numbers))  # fmt: skip
 
-    # Alice, on her phone, pastes the link to her live reel.
-    await _signed_in(page, base, {"creator_id": cast.alice_id})
+    # Diego, on his phone, pastes the link to his live reel.
+    await _signed_in(page, base, {"creator_id": diego})
     await page.goto(f"{base}/work/{reel}")
-    await page.get_by_label("Link(s) to your live post").fill(REEL_URL)
+    await page.get_by_label("Link(s) to your live post").fill(DIEGO_REEL_URL)
     await page.get_by_role("button", name="Mark as live").click()
     await expect(page.get_by_text("Checking the post")).to_be_visible()
 
@@ -92,14 +121,14 @@ async def test_alices_post_is_verified_its_numbers_arrive_and_bob_reads_the_resu
     await bob.get_by_role("link", name="Results", exact=True).first.click()
     await bob.get_by_role("link", name="Spring trail").click()
     await expect(bob.get_by_role("heading", name="Results: Spring trail")).to_be_visible()
-    # He gives Alice a discount code, then imports the shop's orders: three used it, US$900.00 in all.
+    # He gives Diego a discount code, then imports the shop's orders: three used it, US$900.00 in all.
     campaign_url = bob.url
-    await bob.get_by_label("Code", exact=True).fill("alice10")
+    await bob.get_by_label("Code", exact=True).fill("diego10")
     await bob.get_by_role("button", name="Add the code").click()
     await expect(bob.get_by_text("Discount code added")).to_be_visible()
     await bob.get_by_role("link", name="Import orders").first.click()
-    orders = ("order_id,code,amount,currency,ordered_at\n7001,ALICE10,250.00,USD,2026-11-20\n"
-              "7002,alice10,300.00,USD,2026-11-21\n7003,ALICE10,350.00,USD,2026-11-22\n")  # fmt: skip
+    orders = ("order_id,code,amount,currency,ordered_at\n7001,DIEGO10,250.00,USD,2026-11-20\n"
+              "7002,diego10,300.00,USD,2026-11-21\n7003,DIEGO10,350.00,USD,2026-11-22\n")  # fmt: skip
     await bob.get_by_label("Orders file").set_input_files(
         files=[{"name": "orders.csv", "mimeType": "text/csv", "buffer": orders.encode()}]
     )
