@@ -12,15 +12,23 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from backoffice.deps import settings_of
 from backoffice.guards import ALL_ROLES, requires_role
 from shared.audit.context import Actor
-from shared.errors import InvalidInput
+from shared.contracts.actions import contract_tools
+from shared.errors import IllegalTransition, InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
 from shared.integrations.storage import Storage
 from shared.rights.actions import check_download, do_extend_grant, do_revoke_grant
 from shared.rights.queries import LibraryFilters, library_choices, list_library, read_library_filters
-from shared.rights.renewals import check_propose_renewal
+from shared.rights.renewals import (
+    RenewalSide,
+    check_counter_renewal,
+    check_propose_renewal,
+    do_accept_renewal,
+    do_decline_renewal,
+)
 from shared.rights.rules import (
     CHANNEL_LABELS,
     CHANNELS,
@@ -49,6 +57,11 @@ DOWNLOAD_FORM = Form(
     country=Text(max_length=2, required="Say where it will run, like US."),
     reason=Text(max_length=REASON_MAX * 2, multiline=True),
 )
+COUNTER_FORM = Form(
+    ends_on=Date(required="Give the last day of use you agree to."),
+    fee=Amount(max_minor=INT64_MAX),
+    note=Text(max_length=REASON_MAX * 2, multiline=True),
+)
 REVOKE_FORM = Form(reason=Text(max_length=REASON_MAX * 2, multiline=True, required="Say why the rights end."))
 
 
@@ -67,6 +80,7 @@ async def _library_page(
     entry_id: int | None = None,
     which: str = "",
     asset_id: int | None = None,
+    renewal_id: int | None = None,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
@@ -88,6 +102,7 @@ async def _library_page(
             "entry_id": entry_id,
             "which": which,
             "asset_id": asset_id,
+            "renewal_id": renewal_id,
             "form": form or {},
             "errors": errors or {},
             "library_url": _url(brand),
@@ -260,4 +275,85 @@ async def propose_renewal(
     return Redirect(_url(brand), status_code=303)
 
 
-HANDLERS: list[HTTPRouteHandler] = [library, extend_grant, revoke_grant, download_original, propose_renewal]
+@post("/b/{brand_slug:str}/library/renewals/{renewal_id:int}/accept", guards=[MANAGERS], status_code=303)
+async def accept_renewal(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    storage: StorageDependency,
+    renewal_id: FromPath[int],
+) -> Redirect:
+    tools = contract_tools(settings_of(request), storage)
+    try:
+        contract_id = await do_accept_renewal(actor, RenewalSide.brand(staff, brand.brand_id), tools, renewal_id)
+    except IllegalTransition as exc:
+        flash(request, str(exc), category="error")
+        return Redirect(_url(brand), status_code=303)
+    flash(request, "Counter-offer accepted: the amendment is sent to the creator to sign.", category="success")
+    return Redirect(f"/backoffice/b/{brand.brand_slug}/contracts/{contract_id}", status_code=303)
+
+
+@post(
+    "/b/{brand_slug:str}/library/renewals/{renewal_id:int}/counter",
+    guards=[MANAGERS],
+    status_code=303,
+    opt={"form": COUNTER_FORM},
+)
+async def counter_renewal(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    storage: StorageDependency,
+    renewal_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        await check_counter_renewal(
+            actor,
+            RenewalSide.brand(staff, brand.brand_id),
+            renewal_id,
+            ends_on=form.values["ends_on"],
+            fee=form.values["fee"],
+            note=form.values["note"],
+        )
+    except IllegalTransition as exc:
+        flash(request, str(exc), category="error")
+        return Redirect(_url(brand), status_code=303)
+    except InvalidInput as exc:
+        return await _library_page(
+            brand, storage, LibraryFilters(), renewal_id=renewal_id, form=form.text, errors=exc.errors, status=400
+        )
+    flash(request, "Counter-offer sent: the creator answers next.", category="success")
+    return Redirect(_url(brand), status_code=303)
+
+
+@post("/b/{brand_slug:str}/library/renewals/{renewal_id:int}/decline", guards=[MANAGERS], status_code=303)
+async def decline_renewal(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    renewal_id: FromPath[int],
+) -> Redirect:
+    try:
+        await do_decline_renewal(actor, RenewalSide.brand(staff, brand.brand_id), renewal_id)
+    except IllegalTransition as exc:
+        flash(request, str(exc), category="error")
+    else:
+        flash(request, "Counter-offer declined: the rights end as agreed.", category="success")
+    return Redirect(_url(brand), status_code=303)
+
+
+HANDLERS: list[HTTPRouteHandler] = [
+    library,
+    extend_grant,
+    revoke_grant,
+    download_original,
+    propose_renewal,
+    accept_renewal,
+    counter_renewal,
+    decline_renewal,
+]

@@ -575,8 +575,10 @@ class RightsEntry(Table):
 
 
 class RightsRenewal(Table):
-    """A brand's proposal to extend a grant (a new last day, for a fee), answered by the creator in the portal.
-    Accepted, it adds an extension to the rights ledger; until then the old end date stands."""
+    """A brand's proposal to extend a grant (a new last day, for a fee), answered by the creator in the portal
+    (accept, counter, decline; a counter is the brand's to answer). Agreed, it becomes an amendment contract; once
+    that is executed the extension is added to the rights ledger and the fee is payable. Until then the old end
+    date stands (states: shared.rights.rules)."""
 
     id: Serial
 
@@ -588,11 +590,18 @@ class RightsRenewal(Table):
     fee_minor = BigInt(default=0)
     currency = Varchar(length=3, default="USD")
     note = Text(default="")
-    status = Varchar(length=12, default="proposed")  # proposed | accepted | declined
+    status = Varchar(length=12, default="proposed")  # proposed | countered | signing | executed | declined | cancelled
     proposed_by = ForeignKey(StaffUser, null=True, default=None)
-    extension = Integer(null=True, default=None)  # the ledger entry an acceptance added
+    extension = Integer(null=True, default=None)  # the ledger entry the executed amendment added
+    # What was on the table before the latest counter (the page shows what changed); NULL before any counter.
+    previous_ends_on = Date(null=True, default=None)
+    previous_fee_minor = BigInt(null=True, default=None)
+    counters = Integer(default=0)
+    contract = Integer(null=True, default=None)  # the amendment contract (contract.id) once agreed
+    payable = Integer(null=True, default=None)  # the renewal fee's payable, once the amendment is executed
     created_at = Timestamptz(default=TimestamptzNow())
     answered_at = Timestamptz(null=True, default=None)
+    executed_at = Timestamptz(null=True, default=None)
 
 
 # --- audit -------------------------------------------------------------------------------------
