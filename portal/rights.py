@@ -16,7 +16,7 @@ from portal.guards import requires_creator
 from shared.audit.context import Actor
 from shared.contracts.actions import contract_tools
 from shared.creators.queries import CreatorContext
-from shared.errors import IllegalTransition, InvalidInput
+from shared.errors import IllegalTransition, InvalidInput, NotFound
 from shared.rights.queries import list_creator_assets
 from shared.rights.renewals import RenewalSide, check_counter_renewal, do_accept_renewal, do_decline_renewal
 from shared.rights.rules import REASON_MAX, day_text, today_utc
@@ -40,10 +40,13 @@ async def _rights_page(
     status: int = 200,
 ) -> Template:
     today = today_utc()
+    assets = await list_creator_assets(creator.id, today=today)
+    if renewal_id is not None and not any(a.renewal and a.renewal.id == renewal_id for a in assets):
+        raise NotFound("No such renewal.")  # another creator's: as if it did not exist, whatever the form said
     return Template(
         "portal/rights.html",
         context={
-            "assets": await list_creator_assets(creator.id, today=today),
+            "assets": assets,
             "today": day_text(today),
             "day_text": day_text,
             "renewal_id": renewal_id,
