@@ -17,7 +17,13 @@ import pytest
 
 from shared.audit.context import system_actor
 from shared.content.actions import check_submit_live
-from shared.contracts.actions import ContractTools, do_countersign_contract, do_decline_contract
+from shared.contracts.actions import (
+    ContractTools,
+    do_countersign_contract,
+    do_decline_contract,
+    do_void_contract,
+    expire_contracts,
+)
 from shared.contracts.queries import get_contract
 from shared.crypto import Encryptor
 from shared.db.engine import get_engine
@@ -265,3 +271,24 @@ async def test_a_declined_renewal_changes_nothing_and_is_only_hers(
     assert standing.id == entry_id and standing.grant.ends_on == entry.grant.ends_on
     notes = await get_engine().fetch("SELECT kind, recipient_id FROM notification WHERE kind LIKE 'rights.renewal%'")
     assert ("rights.renewal_declined", cast.bob_id) in {(n["kind"], n["recipient_id"]) for n in notes}
+
+
+async def test_a_voided_or_expired_amendment_cancels_the_renewal_and_a_new_one_may_start(
+    cast: Cast, local_storage: LocalStorage, tools: ContractTools
+) -> None:
+    reel, entry_id = await approved_asset(cast, local_storage)
+    [entry] = (await standing_entries([reel]))[reel]
+    bob = await get_staff_context(cast.bob_id)
+    later = entry.grant.ends_on + dt.timedelta(days=30)
+    first = await check_propose_renewal(ACTOR, bob, cast.acme_id, entry_id, ends_on=later, fee="250", note="")
+    contract_id = await do_accept_renewal(ACTOR, RenewalSide.creator(cast.alice_id), tools, first)
+    await do_void_contract(
+        ACTOR, await brand_side(cast.bob_id, cast.acme_id), contract_id=contract_id, reason="Wrong fee"
+    )
+    second = await check_propose_renewal(ACTOR, bob, cast.acme_id, entry_id, ends_on=later, fee="300", note="")
+    contract_id = await do_accept_renewal(ACTOR, RenewalSide.creator(cast.alice_id), tools, second)
+    assert await expire_contracts(dt.datetime.now(dt.UTC) + dt.timedelta(days=30)) == 1
+    statuses = await get_engine().fetch("SELECT id, status FROM rights_renewal ORDER BY id")
+    assert [(r["id"], r["status"]) for r in statuses] == [(first, "cancelled"), (second, "cancelled")]
+    [standing] = (await standing_entries([reel]))[reel]
+    assert standing.id == entry_id and await _payables() == []
