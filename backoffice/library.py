@@ -16,6 +16,7 @@ from backoffice.deps import settings_of
 from backoffice.guards import ALL_ROLES, requires_role
 from shared.audit.context import Actor
 from shared.contracts.actions import contract_tools
+from shared.dates import today_in
 from shared.errors import IllegalTransition, InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
@@ -35,7 +36,6 @@ from shared.rights.rules import (
     REASON_MAX,
     can_manage_rights,
     day_text,
-    today_utc,
 )
 from shared.web.forms import INT64_MAX, Amount, Choice, Date, Form, Text, read_form
 from shared.web.ids import QueryId
@@ -71,6 +71,7 @@ def _url(brand: BrandAccess) -> str:
 
 async def _library_page(
     brand: BrandAccess,
+    staff: StaffContext,
     storage: Storage,
     filters: LibraryFilters,
     *,
@@ -85,7 +86,7 @@ async def _library_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
-    today = today_utc()
+    today = today_in(staff.time_zone)  # the viewer's day: windows are whole days in their zone
     return Template(
         "backoffice/library.html",
         context={
@@ -98,6 +99,7 @@ async def _library_page(
             "channel_labels": CHANNEL_LABELS,
             "manages": can_manage_rights(brand.role),
             "today": today,
+            "zone": staff.time_zone or "UTC",
             "day_text": day_text,
             "entry_id": entry_id,
             "which": which,
@@ -114,6 +116,7 @@ async def _library_page(
 @get("/b/{brand_slug:str}/library", guards=[ANYONE_AT_BRAND])
 async def library(
     brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
     storage: StorageDependency,
     campaign: FromQuery[str] = "",
     creator: FromQuery[str] = "",
@@ -128,7 +131,7 @@ async def library(
     query |= {"country": country, "expiring": expiring, "expired": expired}
     filters, errors = read_library_filters(query)
     return await _library_page(
-        brand, storage, filters, after=after, filter_errors=errors, typed=query, status=400 if errors else 200
+        brand, staff, storage, filters, after=after, filter_errors=errors, typed=query, status=400 if errors else 200
     )
 
 
@@ -155,6 +158,7 @@ async def extend_grant(
     except InvalidInput as exc:
         return await _library_page(
             brand,
+            staff,
             storage,
             LibraryFilters(),
             entry_id=entry_id,
@@ -188,6 +192,7 @@ async def revoke_grant(
     except InvalidInput as exc:
         return await _library_page(
             brand,
+            staff,
             storage,
             LibraryFilters(),
             entry_id=entry_id,
@@ -229,7 +234,14 @@ async def download_original(
         )
     except InvalidInput as exc:
         return await _library_page(
-            brand, storage, LibraryFilters(), asset_id=deliverable_id, form=form.text, errors=exc.errors, status=400
+            brand,
+            staff,
+            storage,
+            LibraryFilters(),
+            asset_id=deliverable_id,
+            form=form.text,
+            errors=exc.errors,
+            status=400,
         )
     return Redirect(url, status_code=303)
 
@@ -263,6 +275,7 @@ async def propose_renewal(
     except InvalidInput as exc:
         return await _library_page(
             brand,
+            staff,
             storage,
             LibraryFilters(),
             entry_id=entry_id,
@@ -324,7 +337,14 @@ async def counter_renewal(
         return Redirect(_url(brand), status_code=303)
     except InvalidInput as exc:
         return await _library_page(
-            brand, storage, LibraryFilters(), renewal_id=renewal_id, form=form.text, errors=exc.errors, status=400
+            brand,
+            staff,
+            storage,
+            LibraryFilters(),
+            renewal_id=renewal_id,
+            form=form.text,
+            errors=exc.errors,
+            status=400,
         )
     flash(request, "Counter-offer sent: the creator answers next.", category="success")
     return Redirect(_url(brand), status_code=303)

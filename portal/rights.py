@@ -16,14 +16,17 @@ from portal.guards import requires_creator
 from shared.audit.context import Actor
 from shared.contracts.actions import contract_tools
 from shared.creators.queries import CreatorContext
+from shared.dates import TIME_ZONE_MAX, today_in
 from shared.errors import IllegalTransition, InvalidInput, NotFound
+from shared.identity.actions import do_set_time_zone
 from shared.rights.queries import list_creator_assets
 from shared.rights.renewals import RenewalSide, check_counter_renewal, do_accept_renewal, do_decline_renewal
-from shared.rights.rules import REASON_MAX, day_text, today_utc
+from shared.rights.rules import REASON_MAX, day_text
 from shared.web.creator_auth import settings_of
 from shared.web.forms import INT64_MAX, Amount, Date, Form, Text, read_form
 from shared.web.local_storage import StorageDependency
 
+TIME_ZONE_FORM = Form(time_zone=Text(max_length=TIME_ZONE_MAX))
 COUNTER_FORM = Form(
     ends_on=Date(required="Give the last day you agree to."),
     fee=Amount(max_minor=INT64_MAX),
@@ -39,7 +42,7 @@ async def _rights_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
-    today = today_utc()
+    today = today_in(creator.time_zone)  # their day: windows are whole days in their zone
     assets = await list_creator_assets(creator.id, today=today)
     if renewal_id is not None and not any(a.renewal and a.renewal.id == renewal_id for a in assets):
         raise NotFound("No such renewal.")  # another creator's: as if it did not exist, whatever the form said
@@ -48,6 +51,8 @@ async def _rights_page(
         context={
             "assets": assets,
             "today": day_text(today),
+            "zone": creator.time_zone or "UTC",
+            "time_zone": creator.time_zone,
             "day_text": day_text,
             "renewal_id": renewal_id,
             "form": form or {},
@@ -128,4 +133,20 @@ async def decline_renewal(
     return Redirect("/rights", status_code=303)
 
 
-HANDLERS: list[HTTPRouteHandler] = [rights_page, accept_renewal, counter_renewal, decline_renewal]
+@post("/rights/time-zone", guards=[requires_creator], status_code=303, opt={"form": TIME_ZONE_FORM})
+async def set_time_zone(
+    request: Request[Any, Any, Any],
+    creator: NamedDependency[CreatorContext],
+    actor: NamedDependency[Actor],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        await do_set_time_zone(actor, "creator", creator.id, zone=form.values["time_zone"])
+    except InvalidInput as exc:
+        return await _rights_page(creator, form=form.text, errors=exc.errors, status=400)
+    flash(request, "Time zone saved: dates here are read in it.", category="success")
+    return Redirect("/rights", status_code=303)
+
+
+HANDLERS: list[HTTPRouteHandler] = [rights_page, accept_renewal, counter_renewal, decline_renewal, set_time_zone]

@@ -38,6 +38,8 @@ class StaffUser(Table):
     # Deployment administrator: may create brands and manage the whole installation.
     is_admin = Boolean(default=False)
     is_active = Boolean(default=True)
+    # The IANA zone "today" is read in on their pages (usage rights); '' reads as UTC.
+    time_zone = Varchar(length=64, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     last_sign_in_at = Timestamptz(null=True, default=None)
     # TOTP second factor: the secret is encrypted (shared.crypto); enabled once confirmed.
@@ -121,6 +123,7 @@ class Creator(Table):
     display_name = Varchar(length=200)
     email = Varchar(length=320, null=True, default=None, unique=True)
     country = Varchar(length=2, null=True, default=None)
+    time_zone = Varchar(length=64, default="")  # IANA; '' reads as UTC (their usage rights page's "today")
     niches = Array(base_column=Varchar(length=50), default=list)
     bio = Text(default="")
     open_to_offers = Boolean(default=True)

@@ -72,6 +72,7 @@ ROUTES = [
     ),
     # A creator's own rights page: only what is theirs is on it (tests/portal/test_creator_rights.py).
     Route("GET", "/rights", "/rights", creator_only()),
+    Route("POST", "/rights/time-zone", "/rights/time-zone", creator_only()),
 ]
 
 
