@@ -7,6 +7,7 @@ the brand; only its execution adds the extension to the ledger and creates the f
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from shared.audit.actions import write_audit_row
@@ -119,11 +120,14 @@ async def check_propose_renewal(
 Party = Literal["brand", "creator"]
 
 
+@dataclass(frozen=True)
 class RenewalSide:
     """Who answers a renewal: the creator it is about, or an owner or manager of its brand."""
 
-    def __init__(self, party: Party, *, creator_id: int = 0, staff: StaffContext | None = None, brand_id: int = 0):
-        self.party, self.creator_id, self.staff, self.brand_id = party, creator_id, staff, brand_id
+    party: Party
+    creator_id: int = 0
+    staff: StaffContext | None = None
+    brand_id: int = 0
 
     @classmethod
     def creator(cls, creator_id: int) -> RenewalSide:
@@ -274,7 +278,8 @@ async def do_accept_renewal(actor: Actor, side: RenewalSide, tools: ContractTool
         status = next_renewal_status(locked["status"], side.party, "accept")
         if (locked["ends_on"], int(locked["fee_minor"])) != (terms.ends_on, terms.fee_minor):
             raise IllegalTransition("The terms changed while you answered; look at them again.")
-        contract_id = await insert_renewal_amendment(actor, rendered, created_by=locked["proposed_by"])
+        made_by = side.staff.id if side.staff is not None else locked["proposed_by"]
+        contract_id = await insert_renewal_amendment(actor, rendered, created_by=made_by)
         await get_engine().fetch(
             "UPDATE rights_renewal SET status = $2, contract = $3, answered_at = now() WHERE id = $1",
             renewal_id,
