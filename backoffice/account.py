@@ -12,11 +12,13 @@ from litestar.response import Redirect, Template
 from backoffice.deps import encryptor_of
 from backoffice.guards import requires_staff
 from shared.audit.context import Actor
+from shared.dates import TIME_ZONE_MAX
 from shared.errors import IllegalTransition, InvalidInput, PermissionDenied
 from shared.identity.actions import (
     check_totp_enrolment,
     do_disable_totp,
     do_regenerate_recovery_codes,
+    do_set_time_zone,
     do_sign_out_everywhere,
     do_start_totp_enrolment,
 )
@@ -30,10 +32,37 @@ ACCOUNT = "/backoffice/account"
 CODE_FORM = Form(code=Text(max_length=40))  # the 6-digit code from the authenticator app, as typed
 
 
+TIME_ZONE_FORM = Form(time_zone=Text(max_length=TIME_ZONE_MAX))
+
+
+async def _account_page(
+    staff: StaffContext, *, form: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200
+) -> Template:
+    second_factor = await get_second_factor_status(staff)
+    return Template(
+        "backoffice/account.html",
+        context={"status": second_factor, "me": staff, "form": form or {}, "errors": errors or {}},
+        status_code=status,
+    )
+
+
 @get("/account", guards=[requires_staff])
 async def account_page(staff: NamedDependency[StaffContext]) -> Template:
-    status = await get_second_factor_status(staff)
-    return Template("backoffice/account.html", context={"status": status, "me": staff})
+    return await _account_page(staff)
+
+
+@post("/account/time-zone", guards=[requires_staff], status_code=303, opt={"form": TIME_ZONE_FORM})
+async def set_time_zone(
+    request: Request[Any, Any, Any], staff: NamedDependency[StaffContext], actor: NamedDependency[Actor]
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        await do_set_time_zone(actor, "staff", staff.id, zone=form.values["time_zone"])
+    except InvalidInput as exc:
+        return await _account_page(staff, form=form.text, errors=exc.errors, status=400)
+    flash(request, "Time zone saved: your pages read today's date in it.", category="success")
+    return Redirect(ACCOUNT, status_code=303)
 
 
 async def _totp_page(request: Request[Any, Any, Any], actor: Actor, staff: StaffContext, error: str | None) -> Template:

@@ -12,22 +12,30 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from backoffice.deps import settings_of
 from backoffice.guards import ALL_ROLES, requires_role
 from shared.audit.context import Actor
-from shared.errors import InvalidInput
+from shared.contracts.actions import contract_tools
+from shared.dates import today_in
+from shared.errors import IllegalTransition, InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.identity.rules import Role
 from shared.integrations.storage import Storage
 from shared.rights.actions import check_download, do_extend_grant, do_revoke_grant
 from shared.rights.queries import LibraryFilters, library_choices, list_library, read_library_filters
-from shared.rights.renewals import check_propose_renewal
+from shared.rights.renewals import (
+    RenewalSide,
+    check_counter_renewal,
+    check_propose_renewal,
+    do_accept_renewal,
+    do_decline_renewal,
+)
 from shared.rights.rules import (
     CHANNEL_LABELS,
     CHANNELS,
     REASON_MAX,
     can_manage_rights,
     day_text,
-    today_utc,
 )
 from shared.web.forms import INT64_MAX, Amount, Choice, Date, Form, Text, read_form
 from shared.web.ids import QueryId
@@ -49,6 +57,11 @@ DOWNLOAD_FORM = Form(
     country=Text(max_length=2, required="Say where it will run, like US."),
     reason=Text(max_length=REASON_MAX * 2, multiline=True),
 )
+COUNTER_FORM = Form(
+    ends_on=Date(required="Give the last day of use you agree to."),
+    fee=Amount(max_minor=INT64_MAX),
+    note=Text(max_length=REASON_MAX * 2, multiline=True),
+)
 REVOKE_FORM = Form(reason=Text(max_length=REASON_MAX * 2, multiline=True, required="Say why the rights end."))
 
 
@@ -58,6 +71,7 @@ def _url(brand: BrandAccess) -> str:
 
 async def _library_page(
     brand: BrandAccess,
+    staff: StaffContext,
     storage: Storage,
     filters: LibraryFilters,
     *,
@@ -67,11 +81,12 @@ async def _library_page(
     entry_id: int | None = None,
     which: str = "",
     asset_id: int | None = None,
+    renewal_id: int | None = None,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
-    today = today_utc()
+    today = today_in(staff.time_zone)  # the viewer's day: windows are whole days in their zone
     return Template(
         "backoffice/library.html",
         context={
@@ -84,10 +99,12 @@ async def _library_page(
             "channel_labels": CHANNEL_LABELS,
             "manages": can_manage_rights(brand.role),
             "today": today,
+            "zone": staff.time_zone or "UTC",
             "day_text": day_text,
             "entry_id": entry_id,
             "which": which,
             "asset_id": asset_id,
+            "renewal_id": renewal_id,
             "form": form or {},
             "errors": errors or {},
             "library_url": _url(brand),
@@ -99,6 +116,7 @@ async def _library_page(
 @get("/b/{brand_slug:str}/library", guards=[ANYONE_AT_BRAND])
 async def library(
     brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
     storage: StorageDependency,
     campaign: FromQuery[str] = "",
     creator: FromQuery[str] = "",
@@ -113,7 +131,7 @@ async def library(
     query |= {"country": country, "expiring": expiring, "expired": expired}
     filters, errors = read_library_filters(query)
     return await _library_page(
-        brand, storage, filters, after=after, filter_errors=errors, typed=query, status=400 if errors else 200
+        brand, staff, storage, filters, after=after, filter_errors=errors, typed=query, status=400 if errors else 200
     )
 
 
@@ -140,6 +158,7 @@ async def extend_grant(
     except InvalidInput as exc:
         return await _library_page(
             brand,
+            staff,
             storage,
             LibraryFilters(),
             entry_id=entry_id,
@@ -173,6 +192,7 @@ async def revoke_grant(
     except InvalidInput as exc:
         return await _library_page(
             brand,
+            staff,
             storage,
             LibraryFilters(),
             entry_id=entry_id,
@@ -214,7 +234,14 @@ async def download_original(
         )
     except InvalidInput as exc:
         return await _library_page(
-            brand, storage, LibraryFilters(), asset_id=deliverable_id, form=form.text, errors=exc.errors, status=400
+            brand,
+            staff,
+            storage,
+            LibraryFilters(),
+            asset_id=deliverable_id,
+            form=form.text,
+            errors=exc.errors,
+            status=400,
         )
     return Redirect(url, status_code=303)
 
@@ -248,6 +275,7 @@ async def propose_renewal(
     except InvalidInput as exc:
         return await _library_page(
             brand,
+            staff,
             storage,
             LibraryFilters(),
             entry_id=entry_id,
@@ -260,4 +288,92 @@ async def propose_renewal(
     return Redirect(_url(brand), status_code=303)
 
 
-HANDLERS: list[HTTPRouteHandler] = [library, extend_grant, revoke_grant, download_original, propose_renewal]
+@post("/b/{brand_slug:str}/library/renewals/{renewal_id:int}/accept", guards=[MANAGERS], status_code=303)
+async def accept_renewal(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    storage: StorageDependency,
+    renewal_id: FromPath[int],
+) -> Redirect:
+    tools = contract_tools(settings_of(request), storage)
+    try:
+        contract_id = await do_accept_renewal(actor, RenewalSide.brand(staff, brand.brand_id), tools, renewal_id)
+    except IllegalTransition as exc:
+        flash(request, str(exc), category="error")
+        return Redirect(_url(brand), status_code=303)
+    flash(request, "Counter-offer accepted: the amendment is sent to the creator to sign.", category="success")
+    return Redirect(f"/backoffice/b/{brand.brand_slug}/contracts/{contract_id}", status_code=303)
+
+
+@post(
+    "/b/{brand_slug:str}/library/renewals/{renewal_id:int}/counter",
+    guards=[MANAGERS],
+    status_code=303,
+    opt={"form": COUNTER_FORM},
+)
+async def counter_renewal(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    storage: StorageDependency,
+    renewal_id: FromPath[int],
+) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        form.check()
+        await check_counter_renewal(
+            actor,
+            RenewalSide.brand(staff, brand.brand_id),
+            renewal_id,
+            ends_on=form.values["ends_on"],
+            fee=form.values["fee"],
+            note=form.values["note"],
+        )
+    except IllegalTransition as exc:
+        flash(request, str(exc), category="error")
+        return Redirect(_url(brand), status_code=303)
+    except InvalidInput as exc:
+        return await _library_page(
+            brand,
+            staff,
+            storage,
+            LibraryFilters(),
+            renewal_id=renewal_id,
+            form=form.text,
+            errors=exc.errors,
+            status=400,
+        )
+    flash(request, "Counter-offer sent: the creator answers next.", category="success")
+    return Redirect(_url(brand), status_code=303)
+
+
+@post("/b/{brand_slug:str}/library/renewals/{renewal_id:int}/decline", guards=[MANAGERS], status_code=303)
+async def decline_renewal(
+    request: Request[Any, Any, Any],
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    actor: NamedDependency[Actor],
+    renewal_id: FromPath[int],
+) -> Redirect:
+    try:
+        await do_decline_renewal(actor, RenewalSide.brand(staff, brand.brand_id), renewal_id)
+    except IllegalTransition as exc:
+        flash(request, str(exc), category="error")
+    else:
+        flash(request, "Counter-offer declined: the rights end as agreed.", category="success")
+    return Redirect(_url(brand), status_code=303)
+
+
+HANDLERS: list[HTTPRouteHandler] = [
+    library,
+    extend_grant,
+    revoke_grant,
+    download_original,
+    propose_renewal,
+    accept_renewal,
+    counter_renewal,
+    decline_renewal,
+]

@@ -25,6 +25,7 @@ from backoffice.account import (
     disable_totp,
     enable_totp,
     regenerate_recovery_codes,
+    set_time_zone,
     sign_out_everywhere,
     totp_page,
 )
@@ -55,6 +56,7 @@ staff_router = Router(
         disable_totp,
         regenerate_recovery_codes,
         sign_out_everywhere,
+        set_time_zone,
         # One module per area; each lists its handlers in HANDLERS.
         *creators.HANDLERS,
         *campaigns.HANDLERS,

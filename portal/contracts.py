@@ -22,7 +22,7 @@ from shared.contracts.actions import (
     do_record_view,
     do_sign_contract,
 )
-from shared.contracts.documents import plain_summary
+from shared.contracts.documents import plain_summary, renewal_summary
 from shared.contracts.queries import get_contract, list_creator_contracts
 from shared.contracts.rules import (
     ESIGN_CONSENT_TEXT,
@@ -83,15 +83,18 @@ async def _page(
     contract = await get_contract(contract_id)
     if contract is None or contract.creator_id != creator.id or contract.status == "draft":
         raise NotFound("No such contract.")
+    expires_on = contract.expires_at.date() if contract.expires_at else None
     return Template(
         "portal/contracts_sign.html",
         context={
             "contract": contract,
-            "summary": plain_summary(
+            "summary": renewal_summary(contract.renewal, brand_name=contract.brand_name, expires_on=expires_on)
+            if contract.renewal
+            else plain_summary(
                 contract.terms,
                 brand_name=contract.brand_name,
                 governing_law=contract.governing_law,
-                expires_on=contract.expires_at.date() if contract.expires_at else None,
+                expires_on=expires_on,
             ),
             "consent_text": ESIGN_CONSENT_TEXT,
             "consent_version": ESIGN_CONSENT_VERSION,

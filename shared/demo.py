@@ -9,6 +9,7 @@ from __future__ import annotations
 from shared.audit.context import Actor, system_actor
 from shared.contracts.actions import ContractTools
 from shared.contracts.demo import seed_demo_contracts
+from shared.crypto import Encryptor
 from shared.db.tables import Brand
 from shared.db.transactions import atomic
 from shared.identity.actions import (
@@ -24,7 +25,7 @@ from shared.notifications.outbox import settle_seeded_emails
 from shared.payments.demo import seed_demo_payments
 from shared.results.demo import seed_demo_results
 from shared.results.demo_conversions import seed_demo_conversions
-from shared.rights.demo import seed_demo_rights
+from shared.rights.demo import seed_demo_renewals, seed_demo_rights
 from shared.settings import Settings
 
 DEMO_PASSWORD = "rapport-demo-2026"
@@ -129,6 +130,9 @@ async def seed_demo_data(settings: Settings | None = None, *, contract_tools: Co
             await seed_demo_rights(actor)
         await seed_demo_contracts(actor, contract_tools or _contract_tools(settings))
         await seed_demo_payments(actor)
+        tools = contract_tools or _contract_tools(settings)
+        if settings is not None and tools is not None:
+            await seed_demo_renewals(actor, tools, Encryptor(settings.secret_key))
         await settle_seeded_emails()
     creator_lines = await _ensure_demo_creator_sign_ins(actor)
     staff_lines = "\n".join(

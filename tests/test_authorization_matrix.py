@@ -85,6 +85,7 @@ ROUTES: list[Route] = [
     Route("GET", "/backoffice/account/totp", "/backoffice/account/totp", staff_only()),
     Route("POST", "/backoffice/account/totp", "/backoffice/account/totp", staff_only()),
     Route("POST", "/backoffice/account/totp/disable", "/backoffice/account/totp/disable", staff_only()),
+    Route("POST", "/backoffice/account/time-zone", "/backoffice/account/time-zone", staff_only()),
     Route("POST", "/backoffice/account/recovery-codes", "/backoffice/account/recovery-codes", staff_only()),
     Route("POST", "/backoffice/account/sign-out-everywhere", "/backoffice/account/sign-out-everywhere", staff_only()),
     Route("GET", "/backoffice/b/{brand_slug:str}/team", "/backoffice/b/acme/team", staff_only(brand_scoped=True)),

@@ -167,8 +167,14 @@ SWEEP: dict[tuple[str, str], Sweep | str] = {
     ("POST", f"{BO}/library/grants/{{entry_id:int}}/revoke"): Sweep("manager_x"),
     ("POST", f"{BO}/library/{{deliverable_id:int}}/download"): Sweep("manager_x"),
     ("POST", f"{BO}/library/grants/{{entry_id:int}}/propose"): Sweep("manager_x"),
+    ("POST", "/rights/time-zone"): Sweep("creator_a"),
+    ("POST", "/backoffice/account/time-zone"): Sweep("manager_x"),
     ("POST", "/rights/renewals/{renewal_id:int}/accept"): no_form("a button"),
+    ("POST", "/rights/renewals/{renewal_id:int}/counter"): Sweep("creator_a"),
     ("POST", "/rights/renewals/{renewal_id:int}/decline"): no_form("a button"),
+    ("POST", f"{BO}/library/renewals/{{renewal_id:int}}/accept"): no_form("a button"),
+    ("POST", f"{BO}/library/renewals/{{renewal_id:int}}/counter"): Sweep("manager_x"),
+    ("POST", f"{BO}/library/renewals/{{renewal_id:int}}/decline"): no_form("a button"),
     # A PDF file, read once and bounded (tests/portal/test_contract_pages.py sends it junk and forgeries).
     ("POST", "/verify"): no_form("a PDF file upload"),
     # --- storage (the local backend's signed upload URLs): the body is the file itself

@@ -45,6 +45,7 @@ from shared.identity.throttle import TooManyAttempts
 from shared.integrations.storage import Storage
 from shared.notifications.actions import Recipient, notify
 from shared.payments.actions.milestones import record_milestone
+from shared.rights.amendments import renewal_amendment_executed, renewal_amendment_failed
 from shared.settings import Settings
 
 REMIND_AFTER = dt.timedelta(days=3)
@@ -333,6 +334,164 @@ async def do_generate_contract(
             after={"collaboration": collaboration_id, "reference": reference, "document_sha256": digest},
         )
     return contract_id
+
+
+# --- renewal amendments ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderedAmendment:
+    """A renewal amendment rendered and stored, not yet recorded: `insert_renewal_amendment` records it."""
+
+    brand_id: int
+    collaboration_id: int
+    creator_id: int
+    reference: str
+    number: int
+    amends_id: int | None
+    governing_law: str
+    expiry_days: int
+    html: str
+    document_key: str
+    document_sha256: str
+    terms_json: dict[str, Any]
+    brand_name: str
+    campaign_name: str
+
+
+async def render_renewal_amendment(
+    actor: Actor, tools: ContractTools, *, collaboration_id: int, renewal: documents.RenewalTerms
+) -> RenderedAmendment:
+    """Render a usage-rights renewal to HTML and PDF (the shipped renewal template, the brand's governing law and
+    expiry from its default template) and store the PDF. Outside any transaction: rendering is slow."""
+    engine = get_engine()
+    rows = await engine.fetch(_COLLABORATION, collaboration_id)
+    if not rows:
+        raise NotFound("No such collaboration.")
+    collab = rows[0]
+    template = await _template_version(int(collab["brand"]), await ensure_default_template(actor, collab["brand"]))
+    previous = await engine.fetch(
+        "SELECT id, reference, status FROM contract WHERE collaboration = $1 ORDER BY id DESC", collaboration_id
+    )
+    # The agreement it amends: the first one executed for the deal (none when the deal was agreed without one).
+    executed = [r for r in previous if r["status"] == Status.EXECUTED]
+    original = executed[-1] if executed else None
+    number = len(previous) + 1
+    reference = f"RC-{collaboration_id}-{number}"
+    party = documents.Party(collab["brand_name"], collab["creator_name"], collab["campaign_name"])
+    fields = documents.renewal_fields(
+        renewal,
+        party,
+        reference=reference,
+        date=_now().date(),
+        governing_law=template["governing_law"],
+        amends=original["reference"] if original else "",
+    )
+    body_html = documents.render_body(documents.RENEWAL_TEMPLATE, fields)
+    title = f"Amendment {reference}: {collab['brand_name']} and {collab['creator_name']}"
+    pdf = await asyncio.to_thread(sealing.html_to_pdf, documents.document_html(body_html, title=title))
+    digest = sealing.sha256_hex(pdf)
+    key = f"contracts/{collab['brand']}/{collaboration_id}/{reference}-{secrets.token_hex(6)}.pdf"
+    await tools.storage.put_bytes(key, pdf, "application/pdf")
+    return RenderedAmendment(
+        brand_id=int(collab["brand"]),
+        collaboration_id=collaboration_id,
+        creator_id=int(collab["creator"]),
+        reference=reference,
+        number=number,
+        amends_id=int(original["id"]) if original else None,
+        governing_law=template["governing_law"],
+        expiry_days=int(template["expiry_days"]),
+        html=body_html,
+        document_key=key,
+        document_sha256=digest,
+        terms_json=jsonb(collab["agreed_terms"]) | {"renewal": renewal.to_json()},
+        brand_name=collab["brand_name"],
+        campaign_name=collab["campaign_name"],
+    )
+
+
+async def insert_renewal_amendment(actor: Actor, rendered: RenderedAmendment, *, created_by: int | None) -> int:
+    """Record a rendered renewal amendment and send it to the creator for signature, inside the caller's
+    transaction (the renewal's agreement). Its evidence starts with "created" and "sent"."""
+    engine = get_engine()
+    await engine.fetch("SELECT id FROM collaboration WHERE id = $1 FOR UPDATE", rendered.collaboration_id)
+    count = await engine.fetch("SELECT count(*) AS n FROM contract WHERE collaboration = $1", rendered.collaboration_id)
+    if int(count[0]["n"]) != rendered.number - 1:
+        raise IllegalTransition("Someone generated a contract for this collaboration at the same moment; try again.")
+    now = _now()
+    expires_at = now + dt.timedelta(days=rendered.expiry_days)
+    created = await engine.fetch(
+        """
+        INSERT INTO contract (reference, brand, collaboration, creator, template_version, amends, status, terms,
+                              governing_law, html, document_key, document_sha256, executed_key, executed_sha256,
+                              expiry_days, signer_name, countersigner_name, reason, chain_head, created_by,
+                              sent_at, expires_at, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, NULL, $5, 'sent', $6::jsonb, $7, $8, $9, $10, '', '', $11, '', '', '', '', $12,
+                $13, $14, now(), now())
+        RETURNING id
+        """,
+        rendered.reference,
+        rendered.brand_id,
+        rendered.collaboration_id,
+        rendered.creator_id,
+        rendered.amends_id,
+        json.dumps(rendered.terms_json),
+        rendered.governing_law,
+        rendered.html,
+        rendered.document_key,
+        rendered.document_sha256,
+        rendered.expiry_days,
+        created_by,
+        now,
+        expires_at,
+    )
+    contract_id = int(created[0]["id"])
+    await append_event(
+        contract_id,
+        "created",
+        actor,
+        data={"reference": rendered.reference, "document_sha256": rendered.document_sha256, "renewal": True},
+    )
+    await append_event(contract_id, "sent", actor, data={"expires_at": expires_at.isoformat()})
+    await write_audit_row(
+        actor,
+        "contract.generated",
+        "contract",
+        contract_id,
+        brand_id=rendered.brand_id,
+        after={
+            "collaboration": rendered.collaboration_id,
+            "reference": rendered.reference,
+            "document_sha256": rendered.document_sha256,
+            "renewal": rendered.terms_json["renewal"]["renewal_id"],
+        },
+    )
+    await write_audit_row(
+        actor,
+        "contract.sent",
+        "contract",
+        contract_id,
+        brand_id=rendered.brand_id,
+        before={"status": Status.DRAFT.value},
+        after={"status": Status.SENT.value, "expires_at": expires_at.isoformat()},
+    )
+    rows = await engine.fetch("SELECT email FROM creator WHERE id = $1", rendered.creator_id)
+    await notify(
+        Recipient("creator", rendered.creator_id, (rows[0]["email"] if rows else "") or ""),
+        kind="contract.sent",
+        title=f"{rendered.brand_name} sent you an amendment to sign",
+        body=f"The usage-rights renewal for “{rendered.campaign_name}” is ready. Read the summary and sign it by "
+        f"{format_day(expires_at)}.",
+        link=creator_contract_link(contract_id),
+        event_key=f"contract.sent:{contract_id}",
+        brand_id=rendered.brand_id,
+    )
+    return contract_id
+
+
+def _renewal_of(row: dict[str, Any]) -> documents.RenewalTerms | None:
+    return documents.RenewalTerms.from_json(jsonb(row["terms"]).get("renewal"))
 
 
 # --- the contract row an action works on ----------------------------------------------------------
@@ -635,7 +794,11 @@ async def _countersign(
         row["status"] = countersigned.value
         executed = next_status(countersigned, "execute")
         collab = await engine.fetch("SELECT status FROM collaboration WHERE id = $1 FOR UPDATE", row["collaboration"])
-        collab_status = status_when_contract_executed(collab[0]["status"])
+        collab_status = (
+            status_when_contract_executed(collab[0]["status"])
+            if _renewal_of(row) is None
+            else CollaborationStatus(collab[0]["status"])
+        )
         events = await contract_events(contract_id)
         reference = row["reference"]
         certificate = sealing.Certificate(
@@ -657,6 +820,16 @@ async def _countersign(
         await _move(
             actor, row, executed, "contract.executed", executed_at=now, executed_key=key, executed_sha256=digest
         )
+        renewal = _renewal_of(row)
+        if renewal is not None:
+            # A usage-rights renewal: the extension and its fee's payable come into being now; the deal and its
+            # agreed terms stay as they are.
+            await renewal_amendment_executed(actor, contract_id, renewal.renewal_id, at=now)
+            title = f"Amendment executed: {row['campaign_name']}"
+            body = "Both sides have signed the usage-rights renewal. Download the executed PDF for your records."
+            await _tell_creator(row, "contract.executed", title, body)
+            await _tell_brand(row, "contract.executed", title, body)
+            return
         await engine.fetch(
             "UPDATE collaboration SET status = $2, updated_at = now() WHERE id = $1",
             row["collaboration"],
@@ -702,6 +875,8 @@ async def do_decline_contract(
         why = clean_reason(reason)
         await append_event(contract_id, "declined", actor, user_agent=user_agent, data={"reason": why})
         await _move(actor, row, new, "contract.declined", reason=why)
+        if (renewal := _renewal_of(row)) is not None:
+            await renewal_amendment_failed(actor, contract_id, renewal.renewal_id, declined=True, reason=why)
         await _tell_brand(row, "contract.declined", f"{row['creator_name']} declined the contract", why)
 
 
@@ -714,6 +889,8 @@ async def do_void_contract(
         why = clean_reason(reason)
         await append_event(contract_id, "voided", actor, user_agent=user_agent, data={"reason": why})
         await _move(actor, row, new, "contract.voided", reason=why)
+        if (renewal := _renewal_of(row)) is not None:
+            await renewal_amendment_failed(actor, contract_id, renewal.renewal_id, declined=False, reason=why)
         if row["status"] != Status.DRAFT:
             await _tell_creator(row, "contract.voided", f"{row['brand_name']} voided the contract", why)
 
@@ -733,6 +910,10 @@ async def expire_contracts(now: dt.datetime | None = None) -> int:
                 continue
             await append_event(int(row["id"]), "expired", actor)
             await _move(actor, row, Status.EXPIRED, "contract.expired")
+            if (renewal := _renewal_of(row)) is not None:
+                await renewal_amendment_failed(
+                    actor, int(row["id"]), renewal.renewal_id, declined=False, reason="it expired unsigned"
+                )
             await _tell_brand(row, "contract.expired", f"The contract for {row['campaign_name']} expired unsigned", "")
     return len(ids)
 

@@ -26,6 +26,8 @@ from shared.rights.rules import Rights, channels_text, window_text
 
 DEFAULT_TEMPLATE = (Path(__file__).parent / "default_template.html.j2").read_text()
 DEFAULT_TEMPLATE_NAME = "Standard influencer agreement"
+# A renewal of usage rights is its own short amendment (shared.rights.renewals), rendered from this shipped template.
+RENEWAL_TEMPLATE = (Path(__file__).parent / "renewal_template.html.j2").read_text()
 TEMPLATE_MAX = 100_000
 
 # name -> its attributes (None: a plain value). Lists name the attributes of their items.
@@ -143,6 +145,84 @@ def _rights_fields(rights: Rights | None) -> dict[str, str] | None:
         if rights.exclusivity_category
         else "",
     }
+
+
+@dataclass(frozen=True)
+class RenewalTerms:
+    """What a usage-rights renewal amendment changes: one asset's window, for a fee. Kept in the contract's terms
+    (under "renewal") beside the collaboration's agreed terms, which it leaves as they are."""
+
+    renewal_id: int
+    asset: str  # "Instagram reel “Morning routine”"
+    channels: str  # "organic and paid social (Meta)"
+    territories: str  # "US, CA" or "worldwide"
+    previous_ends_on: dt.date
+    ends_on: dt.date
+    fee_minor: int
+    currency: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "renewal_id": self.renewal_id,
+            "asset": self.asset,
+            "channels": self.channels,
+            "territories": self.territories,
+            "previous_ends_on": self.previous_ends_on.isoformat(),
+            "ends_on": self.ends_on.isoformat(),
+            "fee_minor": self.fee_minor,
+            "currency": self.currency,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> RenewalTerms | None:
+        if not data:
+            return None
+        return cls(
+            renewal_id=int(data["renewal_id"]),
+            asset=str(data["asset"]),
+            channels=str(data["channels"]),
+            territories=str(data["territories"]),
+            previous_ends_on=dt.date.fromisoformat(data["previous_ends_on"]),
+            ends_on=dt.date.fromisoformat(data["ends_on"]),
+            fee_minor=int(data["fee_minor"]),
+            currency=str(data["currency"]),
+        )
+
+
+def renewal_fields(
+    renewal: RenewalTerms, party: Party, *, reference: str, date: dt.date, governing_law: str, amends: str
+) -> dict[str, Any]:
+    """What the renewal amendment's template sees."""
+    return {
+        "brand": {"name": party.brand_name},
+        "creator": {"name": party.creator_name},
+        "campaign": {"name": party.campaign_name},
+        "contract": {"reference": reference, "date": _day(date), "governing_law": governing_law, "amends": amends},
+        "renewal": {
+            "asset": renewal.asset,
+            "channels": renewal.channels,
+            "territories": renewal.territories,
+            "previous_ends_on": _day(renewal.previous_ends_on),
+            "ends_on": _day(renewal.ends_on),
+            "fee": format_money(renewal.fee_minor, renewal.currency),
+            "has_fee": renewal.fee_minor > 0,
+        },
+    }
+
+
+def renewal_summary(renewal: RenewalTerms, *, brand_name: str, expires_on: dt.date | None) -> list[str]:
+    """The renewal amendment in plain words, for the creator's sign page."""
+    lines = [
+        f"{brand_name} may keep using {renewal.asset} until {_day(renewal.ends_on)} instead of "
+        f"{_day(renewal.previous_ends_on)}: {renewal.channels}, {renewal.territories}.",
+        f"They pay you {format_money(renewal.fee_minor, renewal.currency)} for it, once both of you have signed."
+        if renewal.fee_minor > 0
+        else "There is no fee for the extension.",
+        "Nothing else in your deal changes, and you keep ownership of your content.",
+    ]
+    if expires_on:
+        lines.append(f"This offer to sign expires on {_day(expires_on)}.")
+    return lines
 
 
 def sample_fields(governing_law: str = "the State of New York, USA") -> dict[str, Any]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.collaborations.rules import Terms
+from shared.contracts.documents import RenewalTerms
 from shared.contracts.rules import STATUS_LABELS, Status
 from shared.db.engine import get_engine
 from shared.db.rows import jsonb
@@ -32,6 +33,7 @@ class ContractRow:
     governing_law: str
     html: str
     terms: Terms
+    renewal: RenewalTerms | None  # a usage-rights renewal amendment: what it changes
     amends: int | None
     created_at: dt.datetime
     sent_at: dt.datetime | None
@@ -61,7 +63,9 @@ JOIN collaboration c ON c.id = t.collaboration JOIN campaign k ON k.id = c.campa
 
 def _row(record: Any) -> ContractRow:
     data = dict(record)
-    data["terms"] = Terms.from_json(jsonb(data["terms"]))
+    raw = jsonb(data["terms"])
+    data["terms"] = Terms.from_json(raw)
+    data["renewal"] = RenewalTerms.from_json(raw.get("renewal"))
     return ContractRow(**data)
 
 

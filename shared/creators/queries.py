@@ -36,6 +36,7 @@ class CreatorContext:
     display_name: str
     email: str | None
     onboarded: bool
+    time_zone: str = ""  # IANA; '' reads as UTC
 
 
 async def get_creator_context(creator_id: int) -> CreatorContext:
@@ -44,14 +45,14 @@ async def get_creator_context(creator_id: int) -> CreatorContext:
     Runs on every portal request, so it is plain SQL, as get_staff_context is: the query builder cost more
     CPU than the database spent answering (bench/http_bench.py --profile, docs/performance.md)."""
     rows = await Creator.raw(
-        "SELECT id, display_name, email, onboarded_at IS NOT NULL AS onboarded FROM creator"
+        "SELECT id, display_name, email, onboarded_at IS NOT NULL AS onboarded, time_zone FROM creator"
         " WHERE id = {} AND deleted_at IS NULL",
         creator_id,
     )
     if not rows:
         raise NotFound("No such creator.")
     row = rows[0]
-    return CreatorContext(row["id"], row["display_name"], row["email"], row["onboarded"])
+    return CreatorContext(row["id"], row["display_name"], row["email"], row["onboarded"], row["time_zone"])
 
 
 async def get_creator_profile(creator_id: int) -> dict[str, Any]:

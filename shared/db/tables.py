@@ -38,6 +38,8 @@ class StaffUser(Table):
     # Deployment administrator: may create brands and manage the whole installation.
     is_admin = Boolean(default=False)
     is_active = Boolean(default=True)
+    # The IANA zone "today" is read in on their pages (usage rights); '' reads as UTC.
+    time_zone = Varchar(length=64, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     last_sign_in_at = Timestamptz(null=True, default=None)
     # TOTP second factor: the secret is encrypted (shared.crypto); enabled once confirmed.
@@ -121,6 +123,7 @@ class Creator(Table):
     display_name = Varchar(length=200)
     email = Varchar(length=320, null=True, default=None, unique=True)
     country = Varchar(length=2, null=True, default=None)
+    time_zone = Varchar(length=64, default="")  # IANA; '' reads as UTC (their usage rights page's "today")
     niches = Array(base_column=Varchar(length=50), default=list)
     bio = Text(default="")
     open_to_offers = Boolean(default=True)
@@ -575,8 +578,10 @@ class RightsEntry(Table):
 
 
 class RightsRenewal(Table):
-    """A brand's proposal to extend a grant (a new last day, for a fee), answered by the creator in the portal.
-    Accepted, it adds an extension to the rights ledger; until then the old end date stands."""
+    """A brand's proposal to extend a grant (a new last day, for a fee), answered by the creator in the portal
+    (accept, counter, decline; a counter is the brand's to answer). Agreed, it becomes an amendment contract; once
+    that is executed the extension is added to the rights ledger and the fee is payable. Until then the old end
+    date stands (states: shared.rights.rules)."""
 
     id: Serial
 
@@ -588,11 +593,18 @@ class RightsRenewal(Table):
     fee_minor = BigInt(default=0)
     currency = Varchar(length=3, default="USD")
     note = Text(default="")
-    status = Varchar(length=12, default="proposed")  # proposed | accepted | declined
+    status = Varchar(length=12, default="proposed")  # proposed | countered | signing | executed | declined | cancelled
     proposed_by = ForeignKey(StaffUser, null=True, default=None)
-    extension = Integer(null=True, default=None)  # the ledger entry an acceptance added
+    extension = Integer(null=True, default=None)  # the ledger entry the executed amendment added
+    # What was on the table before the latest counter (the page shows what changed); NULL before any counter.
+    previous_ends_on = Date(null=True, default=None)
+    previous_fee_minor = BigInt(null=True, default=None)
+    counters = Integer(default=0)
+    contract = Integer(null=True, default=None)  # the amendment contract (contract.id) once agreed
+    payable = Integer(null=True, default=None)  # the renewal fee's payable, once the amendment is executed
     created_at = Timestamptz(default=TimestamptzNow())
     answered_at = Timestamptz(null=True, default=None)
+    executed_at = Timestamptz(null=True, default=None)
 
 
 # --- audit -------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ class StaffContext:
     name: str
     is_admin: bool
     brands: tuple[BrandAccess, ...]
+    time_zone: str = ""  # IANA; '' reads as UTC
 
     def role_at(self, brand_id: int) -> Role | None:
         for access in self.brands:
@@ -50,7 +51,8 @@ async def get_staff_context(staff_id: int) -> StaffContext:
     """
     rows = await StaffUser.raw(
         """
-        SELECT s.id, s.email, s.name, s.is_admin, b.id AS brand_id, b.name AS brand_name, b.slug AS brand_slug, m.role
+        SELECT s.id, s.email, s.name, s.is_admin, s.time_zone, b.id AS brand_id, b.name AS brand_name,
+               b.slug AS brand_slug, m.role
         FROM staff_user s
         LEFT JOIN membership m ON m.staff = s.id
         LEFT JOIN brand b ON b.id = m.brand
@@ -67,7 +69,7 @@ async def get_staff_context(staff_id: int) -> StaffContext:
         if row["brand_id"] is not None
     )
     first = rows[0]
-    return StaffContext(first["id"], first["email"], first["name"], first["is_admin"], brands)
+    return StaffContext(first["id"], first["email"], first["name"], first["is_admin"], brands, first["time_zone"])
 
 
 async def get_brand_for_staff(staff: StaffContext, slug: str) -> Brand:

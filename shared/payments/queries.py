@@ -14,12 +14,12 @@ from shared.errors import NotFound
 from shared.ledger.queries import JournalLine, list_payable_journals
 from shared.money import format_money, minor_digits
 from shared.payments.rules import (
-    MILESTONE_WORDS,
     STATUS_LABELS,
     ClockFacts,
     Policy,
     Status,
     clock_words,
+    milestone_words,
     totals_by_state,
 )
 
@@ -60,7 +60,7 @@ class QueueRow:
 
     @property
     def milestone_words(self) -> str:
-        return MILESTONE_WORDS.get(self.milestone, self.milestone)
+        return milestone_words(self.milestone)
 
     def overdue(self, today: dt.date) -> bool:
         return self.status in OPEN and self.due_on < today
@@ -184,7 +184,7 @@ class CreatorPayment:
 
     @property
     def what(self) -> str:
-        return f"{self.campaign_name}: {MILESTONE_WORDS.get(self.milestone, self.milestone)}"
+        return f"{self.campaign_name}: {milestone_words(self.milestone)}"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,22 @@ MILESTONE_WORDS = {
     "go_live": "going live",
     "bonus": "the bonus",
 }
+# A usage-rights renewal pays its fee once its amendment is executed; each renewal is its own milestone
+# ("renewal:<rights_renewal id>"), so the unique key (collaboration, milestone) allows one payable per renewal.
+RENEWAL_MILESTONE_PREFIX = "renewal:"
+
+
+def renewal_milestone(renewal_id: int) -> str:
+    return f"{RENEWAL_MILESTONE_PREFIX}{renewal_id}"
+
+
+def milestone_words(milestone: str) -> str:
+    """What a payable was earned for, in words."""
+    if milestone.startswith(RENEWAL_MILESTONE_PREFIX):
+        return "renewing usage rights"
+    return MILESTONE_WORDS.get(milestone, milestone)
+
+
 MANUAL_METHODS = {"bank_transfer": "Bank transfer", "paypal": "PayPal"}
 APPROVALS_MIN, APPROVALS_MAX = 1, 3
 DEFAULT_TERMS_DAYS = 30

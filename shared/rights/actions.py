@@ -11,6 +11,7 @@ from typing import Any, Literal
 from shared.audit.actions import write_audit_row
 from shared.audit.context import Actor
 from shared.collaborations.rules import Terms
+from shared.dates import today_in
 from shared.db.engine import get_engine
 from shared.db.transactions import atomic
 from shared.errors import InvalidInput, NotFound, PermissionDenied
@@ -24,7 +25,6 @@ from shared.rights.rules import (
     REASON_MAX,
     can_manage_rights,
     extension_error,
-    today_utc,
     usable,
 )
 
@@ -255,7 +255,7 @@ async def check_download(
         errors["reason"] = f"Keep the reason under {REASON_MAX} characters."
     if errors:
         raise InvalidInput(errors)
-    today = today_utc()
+    today = today_in(staff.time_zone)  # the day it is where the person downloading it is
     async with atomic():
         rows = await get_engine().fetch(
             """

@@ -17,12 +17,15 @@ from shared.rights.rules import (
     CHANNELS,
     COUNTRIES,
     EXPIRING_MAX,
+    RENEWAL_LABELS,
+    RENEWAL_OPEN,
     AssetState,
     Grant,
     Timeline,
     asset_state,
     creator_text,
     library_filters_error,
+    renewal_changes,
     tile_text,
     timeline,
 )
@@ -90,30 +93,51 @@ async def standing_entries(deliverable_ids: Sequence[int]) -> dict[int, list[Sta
 class OpenRenewal:
     id: int
     deliverable_id: int
+    status: str  # proposed | countered | signing (RENEWAL_OPEN)
     ends_on: dt.date
     fee: str  # formatted
     note: str
+    changes: tuple[str, ...]  # what the latest counter changed ("Until: 1 Jun 2027 → 1 Sep 2027")
+    contract_id: int | None  # the amendment out for signature
+    contract_status: str  # its status ('' before there is one)
+
+    @property
+    def label(self) -> str:
+        return RENEWAL_LABELS[self.status]
 
 
 async def open_renewals(deliverable_ids: list[int]) -> dict[int, OpenRenewal]:
-    """The renewal waiting for the creator, by deliverable (one query)."""
+    """The renewal under way (proposed, countered or out for signature), by deliverable (one query)."""
     if not deliverable_ids:
         return {}
     rows = await get_engine().fetch(
-        "SELECT id, deliverable, ends_on, fee_minor, currency, note FROM rights_renewal "
-        "WHERE deliverable = ANY($1::int[]) AND status = 'proposed'",
+        """
+        SELECT r.id, r.deliverable, r.status, r.ends_on, r.fee_minor, r.currency, r.note, r.previous_ends_on,
+               r.previous_fee_minor, r.contract, COALESCE(t.status, '') AS contract_status
+        FROM rights_renewal r LEFT JOIN contract t ON t.id = r.contract
+        WHERE r.deliverable = ANY($1::int[]) AND r.status = ANY($2::varchar[])
+        """,
         deliverable_ids,
+        list(RENEWAL_OPEN),
     )
-    return {
-        int(r["deliverable"]): OpenRenewal(
-            int(r["id"]),
-            int(r["deliverable"]),
-            r["ends_on"],
-            format_money(int(r["fee_minor"]), r["currency"]),
-            r["note"],
+    found: dict[int, OpenRenewal] = {}
+    for r in rows:
+        fee = format_money(int(r["fee_minor"]), r["currency"])
+        previous_fee = (
+            None if r["previous_fee_minor"] is None else format_money(int(r["previous_fee_minor"]), r["currency"])
         )
-        for r in rows
-    }
+        found[int(r["deliverable"])] = OpenRenewal(
+            id=int(r["id"]),
+            deliverable_id=int(r["deliverable"]),
+            status=str(r["status"]),
+            ends_on=r["ends_on"],
+            fee=fee,
+            note=r["note"],
+            changes=tuple(renewal_changes(r["previous_ends_on"], r["ends_on"], previous_fee, fee)),
+            contract_id=None if r["contract"] is None else int(r["contract"]),
+            contract_status=str(r["contract_status"]),
+        )
+    return found
 
 
 @dataclass(frozen=True)

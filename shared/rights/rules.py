@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from shared.errors import IllegalTransition
 from shared.identity.rules import Role
 
 CHANNELS = ("organic", "paid_meta", "paid_tiktok", "paid_youtube", "email", "website", "ooh", "tv")
@@ -457,3 +458,80 @@ def timeline(rows: Sequence[tuple[str, Sequence[Grant]]], today: dt.date) -> Tim
             )
         )
     return Timeline(tuple(bars), round(100 * (today - first).days / days, 2), first, last)
+
+
+# --- renewals ----------------------------------------------------------------------------------
+# The brand proposes a later last day for a fee; the creator accepts, counters (another day or fee) or declines;
+# a counter is the brand's to accept, counter again or decline. Agreed terms become an amendment contract that
+# both sides sign (shared.contracts); only once it is executed is the extension added to the ledger and the fee
+# payable. A declined, voided or expired amendment ends the renewal; the old end date stands throughout.
+
+RenewalParty = Literal["brand", "creator", "contract"]
+RenewalVerb = Literal["accept", "counter", "decline", "execute", "fail"]
+RENEWAL_STATUSES = ("proposed", "countered", "signing", "executed", "declined", "cancelled")
+# Waiting for someone: one such renewal per asset at a time.
+RENEWAL_OPEN = ("proposed", "countered", "signing")
+RENEWAL_LABELS = {
+    "proposed": "Waiting for the creator",
+    "countered": "Counter-offer: waiting for the brand",
+    "signing": "Agreed: the amendment awaits signatures",
+    "executed": "Executed",
+    "declined": "Declined",
+    "cancelled": "Amendment not signed",
+}
+
+RENEWAL_TRANSITIONS: dict[tuple[RenewalParty, RenewalVerb], dict[str, str]] = {
+    ("creator", "accept"): {"proposed": "signing"},
+    ("creator", "counter"): {"proposed": "countered"},
+    ("creator", "decline"): {"proposed": "declined"},
+    ("brand", "accept"): {"countered": "signing"},
+    ("brand", "counter"): {"countered": "proposed"},
+    ("brand", "decline"): {"countered": "declined"},
+    ("contract", "execute"): {"signing": "executed"},
+    ("contract", "decline"): {"signing": "declined"},
+    ("contract", "fail"): {"signing": "cancelled"},
+}
+
+_RENEWAL_WHY_NOT = {
+    "proposed": "it is waiting for the creator's answer",
+    "countered": "the creator's counter-offer is waiting for the brand's answer",
+    "signing": "it was agreed and the amendment is out for signature",
+    "executed": "its amendment is executed",
+    "declined": "it was declined",
+    "cancelled": "its amendment was not signed",
+}
+
+
+def next_renewal_status(current: str, party: RenewalParty, verb: RenewalVerb) -> str:
+    """The renewal's status after `party` does `verb`; IllegalTransition with a plain reason when refused."""
+    moves = RENEWAL_TRANSITIONS.get((party, verb), {})
+    if current not in moves:
+        raise IllegalTransition(f"You can't {verb} this renewal: {_RENEWAL_WHY_NOT.get(current, current)}.")
+    return moves[current]
+
+
+def renewal_verbs(current: str, party: RenewalParty) -> set[str]:
+    """What this party may do now (the buttons a page shows)."""
+    return {verb for (who, verb), moves in RENEWAL_TRANSITIONS.items() if who == party and current in moves}
+
+
+def renewal_changes(
+    previous_ends_on: dt.date | None,
+    ends_on: dt.date,
+    previous_fee: str | None,
+    fee: str,
+) -> list[str]:
+    """What the latest counter changed, one line each ("Until: 1 Jun 2027 → 1 Sep 2027")."""
+    changes: list[str] = []
+    if previous_ends_on is not None and previous_ends_on != ends_on:
+        changes.append(f"Until: {day_text(previous_ends_on)} → {day_text(ends_on)}")
+    if previous_fee is not None and previous_fee != fee:
+        changes.append(f"Fee: {previous_fee} → {fee}")
+    return changes
+
+
+def counter_error(current: tuple[dt.date, int], new: tuple[dt.date, int]) -> str:
+    """A counter must change the day or the fee."""
+    if current == new:
+        return "Change the last day or the fee to counter, or accept the renewal as it is."
+    return ""

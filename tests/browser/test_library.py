@@ -1,6 +1,7 @@
 """Bob looks for content he may use: the library at desktop and phone widths. He finds Alice's live reel usable
 for Meta partnership ads in the US, downloads it for that channel, is refused for out-of-home, spots the expired
-post to take down, proposes a renewal that Alice accepts on her phone, and sees the campaign's rights windows.
+post to take down, proposes a renewal that Alice accepts on her phone (the amendment is hers to sign next), and sees
+the campaign's rights windows.
 Screens are saved as test-artifacts/library-*.png."""
 
 from __future__ import annotations
@@ -117,9 +118,14 @@ async def test_bob_finds_what_he_may_use_and_renews_it(
         await assert_accessible(page, "a creator's usage rights with a renewal")
         await mine.get_by_role("button", name="Accept the renewal").click()
         await expect(page.locator(".flashes")).to_contain_text("Renewal accepted")
-        await expect(page.locator(f"#asset-{reel} .library-rights")).to_contain_text(f"until {day_text(new_end)}")
+        await expect(page.locator(".contract-text")).to_contain_text("Usage Rights Extension")
+        # Until the amendment is signed by both (tests/browser/test_renewal_journey.py), the old end date stands.
+        old_end = day_text(entry.grant.ends_on)
+        await page.goto(f"{base}/rights")
+        await expect(page.locator(f"#asset-{reel} .library-rights")).to_contain_text(f"until {old_end}")
         await desk.reload()
-        await expect(desk.locator(f"#asset-{reel} .library-rights")).to_contain_text(f"until {day_text(new_end)}")
+        await expect(desk.locator(f"#asset-{reel} .library-rights")).to_contain_text(f"until {old_end}")
+        await expect(desk.locator(f"#asset-{reel} .library-renewal")).to_contain_text("waits for Alice Rivera's")
         # One campaign's rights windows, side by side.
         await desk.get_by_label("Campaign").select_option(index=1)
         await desk.get_by_role("button", name="Show").click()

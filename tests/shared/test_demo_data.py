@@ -73,16 +73,34 @@ async def test_it_seeds_a_lived_in_acme_once(engine: RapportEngine, settings: Se
     globex = await Collaboration.select(Collaboration.status).where(Collaboration.brand != acme["id"])
     assert sorted(row["status"] for row in globex) == ["accepted", "countered", "invited"]  # Globex, smaller
     # Contracts in each state reachable without an authenticator: the newcomer sees the whole list.
-    contracts = await engine.fetch("SELECT status, count(*) AS n FROM contract GROUP BY status")
+    contracts = await engine.fetch(
+        "SELECT status, count(*) AS n FROM contract WHERE NOT terms ? 'renewal' GROUP BY status"
+    )
     assert {row["status"] for row in contracts} == {"draft", "sent", "signed", "declined", "voided"}
     assert all(row["n"] == 1 for row in contracts)
+    # Renewals in each state of their flow; the executed one extended its grant and made its fee payable.
+    renewals = {
+        r["status"]: r
+        for r in await engine.fetch(
+            "SELECT r.status, r.contract, r.payable, r.extension, t.status AS contract_status FROM rights_renewal r "
+            "LEFT JOIN contract t ON t.id = r.contract"
+        )
+    }
+    assert set(renewals) == {"proposed", "countered", "signing", "executed", "declined"}
+    assert renewals["signing"]["contract_status"] == "sent"
+    assert renewals["executed"]["contract_status"] == "executed"
+    assert renewals["executed"]["payable"] is not None and renewals["executed"]["extension"] is not None
+    renewal_payables = await engine.fetch("SELECT status FROM payable WHERE milestone LIKE 'renewal:%'")
+    assert [p["status"] for p in renewal_payables] == ["pending_approval"]
+    bob_totp = await engine.fetch("SELECT totp_enabled_at FROM staff_user WHERE email = 'bob@acme.test'")
+    assert bob_totp[0]["totp_enabled_at"] is None  # his demo sign-in is still a password
     # Usage rights in each state the library shows: usable, ending soon, expired (to take down), not live yet.
     from shared.rights.queries import LibraryFilters, list_library
 
     page = await list_library(int(acme["id"]), LibraryFilters(), today=today, limit=50)
     assert {"usable", "expiring", "expired", "upcoming"} <= {tile.state for tile in page.tiles}
     renewed = await engine.fetch("SELECT count(*) AS n FROM rights_entry WHERE kind = 'extend'")
-    assert renewed[0]["n"] == 1
+    assert renewed[0]["n"] == 2  # Summer's, recorded by hand; and the executed renewal's
 
 
 async def test_it_seeds_acmes_results_in_each_state_through_the_platforms_stand_in(

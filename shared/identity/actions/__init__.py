@@ -31,6 +31,7 @@ from shared.identity.actions.team import (
     do_remove_member,
     do_revoke_invitation,
 )
+from shared.identity.actions.time_zones import do_set_time_zone
 
 __all__ = [
     "ALREADY_LINKED",
@@ -55,6 +56,7 @@ __all__ = [
     "do_regenerate_recovery_codes",
     "do_remove_member",
     "do_revoke_invitation",
+    "do_set_time_zone",
     "do_sign_out_everywhere",
     "do_start_totp_enrolment",
     "normalise_email",

@@ -23,6 +23,7 @@ from shared.payments.rules import (
     can_mark_bonus,
     clean_reason,
     due_on,
+    renewal_milestone,
 )
 
 # A deliverable counts as approved once its draft was approved (and after: live, verified).
@@ -169,3 +170,74 @@ async def do_cancel_open_payables(actor: Actor, collaboration_id: int, *, reason
             await journal(payable, "cancelled", description="the deal was cancelled", reverses="accrued")
             cancelled.append(payable.id)
     return cancelled
+
+
+async def record_renewal_fee(
+    actor: Actor,
+    collaboration_id: int,
+    renewal_id: int,
+    *,
+    amount_minor: int,
+    currency: str,
+    at: dt.datetime,
+    negotiated_by: int | None,
+) -> int | None:
+    """A usage-rights renewal's amendment was executed: create the payable for its fee, due after the brand's
+    payment terms. Joins the caller's transaction. Keyed (collaboration, "renewal:<id>"): one payable per renewal,
+    however often this runs. None for a renewal without a fee, or when its payable exists already."""
+    if amount_minor <= 0:
+        return None
+    engine = get_engine()
+    async with atomic():
+        rows = await engine.fetch(
+            """
+            SELECT c.brand, c.campaign, c.creator, b.payment_terms_days,
+                   pp.approvals_required, pp.thresholds, pp.approver_roles
+            FROM collaboration c JOIN brand b ON b.id = c.brand LEFT JOIN payment_policy pp ON pp.brand = c.brand
+            WHERE c.id = $1
+            """,
+            collaboration_id,
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        milestone = renewal_milestone(renewal_id)
+        policy = Policy.from_row(
+            None if row["approvals_required"] is None else {
+                "approvals_required": row["approvals_required"], "thresholds": _json_list(row["thresholds"]),
+                "approver_roles": row["approver_roles"]}
+        )  # fmt: skip
+        inserted = await engine.fetch(
+            """
+            INSERT INTO payable (brand, collaboration, campaign, creator, milestone, amount_minor, currency, status,
+                                 method, manual_reference, note, reason, milestone_at, due_on, approvals_required,
+                                 negotiated_by, requested_by, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending_approval', 'stripe', '', '', '', $8, $9, $10, $11, NULL,
+                    now(), now())
+            ON CONFLICT (collaboration, milestone) DO NOTHING RETURNING id
+            """,
+            int(row["brand"]), collaboration_id, int(row["campaign"]), int(row["creator"]), milestone,
+            amount_minor, currency, at, due_on(at, int(row["payment_terms_days"])),
+            approvals_needed(policy, amount_minor), negotiated_by,
+        )  # fmt: skip
+        if not inserted:
+            return None
+        payable_id = int(inserted[0]["id"])
+        payable = await lock_payable(payable_id)
+        await write_audit_row(
+            actor,
+            "payable.created",
+            "payable",
+            payable_id,
+            brand_id=payable.brand_id,
+            after={"collaboration": collaboration_id, "milestone": milestone, "amount_minor": amount_minor,
+                   "currency": currency, "status": Status.PENDING_APPROVAL.value, "renewal": renewal_id},
+        )  # fmt: skip
+        await journal(payable, "accrued", description="usage rights renewed")
+        await tell_creator(
+            payable,
+            Status.PENDING_APPROVAL,
+            f"You earned {format_money(amount_minor, currency)} for renewing usage rights. "
+            f"{payable.brand_name} approves it next; see when it reaches you on your Payments page.",
+        )
+        return payable_id
