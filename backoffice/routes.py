@@ -16,6 +16,7 @@ from backoffice import (
     reviews,
     shell,
     stripe_events,
+    tax,
     threads,
     workspace,
 )
@@ -68,6 +69,7 @@ staff_router = Router(
         *library.HANDLERS,
         *stripe_events.HANDLERS,
         *payouts.HANDLERS,
+        *tax.HANDLERS,
         *results.HANDLERS,
     ],
     dependencies={**STAFF_DEPENDENCIES, **BRAND_DEPENDENCIES},

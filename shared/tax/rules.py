@@ -207,7 +207,7 @@ def _check_signature(values: dict[str, str], kind: str, errors: dict[str, str]) 
         errors["certify"] = "Tick the box to certify, under penalties of perjury, that this form is true."
     if not signed:
         errors["signed_name"] = "Type your full legal name to sign."
-    elif signed.casefold() != _one_line(values.get("legal_name", "")).casefold():
+    elif (named := _one_line(values.get("legal_name", ""))) and signed.casefold() != named.casefold():
         errors["signed_name"] = "Type your name exactly as on line 1, the name of the person signing."
     return signed
 

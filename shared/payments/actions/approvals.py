@@ -284,6 +284,8 @@ async def do_record_manual_payout(actor: Actor, staff: StaffContext, *, brand_id
             raise IllegalTransition("Only approved payables are paid.")
         if why := await _why_not_release(staff, brand_id, payable):
             raise PermissionDenied(why)
+        if held := await release_hold(brand_id, payable.creator_id):
+            raise IllegalTransition(held)
         now = _now()
         await move(actor, payable, "pay_manually", method=method, manual_reference=cleaned, released_by=staff.id,
                    released_at=now, paid_at=now)  # fmt: skip
