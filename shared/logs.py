@@ -21,7 +21,9 @@ import structlog
 CHATTY_LOGGERS = ("procrastinate", "werkzeug", "httpx", "httpcore", "weasyprint", "fontTools")
 
 # Keys whose values never reach a log line, whatever the caller passes.
-SECRET_KEYS = frozenset({"password", "secret", "token", "access_token", "refresh_token", "authorization", "cookie"})
+SECRET_KEYS = frozenset(
+    {"password", "secret", "token", "access_token", "refresh_token", "authorization", "cookie", "tin", "foreign_tin"}
+)
 
 
 def _redact_secrets(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
