@@ -5,7 +5,9 @@ filing file (the logs are captured and grepped). Creators see only their own for
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
+import zipfile
 
 import pytest
 
@@ -88,6 +90,11 @@ async def test_the_tin_is_in_no_page_log_or_export_but_the_filing(  # type: igno
     pages: dict[str, str] = {}
     for url in ("/tax", "/tax/w9", "/tax/w8ben", "/payments", "/home"):
         pages[url] = (await client.get(url)).text
+    archive = await client.get("/privacy/export")  # the creator's own data export
+    assert archive.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(archive.content)) as files:
+        for name in files.namelist():
+            assert_no_tin(files.read(name).decode(), f"the data export's {name}")
     assert "•••-••-3986" in pages["/payments"] and f'data-year="{YEAR}"' in pages["/payments"]
     assert "US$3,000.00" in pages["/payments"]
 
