@@ -71,8 +71,8 @@ async def test_alice_fills_in_her_w9_on_a_phone_and_sees_her_yearly_total(
     await page.get_by_role("link", name="Payments").first.click()
     await expect(page.locator("#tax-hold")).to_have_count(0)
     totals = page.locator("#yearly-totals")
-    await expect(totals.locator(f'tr[data-year="{YEAR}"]')).to_contain_text("Acme")
-    await expect(totals.locator(f'tr[data-year="{YEAR}"]')).to_contain_text("US$2,500.00")
+    await expect(totals.locator(f'li[data-year="{YEAR}"]')).to_contain_text("Acme")
+    await expect(totals.locator(f'li[data-year="{YEAR}"]')).to_contain_text("US$2,500.00")
     await expect(page.locator("#tax-status")).to_contain_text("W-9 on file (taxpayer ID •••-••-3986)")
     # Nothing on the phone page is wider than the screen.
     assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
