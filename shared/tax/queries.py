@@ -212,7 +212,7 @@ class YearEnd:
     year: int
     threshold: str
     rows: tuple[YearEndRow, ...]
-    years: tuple[int, ...]  # years with payments at this brand, newest first
+    years: tuple[int, ...]  # years with payments at this brand and the year shown, newest first
 
     @property
     def flagged(self) -> int:
@@ -270,5 +270,5 @@ async def list_year_end(brand_id: int, year: int) -> YearEnd:
         year=year,
         threshold=format_money(nec_threshold_minor(year), "USD"),
         rows=tuple(out),
-        years=tuple(int(r["y"]) for r in years_rows),
+        years=tuple(sorted({year, *(int(r["y"]) for r in years_rows)}, reverse=True)),
     )
