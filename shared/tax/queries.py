@@ -208,11 +208,22 @@ class YearEndRow:
 
 
 @dataclass(frozen=True)
+class HeldCreator:
+    """A creator whose payments from the brand wait for their W-9 (the brand's hold)."""
+
+    creator_id: int
+    creator_name: str
+    payments: int
+    amounts: str  # per currency, formatted
+
+
+@dataclass(frozen=True)
 class YearEnd:
     year: int
     threshold: str
     rows: tuple[YearEndRow, ...]
     years: tuple[int, ...]  # years with payments at this brand and the year shown, newest first
+    held: tuple[HeldCreator, ...] = ()  # payments waiting now for a W-9, whatever the year
 
     @property
     def flagged(self) -> int:
@@ -266,7 +277,34 @@ async def list_year_end(brand_id: int, year: int) -> YearEnd:
                 payments=int(r["payments"]), flagged=flagged, missing_w9=flagged and r["form"] != "w9",
             )
         )  # fmt: skip
+    held_rows = await get_engine().fetch(
+        """
+        SELECT c.id, c.display_name, p.currency, sum(p.amount_minor)::bigint AS total, count(*)::int AS n,
+               coalesce(pa.country, c.country) AS country, t.form
+        FROM payable p JOIN creator c ON c.id = p.creator
+        JOIN brand_tax_setting s ON s.brand = p.brand AND s.hold_until_w9
+        LEFT JOIN payout_account pa ON pa.creator = c.id
+        LEFT JOIN tax_profile t ON t.creator = c.id AND t.superseded_at IS NULL
+        WHERE p.brand = $1 AND p.method = 'stripe' AND p.status IN ('pending_approval', 'approved')
+        GROUP BY c.id, c.display_name, p.currency, pa.country, c.country, t.form
+        ORDER BY c.display_name, c.id, p.currency
+        """,
+        brand_id,
+    )
+    held: dict[int, HeldCreator] = {}
+    for r in held_rows:
+        if payout_hold_reason(hold_on=True, brand_name="", form=r["form"], country=r["country"]) is None:
+            continue
+        amount = format_money(int(r["total"]), r["currency"])
+        before = held.get(int(r["id"]))
+        held[int(r["id"])] = HeldCreator(
+            int(r["id"]),
+            r["display_name"],
+            int(r["n"]) + (before.payments if before else 0),
+            f"{before.amounts} + {amount}" if before else amount,
+        )
     return YearEnd(
+        held=tuple(held.values()),
         year=year,
         threshold=format_money(nec_threshold_minor(year), "USD"),
         rows=tuple(out),

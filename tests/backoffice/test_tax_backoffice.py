@@ -50,6 +50,11 @@ async def test_an_owner_turns_the_hold_on_and_a_release_is_refused_with_the_reas
     assert answer.status_code == 200  # back on the queue, with the outcome
     assert "Held for tax details" in answer.text and "W-9" in answer.text
     assert (await payable_row(payable_id))["status"] == "approved"
+    await act_as_staff(client, cast.fran_id)  # finance sees who waits, on Year-end
+    year_end = await client.get(f"{ACME}/year-end")
+    assert f'id="held-{cast.alice_id}"' in year_end.text and "1 payment waiting, US$600.00" in year_end.text
+    await file_w9(settings.secret_key, cast.alice_id)
+    assert 'id="held-for-w9"' not in (await client.get(f"{ACME}/year-end")).text
 
 
 async def test_the_year_end_page_flags_those_to_report_in_few_queries(  # type: ignore[no-untyped-def]
@@ -64,7 +69,7 @@ async def test_the_year_end_page_flags_those_to_report_in_few_queries(  # type: 
     row = f'id="year-end-{cast.alice_id}-USD" data-flagged="yes"'
     assert row in page.text and "US$3,000.00" in page.text and "•••-••-3986" in page.text
     assert f"/year-end/{YEAR}/1099-nec.csv" in page.text
-    assert counted.count <= 8, counted.statements  # session, staff, badges, the list and its years: not per row
+    assert counted.count <= 9, counted.statements  # session, staff, badges; the totals, years, holds: not per row
 
     await paid_manually(cast, fee="6000")
     await file_w8ben(settings.secret_key, cast.alice_id)
