@@ -28,6 +28,7 @@ async def test_it_seeds_each_tax_state(engine: RapportEngine, settings: Settings
     assert any(not r.flagged and r.form is None for r in year_end.rows)  # below the threshold
 
     assert await release_hold(int(acme["id"]), ids["maya"]) is not None
+    assert [h.creator_id for h in year_end.held] == [ids["maya"]]
     assert (await get_creator_tax(ids["maya"], dt.date.today())).held_by == ("Acme",)
     alice = await get_creator_tax(ids["alice"], dt.date.today())
     assert alice.form == "w9" and alice.totals and alice.held_by == ()
