@@ -152,3 +152,26 @@ async def test_only_finance_and_owners_export(cast: Cast, settings: Settings) ->
     with pytest.raises(PermissionDenied):
         await do_export_year_end(ACTOR, await staff(cast.bob_id), tin_encryptor(settings.secret_key),
                                  brand_id=cast.acme_id, year=YEAR)  # fmt: skip
+
+
+async def test_a_signed_form_is_never_rewritten_and_one_serves(cast: Cast, settings: Settings) -> None:
+    first = await file_w9(settings.secret_key, cast.alice_id)
+    db = get_engine()
+    for statement in (
+        "UPDATE tax_profile SET legal_name = 'Mallory' WHERE id = $1",
+        "UPDATE tax_profile SET superseded_at = now(), tin_last4 = '0000' WHERE id = $1",
+        "DELETE FROM tax_profile WHERE id = $1",
+    ):
+        with pytest.raises(Exception, match="signed"):
+            await db.fetch(statement, first)
+    second = await file_w9(settings.secret_key, cast.alice_id)  # superseding is the one change allowed
+    with pytest.raises(Exception, match="signed"):  # a superseded form stays superseded
+        await db.fetch("UPDATE tax_profile SET superseded_at = NULL WHERE id = $1", first)
+    with pytest.raises(Exception, match="tax_profile_one_current"):
+        await db.fetch(
+            "INSERT INTO tax_profile (creator, form, legal_name, address_line1, city, country, signed_name, "
+            "certification_version, certification_sha256, signed_at) "
+            "VALUES ($1, 'w9', 'X', 'a', 'b', 'US', 'X', 'v', 'h', now())",
+            cast.alice_id,
+        )
+    assert [int(r["id"]) for r in await db.fetch("SELECT id FROM tax_profile WHERE superseded_at IS NULL")] == [second]
