@@ -17,6 +17,7 @@ from backoffice import (
     reviews,
     shell,
     stripe_events,
+    tax,
     threads,
     workspace,
 )
@@ -71,6 +72,7 @@ staff_router = Router(
         *library.HANDLERS,
         *stripe_events.HANDLERS,
         *payouts.HANDLERS,
+        *tax.HANDLERS,
         *results.HANDLERS,
         *conversions.HANDLERS,
     ],

@@ -44,11 +44,13 @@ SECTIONS: tuple[Section, ...] = (
     Section("Results", "results", ALL_ROLES),
     Section("Payouts", "payouts", (Role.OWNER, Role.FINANCE, Role.MANAGER, Role.VIEWER), group="money"),
     Section("Stripe events", "stripe-events", (Role.OWNER, Role.FINANCE), group="money"),
+    Section("Year-end", "year-end", (Role.OWNER, Role.FINANCE), group="money"),
     # Sections to come, one line each when they arrive, e.g.:
     #   Section("Reconciliation", "reconciliation", (Role.OWNER, Role.FINANCE), group="money"),
     Section("Team", "team", ALL_ROLES, group="settings"),
     Section("Disclosure rules", "settings/disclosure", ALL_ROLES, group="settings"),
     Section("Payment policy", "settings/payments", (Role.OWNER,), group="settings"),
+    Section("Tax settings", "settings/tax", (Role.OWNER,), group="settings"),
     Section("Audit log", "audit", (Role.OWNER,), group="settings"),
 )
 

@@ -20,6 +20,7 @@ from shared.payouts.onboarding import dashboard_link, refresh_payout_account, st
 from shared.payouts.queries import get_payout_status
 from shared.payouts.rules import HEADLINES, PayoutState, requirement_sentences
 from shared.settings import Settings
+from shared.tax.queries import get_creator_tax
 from shared.web.creator_auth import settings_of
 
 UNAVAILABLE = "Payouts can't be set up right now (Stripe did not answer). Please try again in a few minutes."
@@ -30,6 +31,7 @@ async def payments_page(request: Request[Any, Any, Any], creator: NamedDependenc
     settings = settings_of(request)
     status = await get_payout_status(creator.id, settings.stripe_connect_countries)
     account = status.account
+    today = dt.datetime.now(dt.UTC).date()
     return Template(
         "portal/payments.html",
         context={
@@ -39,7 +41,8 @@ async def payments_page(request: Request[Any, Any, Any], creator: NamedDependenc
             "sentences": requirement_sentences(account.currently_due) if account else [],
             "stripe_configured": is_configured(settings),
             "can_start": status.state in (PayoutState.NOT_STARTED, PayoutState.IN_PROGRESS, PayoutState.NEEDS_INFO),
-            "money": await list_creator_payments(creator.id, dt.datetime.now(dt.UTC).date()),
+            "money": await list_creator_payments(creator.id, today),
+            "tax": await get_creator_tax(creator.id, today),
         },
     )
 

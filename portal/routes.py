@@ -12,6 +12,7 @@ from portal import (
     payments,
     results,
     rights,
+    tax,
     threads,
     verify,
     work,
@@ -48,6 +49,7 @@ creator_router = Router(
         *notifications.HANDLERS,
         *payments.HANDLERS,
         *rights.HANDLERS,
+        *tax.HANDLERS,
     ],
     dependencies=CREATOR_DEPENDENCIES,
     before_request=notifications.count_unread_for_nav,  # the header's unread badge

@@ -27,6 +27,7 @@ from shared.results.demo import seed_demo_results
 from shared.results.demo_conversions import seed_demo_conversions
 from shared.rights.demo import seed_demo_renewals, seed_demo_rights
 from shared.settings import Settings
+from shared.tax.demo import seed_demo_tax
 
 DEMO_PASSWORD = "rapport-demo-2026"
 
@@ -133,6 +134,7 @@ async def seed_demo_data(settings: Settings | None = None, *, contract_tools: Co
         tools = contract_tools or _contract_tools(settings)
         if settings is not None and tools is not None:
             await seed_demo_renewals(actor, tools, Encryptor(settings.secret_key))
+        await seed_demo_tax(actor, settings)
         await settle_seeded_emails()
     creator_lines = await _ensure_demo_creator_sign_ins(actor)
     staff_lines = "\n".join(

@@ -21,7 +21,9 @@ import structlog
 CHATTY_LOGGERS = ("procrastinate", "werkzeug", "httpx", "httpcore", "weasyprint", "fontTools")
 
 # Keys whose values never reach a log line, whatever the caller passes.
-SECRET_KEYS = frozenset({"password", "secret", "token", "access_token", "refresh_token", "authorization", "cookie"})
+SECRET_KEYS = frozenset(
+    {"password", "secret", "token", "access_token", "refresh_token", "authorization", "cookie", "tin", "foreign_tin"}
+)
 
 
 def _redact_secrets(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -40,7 +42,12 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
         _redact_secrets,
     ]
     renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        structlog.processors.JSONRenderer()
+        if json
+        # Tracebacks without local variables: a failing action's locals may hold a password or a TIN.
+        else structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.RichTracebackFormatter(show_locals=False)
+        )
     )
     structlog.configure(
         processors=[*shared_processors, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

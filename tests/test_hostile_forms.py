@@ -100,6 +100,9 @@ SWEEP: dict[tuple[str, str], Sweep | str] = {
     ("POST", f"{BO}/payouts/{{payable_id:int}}/refuse"): Sweep("finance_x"),
     ("POST", f"{BO}/payouts/{{payable_id:int}}/manual"): Sweep("finance_x"),
     ("POST", f"{BO}/settings/payments"): Sweep("owner_x"),
+    ("POST", f"{BO}/settings/tax"): Sweep("owner_x"),
+    ("POST", "/tax/w9"): Sweep("creator_a"),
+    ("POST", "/tax/w8ben"): Sweep("creator_a"),
     ("POST", f"{BO}/offers/{{collaboration_id:int}}/bonus"): Sweep("manager_x"),
     # --- crm
     ("POST", f"{BO}/creators"): Sweep("manager_x"),

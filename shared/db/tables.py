@@ -959,3 +959,54 @@ class MediaValueRates(Table):
     per_click_minor = BigInt(null=True, default=None)
     updated_by = ForeignKey(StaffUser, null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+# --- tax: creators' tax forms, brands' payout holds (shared.tax) ---------------------------------
+
+
+class TaxProfile(Table):
+    """A creator's tax form (W-9 or W-8BEN), filled in once for every brand. A new submission supersedes the
+    current one (history kept; the row with no `superseded_at` serves). The TIN is encrypted with its own key
+    (shared.tax.rules.TIN_PURPOSE); only its last four digits are kept in clear, for the mask. Signed under
+    penalties of perjury with the evidence contracts keep: the certification's hash, the typed name, time, IP,
+    user agent and the sign-in it was made with."""
+
+    id: Serial
+
+    creator = ForeignKey(Creator, null=False, index=True)
+    form = Varchar(length=10)  # w9 | w8ben
+    legal_name = Varchar(length=200)
+    business_name = Varchar(length=200, default="")
+    classification = Varchar(length=20, default="")  # W-9 line 3 (shared.tax.rules.CLASSIFICATIONS)
+    citizenship = Varchar(length=2, default="")
+    address_line1 = Varchar(length=200)
+    address_line2 = Varchar(length=200, default="")
+    city = Varchar(length=100)
+    region = Varchar(length=100, default="")  # a US state's code on a W-9
+    postal_code = Varchar(length=20, default="")
+    country = Varchar(length=2)  # permanent residence
+    tin_kind = Varchar(length=10, default="")  # ssn | itin | ein | foreign | '' (no foreign TIN given)
+    tin_enc = Text(default="")
+    tin_last4 = Varchar(length=4, default="")
+    treaty_country = Varchar(length=2, default="")
+    treaty_article = Varchar(length=20, default="")
+    treaty_rate = Varchar(length=5, default="")  # percent, as certified
+    signed_name = Varchar(length=200)
+    certification_version = Varchar(length=20)
+    certification_sha256 = Varchar(length=64)
+    signed_at = Timestamptz()
+    ip = Varchar(length=45, default="")
+    user_agent = Varchar(length=500, default="")
+    identity = Varchar(length=200, default="")  # the sign-in (provider:subject) the form was signed with
+    superseded_at = Timestamptz(null=True, default=None, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class BrandTaxSetting(Table):
+    """A brand's tax settings (owners edit): hold payouts to US creators until their W-9 is on file."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, unique=True)
+    hold_until_w9 = Boolean(default=False)
+    updated_at = Timestamptz(default=TimestamptzNow())

@@ -37,6 +37,7 @@ from shared.payments.rules import (
     validate_policy,
     validate_terms_days,
 )
+from shared.tax.queries import release_hold
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,8 @@ async def release_payable(actor: Actor, staff: StaffContext, brand_id: int, paya
             raise IllegalTransition("This payable is paid manually: record the payment with its reference.")
         if why := await _why_not_release(staff, brand_id, payable):
             raise PermissionDenied(why)
+        if held := await release_hold(brand_id, payable.creator_id):  # the brand waits for the creator's W-9
+            raise IllegalTransition(held)
         await move(actor, payable, "release", released_by=staff.id, released_at=_now())
         # Released again after a refusal: the same outbox row, queued again (its next attempt looks at Stripe first).
         intent = await get_engine().fetch(
@@ -281,6 +284,8 @@ async def do_record_manual_payout(actor: Actor, staff: StaffContext, *, brand_id
             raise IllegalTransition("Only approved payables are paid.")
         if why := await _why_not_release(staff, brand_id, payable):
             raise PermissionDenied(why)
+        if held := await release_hold(brand_id, payable.creator_id):
+            raise IllegalTransition(held)
         now = _now()
         await move(actor, payable, "pay_manually", method=method, manual_reference=cleaned, released_by=staff.id,
                    released_at=now, paid_at=now)  # fmt: skip
