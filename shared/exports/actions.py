@@ -63,7 +63,8 @@ async def do_request_export(
     async with atomic():
         rows = await engine.fetch(
             "INSERT INTO export (brand, kind, period_start, period_end, creator, state, requested_by, "
-            "requested_by_name, filename, created_at) VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, now()) "
+            "requested_by_name, filename, created_at) VALUES ($1, $2, $3, $4, $5, 'queued', $6, "
+            "coalesce((SELECT name FROM staff_user WHERE id = $6), $7), $8, now()) "
             "RETURNING id",
             brand.brand_id,
             kind,
