@@ -128,6 +128,8 @@ async def seed_demo_data(settings: Settings | None = None, *, contract_tools: Co
             await seed_demo_rights(actor)
         await seed_demo_contracts(actor, contract_tools or _contract_tools(settings))
         await seed_demo_payments(actor)
+        if settings is not None:
+            await _seed_exports(actor, settings)
         await settle_seeded_emails()
     creator_lines = await _ensure_demo_creator_sign_ins(actor)
     staff_lines = "\n".join(
@@ -317,6 +319,14 @@ async def _seed_history(actor: Actor, staff_ids: dict[str, int], brand_ids: dict
     await seed_history(actor, bob, rita, acme=brand_ids["Acme"], storage=storage, base_url=settings.base_url)
     await seed_demo_results(actor, settings, bob, rita, acme=brand_ids["Acme"])
     await seed_globex(actor, await get_staff_context(staff_ids["charlie@globex.test"]), globex=brand_ids["Globex"])
+
+
+async def _seed_exports(actor: Actor, settings: Settings) -> None:
+    """Two finished exports at Acme (shared.exports.demo), their files where the settings' storage keeps them."""
+    from shared.exports.demo import seed_demo_exports
+    from shared.integrations.storage_factory import storage_from_settings
+
+    await seed_demo_exports(actor, storage_from_settings(settings))
 
 
 def _contract_tools(settings: Settings | None) -> ContractTools | None:
