@@ -52,3 +52,38 @@ def parse(data: bytes) -> list[list[str]]:
 
 def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
+
+
+async def backdated_accrual(brand_id: int, creator_id: int, amount_minor: int, at: dt.datetime, key: str) -> int:
+    """An accrual journal posted at `at` (in the past). Rapport posts journals at the time of the event and has no
+    action that back-dates one, so a past month's books are written as a posting is: an INSERT into the append-only
+    ledger, balanced (the database's deferred check still runs at commit)."""
+    from shared.db.engine import get_engine
+    from shared.db.transactions import atomic
+    from shared.ledger.rules import payable_lines
+
+    engine = get_engine()
+    async with atomic():
+        [journal] = await engine.fetch(
+            "INSERT INTO ledger_journal (brand, key, kind, description, stripe_object, created_at) "
+            "VALUES ($1, $2, 'accrued', 'the bonus reached', '', $3) RETURNING id",
+            brand_id,
+            key,
+            at,
+        )
+        for line in payable_lines("accrued", creator_id, amount_minor):
+            [account] = await engine.fetch(
+                "INSERT INTO ledger_account (brand, currency, code, kind, creator) VALUES ($1, 'USD', $2, $3, $4) "
+                "ON CONFLICT (brand, currency, code) DO UPDATE SET code = excluded.code RETURNING id",
+                brand_id,
+                line.account.code,
+                line.account.kind,
+                line.account.creator_id,
+            )
+            await engine.fetch(
+                "INSERT INTO ledger_entry (journal, account, amount_minor, currency) VALUES ($1, $2, $3, 'USD')",
+                int(journal["id"]),
+                int(account["id"]),
+                line.amount_minor,
+            )
+    return int(journal["id"])

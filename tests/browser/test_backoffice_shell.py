@@ -26,10 +26,11 @@ WORK = ["Home", "Creators", "Campaigns", "Deliverables", "Reviews", "Messages", 
 SETTINGS = ["Team", "Disclosure rules"]
 EVERYONE = [*WORK, "Payouts", *SETTINGS]  # reviewers don't see money
 SECTIONS = {
-    "olivia@acme.test": [*WORK, "Payouts", "Stripe events", *SETTINGS, "Payment policy", "Audit log"],  # owner
+    # owner
+    "olivia@acme.test": [*WORK, "Payouts", "Stripe events", "Exports", *SETTINGS, "Payment policy", "Audit log"],
     "bob@acme.test": EVERYONE,  # manager
     "rita@acme.test": [*WORK, *SETTINGS],  # reviewer
-    "fran@acme.test": [*WORK, "Payouts", "Stripe events", *SETTINGS],  # finance
+    "fran@acme.test": [*WORK, "Payouts", "Stripe events", "Exports", *SETTINGS],  # finance
     "vic@acme.test": EVERYONE,  # viewer
 }
 FIRST_BLOCK = {"rita@acme.test": "reviews", "bob@acme.test": "reviews"}
