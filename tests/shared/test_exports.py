@@ -214,3 +214,17 @@ async def test_it_streams_a_creators_statement_and_audits_the_download(cast: Cas
     assert statement.filename == f"acme-statement-{today().year}-01-01-to-{today().year}-12-31.csv"
     [audit] = await get_engine().fetch("SELECT action, subject_type FROM audit_log WHERE action LIKE 'export.%'")
     assert (audit["action"], audit["subject_type"]) == ("export.downloaded", "statement")
+
+
+async def test_it_marks_an_export_failed_when_storage_refuses_it(cast: Cast, tmp_path: Path) -> None:
+    await acme_books(cast)
+    fran = await access(cast.fran_id, cast.acme_id)
+    export_id = await do_request_export(ACTOR, fran, kind="payables", start=today(), end=today(), creator_id=None,
+                                        today=today())  # fmt: skip
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the storage root should be")
+    assert await generate_export(export_id, LocalStorage(blocked, "k" * 40, "http://127.0.0.1")) == "failed"
+    [row] = await get_engine().fetch("SELECT state, error FROM export WHERE id = $1", export_id)
+    assert row["state"] == "failed" and "Ask for it again" in row["error"]
+    audit = await get_engine().fetch("SELECT action FROM audit_log WHERE subject_type = 'export' ORDER BY id")
+    assert [r["action"] for r in audit] == ["export.requested", "export.failed"]
