@@ -29,7 +29,7 @@ def exports_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) 
 
 
 async def test_fran_exports_last_months_general_ledger(
-    page: Page, exports_server: str, cast: Cast, tmp_path: Path
+    page: Page, exports_server: str, cast: Cast, tmp_path: Path, artifacts_dir: Path
 ) -> None:
     await acme_books(cast)  # this month's books: not in last month's file
     start, end = last_month(today())
@@ -52,6 +52,7 @@ async def test_fran_exports_last_months_general_ledger(
 
     row = page.locator("#exports-table tbody tr").first
     await expect(row).to_have_attribute("data-state", "done", timeout=30_000)  # the page polls while it runs
+    await page.screenshot(path=str(artifacts_dir / "exports-phone.png"), full_page=True)
     link = row.get_by_role("link", name="Download")
     async with page.expect_download() as info:
         await link.click()
@@ -68,3 +69,7 @@ async def test_fran_exports_last_months_general_ledger(
          "the bonus reached", "accrued"],
     ]  # fmt: skip
     assert sum(Decimal(r[3] or 0) for r in rows[1:]) == sum(Decimal(r[4] or 0) for r in rows[1:])
+    # The brand home's spend, as finance sees it first: charts and the same numbers in tables.
+    await page.goto(f"{exports_server}/backoffice/b/acme")
+    await expect(page.locator("#home-spend")).to_be_visible()
+    await page.screenshot(path=str(artifacts_dir / "home-spend-phone.png"), full_page=True)
