@@ -16,7 +16,7 @@ from shared.identity.actions import do_create_brand
 from shared.identity.queries import BrandAccess, StaffContext, list_brands_for_staff
 from shared.identity.rules import CURRENCIES, ROLE_LABELS, can_create_brand
 from shared.web.forms import Choice, Form, Text, read_form
-from shared.workspace.chart import spend_chart
+from shared.workspace.chart import cost_chart, spend_chart
 from shared.workspace.queries import get_home
 
 BRAND_FORM = Form(
@@ -71,5 +71,11 @@ async def brand_home(brand: NamedDependency[BrandAccess], staff: NamedDependency
     home = await get_home(brand.brand_id, brand.brand_slug, staff.id, brand.role)
     return Template(
         "backoffice/brand_home.html",
-        context={"brand": brand, "home": home, "role_labels": ROLE_LABELS, "chart": spend_chart(home.spend)},
+        context={
+            "brand": brand,
+            "home": home,
+            "role_labels": ROLE_LABELS,
+            "chart": spend_chart(home.spend),
+            "cost_chart": cost_chart(home.spend),
+        },
     )

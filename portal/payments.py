@@ -7,13 +7,17 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.plugins.flash import flash
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from portal.guards import requires_creator
 from shared.audit.context import Actor
 from shared.creators.queries import CreatorContext
 from shared.errors import InvalidInput
+from shared.exports.actions import do_download_statement
+from shared.exports.queries import list_statement_choices
+from shared.exports.rules import CONTENT_TYPE
 from shared.integrations.stripe_connect import StripeConnect, StripeUnavailable, is_configured
 from shared.payments.queries import list_creator_payments
 from shared.payouts.onboarding import dashboard_link, refresh_payout_account, start_payout_setup
@@ -43,7 +47,24 @@ async def payments_page(request: Request[Any, Any, Any], creator: NamedDependenc
             "can_start": status.state in (PayoutState.NOT_STARTED, PayoutState.IN_PROGRESS, PayoutState.NEEDS_INFO),
             "money": await list_creator_payments(creator.id, today),
             "tax": await get_creator_tax(creator.id, today),
+            "statements": await list_statement_choices(creator.id),
         },
+    )
+
+
+@get("/payments/statements/{brand_id:int}/{year:int}", guards=[requires_creator])
+async def download_statement(
+    creator: NamedDependency[CreatorContext],
+    actor: NamedDependency[Actor],
+    brand_id: FromPath[int],
+    year: FromPath[int],
+) -> Stream:
+    """The creator's own statement from one brand for a calendar year (only ever their own: no creator in the URL)."""
+    statement = await do_download_statement(actor, creator.id, brand_id=brand_id, year=year)
+    return Stream(
+        statement.chunks,
+        media_type=CONTENT_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{statement.filename}"'},
     )
 
 
@@ -112,4 +133,4 @@ async def open_dashboard(request: Request[Any, Any, Any], creator: NamedDependen
     return Redirect(url, status_code=303)
 
 
-HANDLERS = [payments_page, start_setup, refresh_link, return_from_stripe, open_dashboard]
+HANDLERS = [payments_page, start_setup, refresh_link, return_from_stripe, open_dashboard, download_statement]

@@ -135,6 +135,8 @@ async def seed_demo_data(settings: Settings | None = None, *, contract_tools: Co
         if settings is not None and tools is not None:
             await seed_demo_renewals(actor, tools, Encryptor(settings.secret_key))
         await seed_demo_tax(actor, settings)
+        if settings is not None:
+            await _seed_exports(actor, settings)
         await settle_seeded_emails()
     creator_lines = await _ensure_demo_creator_sign_ins(actor)
     staff_lines = "\n".join(
@@ -326,6 +328,14 @@ async def _seed_history(actor: Actor, staff_ids: dict[str, int], brand_ids: dict
     fran = await get_staff_context(staff_ids["fran@acme.test"])
     await seed_demo_conversions(actor, bob, fran, acme=brand_ids["Acme"])
     await seed_globex(actor, await get_staff_context(staff_ids["charlie@globex.test"]), globex=brand_ids["Globex"])
+
+
+async def _seed_exports(actor: Actor, settings: Settings) -> None:
+    """Two finished exports at Acme (shared.exports.demo), their files where the settings' storage keeps them."""
+    from shared.exports.demo import seed_demo_exports
+    from shared.integrations.storage_factory import storage_from_settings
+
+    await seed_demo_exports(actor, storage_from_settings(settings))
 
 
 def _contract_tools(settings: Settings | None) -> ContractTools | None:

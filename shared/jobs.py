@@ -20,6 +20,7 @@ from shared.collaborations import tasks as collaboration_tasks
 from shared.content import tasks as content_tasks
 from shared.contracts import tasks as contract_tasks
 from shared.creators import tasks as creator_tasks
+from shared.exports import tasks as export_tasks
 from shared.identity import tasks as identity_tasks
 from shared.notifications import tasks as notification_tasks
 from shared.payments import tasks as payment_tasks
@@ -46,6 +47,7 @@ for _blueprint in (
     payment_tasks.blueprint,
     rights_tasks.blueprint,
     result_tasks.blueprint,
+    export_tasks.blueprint,
 ):
     job_app.add_tasks_from(_blueprint, namespace="")
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from shared.creators.rules import MINOR_DIGITS, to_minor_units
 
-__all__ = ["format_money", "minor_digits", "to_minor_units"]
+__all__ = ["format_money", "minor_digits", "per_each", "to_minor_units"]
 
 # Symbols no other currency shares: a bare "$" is also Mexico's, Canada's and Australia's peso or dollar
 # (Diego in Mexico reads "$9,000.00" as pesos), so every dollar and peso says whose it is.
@@ -36,3 +36,11 @@ def format_money(minor: int | None, currency: str) -> str:
     text = f"{amount:,.{digits}f}"
     symbol = _SYMBOLS.get(currency)
     return f"{symbol}{text}" if symbol else f"{currency} {text}"
+
+
+def per_each(total_minor: int, count: int) -> int | None:
+    """A total shared among `count` (cost per deliverable, per creator), to the nearest minor unit (halves up);
+    None when there is nothing to share it among."""
+    if count <= 0:
+        return None
+    return (2 * total_minor + count) // (2 * count)

@@ -96,6 +96,7 @@ SWEEP: dict[tuple[str, str], Sweep | str] = {
     # A signed raw body, not a form: tests/shared/test_stripe_webhooks.py sends it bad signatures and stale stamps.
     ("POST", "/webhooks/stripe"): no_form("Stripe's signed JSON body"),
     ("POST", f"{BO}/payouts/approve"): Sweep("finance_x"),
+    ("POST", f"{BO}/exports"): Sweep("finance_x"),
     ("POST", f"{BO}/payouts/release"): Sweep("finance_x"),
     ("POST", f"{BO}/payouts/{{payable_id:int}}/refuse"): Sweep("finance_x"),
     ("POST", f"{BO}/payouts/{{payable_id:int}}/manual"): Sweep("finance_x"),

@@ -1,7 +1,9 @@
-"""A campaign at a glance: creators by stage, deliverables by status, committed spend against budget.
+"""A campaign at a glance: creators by stage, deliverables by status, committed spend against budget, and what each
+agreed creator and deliverable costs.
 
-Three queries whatever the campaign's size (the campaign, collaborations grouped by status and
-currency, deliverables grouped by status); the numbers are summed in SQL, never per row here.
+Four queries whatever the campaign's size (the campaign, collaborations grouped by status and currency,
+deliverables grouped by status, the agreed deals' costs with their totals); the numbers are summed in SQL, never
+per row here.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from shared.collaborations.rules import COMMITTED, OPEN, Status
 from shared.collaborations.rules import STATUS_LABELS as COLLABORATION_STATUS_LABELS
 from shared.db.engine import get_engine
 from shared.errors import NotFound
-from shared.money import format_money, minor_digits
+from shared.money import format_money, minor_digits, per_each
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,24 @@ class Count:
     key: str
     label: str
     count: int
+
+
+@dataclass(frozen=True)
+class CreatorCost:
+    """One agreed deal of the campaign: its fee, how many deliverables it owes, what it has paid out."""
+
+    collaboration_id: int
+    creator_name: str
+    fee_minor: int
+    deliverables: int
+    paid_minor: int
+
+    @property
+    def per_deliverable_minor(self) -> int | None:
+        return per_each(self.fee_minor, self.deliverables)
+
+
+CREATOR_COSTS_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -43,6 +63,19 @@ class CampaignOverview:
     # its way), and paid out.
     approved_minor: int = 0
     paid_minor: int = 0
+    # The agreed deals in the campaign's currency, largest fee first (at most CREATOR_COSTS_SHOWN), and the totals
+    # the costs per creator and per deliverable are shared among (all agreed deals, not only those shown).
+    creator_costs: tuple[CreatorCost, ...] = ()
+    agreed_creators: int = 0
+    agreed_deliverables: int = 0
+
+    @property
+    def per_creator_minor(self) -> int | None:
+        return per_each(self.committed_minor, self.agreed_creators)
+
+    @property
+    def per_deliverable_minor(self) -> int | None:
+        return per_each(self.committed_minor, self.agreed_deliverables)
 
     @property
     def remaining_minor(self) -> int:
@@ -67,7 +100,7 @@ class CampaignOverview:
     def deliverables_total(self) -> int:
         return sum(c.count for c in self.deliverables_by_status)
 
-    def money(self, minor: int) -> str:
+    def money(self, minor: int | None) -> str:
         return format_money(minor, self.currency)
 
     def charts(self) -> dict[str, dict[str, Any]]:
@@ -129,7 +162,43 @@ def overview_charts(overview: CampaignOverview) -> dict[str, dict[str, Any]]:
             },
             "options": {**bar_options, "scales": {"x": {"beginAtZero": True}}},
         },
+        f"{prefix}-costs": {
+            "type": "bar",
+            "data": {
+                "labels": [c.creator_name for c in overview.creator_costs[:12]],
+                "datasets": [
+                    {
+                        "label": f"Fee ({overview.currency})",
+                        "data": [_major(c.fee_minor, overview.currency) for c in overview.creator_costs[:12]],
+                        "backgroundColor": "#3b2f8f",
+                    },
+                    {
+                        "label": f"Per deliverable ({overview.currency})",
+                        "data": [
+                            _major(c.per_deliverable_minor or 0, overview.currency) for c in overview.creator_costs[:12]
+                        ],
+                        "backgroundColor": "#1c7c54",
+                    },
+                    {
+                        "label": f"Paid ({overview.currency})",
+                        "data": [_major(c.paid_minor, overview.currency) for c in overview.creator_costs[:12]],
+                        "backgroundColor": "#6c8ebf",
+                    },
+                ],
+            },
+            "options": {
+                **bar_options,
+                "plugins": {"legend": {"position": "bottom"}},
+                "scales": {"x": {"beginAtZero": True}},
+            },
+        },
     }
+
+
+def _creator_cost(r: Any) -> CreatorCost:
+    return CreatorCost(
+        int(r["id"]), str(r["display_name"]), int(r["fee_minor"]), int(r["deliverables"]), int(r["paid"])
+    )
 
 
 def _today() -> dt.date:
@@ -169,6 +238,25 @@ async def get_campaign_overview(brand_id: int, campaign_id: int, *, today: dt.da
         today,
         list(DONE_STATUSES),
     )
+    # The agreed deals' costs; the window totals count every agreed deal, also those past the LIMIT.
+    costs = await engine.fetch(
+        """
+        WITH agreed AS (
+            SELECT co.id, cr.display_name, co.fee_minor,
+                   (SELECT count(*) FROM deliverable d WHERE d.collaboration = co.id) AS deliverables,
+                   (SELECT coalesce(sum(p.amount_minor), 0) FROM payable p
+                    WHERE p.collaboration = co.id AND p.currency = co.currency AND p.status = 'paid_out') AS paid
+            FROM collaboration co JOIN creator cr ON cr.id = co.creator
+            WHERE co.campaign = $1 AND co.status = ANY($2::varchar[]) AND co.currency = $3
+        )
+        SELECT *, count(*) OVER () AS creators_total, sum(deliverables) OVER () AS deliverables_total
+        FROM agreed ORDER BY fee_minor DESC, id LIMIT $4
+        """,
+        campaign_id,
+        [s.value for s in COMMITTED],
+        currency,
+        CREATOR_COSTS_SHOWN,
+    )
     by_status: dict[str, int] = {}
     committed = open_offers = 0
     other: dict[str, int] = {}
@@ -198,4 +286,7 @@ async def get_campaign_overview(brand_id: int, campaign_id: int, *, today: dt.da
         other_currencies=other,
         approved_minor=int(campaign["approved"]),
         paid_minor=int(campaign["paid"]),
+        creator_costs=tuple(_creator_cost(r) for r in costs),
+        agreed_creators=int(costs[0]["creators_total"]) if costs else 0,
+        agreed_deliverables=int(costs[0]["deliverables_total"]) if costs else 0,
     )

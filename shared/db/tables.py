@@ -1010,3 +1010,33 @@ class BrandTaxSetting(Table):
     brand = ForeignKey(Brand, null=False, unique=True)
     hold_until_w9 = Boolean(default=False)
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+# --- exports: CSV files for accounting, made by a job ---------------------------------------------
+
+
+class Export(Table):
+    """A CSV export a brand's finance asked for (shared.exports): made by a job, page by page, into object storage;
+    downloaded from a signed, expiring URL. state: queued → running → done | failed. Requests and downloads are
+    audited."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    kind = Varchar(length=20)  # payables | ledger | statement
+    period_start = Date()
+    period_end = Date()  # inclusive
+    creator = ForeignKey(Creator, null=True, default=None)  # statements only
+    state = Varchar(length=20, default="queued", index=True)
+    requested_by = ForeignKey(StaffUser, null=True, default=None)
+    requested_by_name = Varchar(length=200, default="")
+    rows_total = BigInt(null=True, default=None)  # counted when the job starts: the progress bar's 100%
+    rows_written = BigInt(default=0)
+    storage_key = Varchar(length=300, default="")
+    filename = Varchar(length=200, default="")
+    size_bytes = BigInt(default=0)
+    sha256 = Varchar(length=64, default="")
+    error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)

@@ -108,6 +108,10 @@ class Storage(Protocol):
         """A small stored file's bytes (a contract's PDF, to seal or to serve)."""
         ...
 
+    async def put_file(self, key: str, path: str, content_type: str) -> None:
+        """Store a file the server wrote to local disk (an export), read in chunks: never whole in memory."""
+        ...
+
 
 def safe_filename(filename: str) -> str:
     """A file name safe in a key and a Content-Disposition header: ASCII letters, digits, dot, dash."""

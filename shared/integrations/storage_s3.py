@@ -234,6 +234,10 @@ class S3Storage:
     async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
         await self._call("put", key, "put_object", Key=key, Body=data, ContentType=content_type)
 
+    async def put_file(self, key: str, path: str, content_type: str) -> None:
+        # boto3's managed transfer streams the file, in parts once it is large.
+        await self._call("put", key, "upload_file", Filename=path, Key=key, ExtraArgs={"ContentType": content_type})
+
     async def get_bytes(self, key: str) -> bytes:
         def read() -> bytes:
             body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]

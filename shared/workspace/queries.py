@@ -15,7 +15,7 @@ from shared.dates import format_day
 from shared.db.engine import get_engine
 from shared.db.sql import escape_like
 from shared.identity.rules import Role
-from shared.money import format_money
+from shared.money import format_money, per_each
 from shared.workspace.rules import (
     DUE_SOON_DAYS,
     HOME_LIST_SIZE,
@@ -59,6 +59,18 @@ class SpendRow:
     budget_minor: int
     committed_minor: int  # fees of agreed collaborations
     offered_minor: int  # fees on the table (invited or countered)
+    approved_minor: int = 0  # payables approved and not paid out yet (approved, released, on their way, failed)
+    paid_minor: int = 0  # payables paid out
+    creators: int = 0  # creators with an agreed deal
+    deliverables: int = 0  # deliverables the agreed deals owe
+
+    @property
+    def per_creator_minor(self) -> int | None:
+        return per_each(self.committed_minor, self.creators)
+
+    @property
+    def per_deliverable_minor(self) -> int | None:
+        return per_each(self.committed_minor, self.deliverables)
 
     @property
     def over_budget(self) -> bool:
@@ -175,19 +187,35 @@ LIMIT $3
 """
 
 _SPEND = """
+WITH k AS (
+    SELECT id, name, status, currency, budget_minor, starts_on FROM campaign
+    WHERE brand = $1 AND status IN ('active', 'completed', 'draft')
+    ORDER BY (status = 'active') DESC, starts_on DESC NULLS LAST, id DESC
+    LIMIT 12
+)
 SELECT k.id, k.name, k.status, k.currency, k.budget_minor,
-       COALESCE(sum(co.fee_minor) FILTER (
-           WHERE co.status IN ('accepted', 'contracted', 'in_progress', 'completed') AND co.currency = k.currency), 0
-       ) AS committed,
-       COALESCE(sum(co.fee_minor) FILTER (
-           WHERE co.status IN ('invited', 'countered') AND co.currency = k.currency), 0
-       ) AS offered
-FROM campaign k
-LEFT JOIN collaboration co ON co.campaign = k.id
-WHERE k.brand = $1 AND k.status IN ('active', 'completed', 'draft')
-GROUP BY k.id
+       co.committed, co.offered, co.creators, dl.deliverables, pay.approved, pay.paid
+FROM k
+CROSS JOIN LATERAL (
+    SELECT COALESCE(sum(c.fee_minor) FILTER (
+               WHERE c.status IN ('accepted', 'contracted', 'in_progress', 'completed')), 0) AS committed,
+           COALESCE(sum(c.fee_minor) FILTER (WHERE c.status IN ('invited', 'countered')), 0) AS offered,
+           count(DISTINCT c.creator) FILTER (
+               WHERE c.status IN ('accepted', 'contracted', 'in_progress', 'completed')) AS creators
+    FROM collaboration c WHERE c.campaign = k.id AND c.currency = k.currency
+) co
+CROSS JOIN LATERAL (
+    SELECT count(*) AS deliverables FROM deliverable d JOIN collaboration c ON c.id = d.collaboration
+    WHERE d.campaign = k.id AND c.currency = k.currency
+      AND c.status IN ('accepted', 'contracted', 'in_progress', 'completed')
+) dl
+CROSS JOIN LATERAL (
+    SELECT COALESCE(sum(p.amount_minor) FILTER (
+               WHERE p.status IN ('approved', 'released', 'waiting_funds', 'transfer_sent', 'failed')), 0) AS approved,
+           COALESCE(sum(p.amount_minor) FILTER (WHERE p.status = 'paid_out'), 0) AS paid
+    FROM payable p WHERE p.campaign = k.id AND p.currency = k.currency
+) pay
 ORDER BY (k.status = 'active') DESC, k.starts_on DESC NULLS LAST, k.id DESC
-LIMIT 12
 """
 
 
@@ -336,7 +364,8 @@ async def _messages_block(brand_id: int, staff_id: int, slug: str) -> HomeBlock:
 
 
 async def list_campaign_spend(brand_id: int) -> tuple[SpendRow, ...]:
-    """Each campaign's budget against the fees agreed and the fees on the table (one query)."""
+    """Each campaign's budget against the fees agreed and on the table, the payables approved and paid, and what an
+    agreed creator and deliverable cost, all in the campaign's currency (one query, whatever the data's size)."""
     records = await get_engine().fetch(_SPEND, brand_id)
     return tuple(
         SpendRow(
@@ -347,6 +376,10 @@ async def list_campaign_spend(brand_id: int) -> tuple[SpendRow, ...]:
             budget_minor=int(r["budget_minor"]),
             committed_minor=int(r["committed"]),
             offered_minor=int(r["offered"]),
+            approved_minor=int(r["approved"]),
+            paid_minor=int(r["paid"]),
+            creators=int(r["creators"]),
+            deliverables=int(r["deliverables"]),
         )
         for r in records
     )

@@ -31,6 +31,7 @@ SECTIONS = {
         "Payouts",
         "Stripe events",
         "Year-end",
+        "Exports",
         *SETTINGS,
         "Payment policy",
         "Tax settings",
@@ -38,7 +39,7 @@ SECTIONS = {
     ],  # owner
     "bob@acme.test": EVERYONE,  # manager
     "rita@acme.test": [*WORK, *SETTINGS],  # reviewer
-    "fran@acme.test": [*WORK, "Payouts", "Stripe events", "Year-end", *SETTINGS],  # finance
+    "fran@acme.test": [*WORK, "Payouts", "Stripe events", "Year-end", "Exports", *SETTINGS],  # finance
     "vic@acme.test": EVERYONE,  # viewer
 }
 FIRST_BLOCK = {"rita@acme.test": "reviews", "bob@acme.test": "reviews"}

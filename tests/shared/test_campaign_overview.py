@@ -62,6 +62,22 @@ async def test_it_counts_creators_deliverables_and_spend_exactly(cast: Cast) -> 
     assert overview.other_currencies == {}
 
 
+async def test_it_counts_what_each_creator_and_deliverable_costs(cast: Cast) -> None:
+    campaign = await _campaign(cast)
+    overview = await get_campaign_overview(cast.acme_id, campaign)
+    assert [(c.creator_name, c.fee_minor, c.deliverables, c.per_deliverable_minor, c.paid_minor)
+            for c in overview.creator_costs] == [
+        ("Alice Rivera", 120_000, 2, 60_000, 0),
+        ("Bruno Diaz", 80_050, 1, 80_050, 0),
+    ]  # fmt: skip
+    assert (overview.agreed_creators, overview.agreed_deliverables) == (2, 3)
+    assert overview.per_creator_minor == 100_025  # 2,000.50 / 2
+    assert overview.per_deliverable_minor == 66_683  # 2,000.50 / 3 = 666.8333…, to the nearest cent
+    costs = overview.charts()[f"campaign-{campaign}-costs"]["data"]
+    assert costs["labels"] == ["Alice Rivera", "Bruno Diaz"]
+    assert [d["data"] for d in costs["datasets"]] == [[1_200.0, 800.5], [600.0, 800.5], [0.0, 0.0]]
+
+
 async def test_it_draws_the_same_numbers_it_tabulates(cast: Cast) -> None:
     overview = await get_campaign_overview(cast.acme_id, await _campaign(cast))
     charts = overview.charts()
@@ -85,7 +101,12 @@ async def test_it_uses_a_handful_of_queries_whatever_the_size(client: httpx.Asyn
     campaign = await _campaign(cast)
     with count_queries() as log:
         await get_campaign_overview(cast.acme_id, campaign)
-    assert log.count == 3
+    assert log.count == 4
+    for name in ("Fay Lin", "Gus Moor", "Hana Ito"):  # more agreed deals: the same four statements
+        await deal_in(cast, campaign, await new_creator(name, name.lower().replace(" ", ".")), fee="100")
+    with count_queries() as log:
+        bigger = await get_campaign_overview(cast.acme_id, campaign)
+    assert log.count == 4 and bigger.agreed_creators == 5
 
 
 async def test_it_hides_another_brands_campaign(cast: Cast) -> None:
@@ -106,7 +127,9 @@ async def test_it_shows_the_overview_on_the_campaign_page(client: httpx.AsyncCli
     assert "US$2,000.50 committed of US$10,000.00 budget" in text
     assert "1 overdue deliverable" in text
     blocks = re.findall(r'<script type="application/json" id="([^"]+)">(.*?)</script>', html, re.S)
-    assert {name for name, _ in blocks} == {f"campaign-{campaign}-{k}" for k in ("spend", "creators", "deliverables")}
+    assert {name for name, _ in blocks} == {
+        f"campaign-{campaign}-{k}" for k in ("spend", "creators", "deliverables", "costs")
+    }
     for _, body in blocks:
         assert json.loads(body)["type"] == "bar"
     assert f'src="{asset("charts.js")}"' in html

@@ -101,6 +101,10 @@ async def test_it_seeds_a_lived_in_acme_once(engine: RapportEngine, settings: Se
     assert {"usable", "expiring", "expired", "upcoming"} <= {tile.state for tile in page.tiles}
     renewed = await engine.fetch("SELECT count(*) AS n FROM rights_entry WHERE kind = 'extend'")
     assert renewed[0]["n"] == 2  # Summer's, recorded by hand; and the executed renewal's
+    # Finished exports on the Exports page (this month's ledger, the quarter's payables), once each.
+    exports = await engine.fetch("SELECT kind, state, rows_written FROM export ORDER BY id")
+    assert [(r["kind"], r["state"]) for r in exports] == [("ledger", "done"), ("payables", "done")]
+    assert all(r["rows_written"] > 0 for r in exports)
 
 
 async def test_it_seeds_acmes_results_in_each_state_through_the_platforms_stand_in(

@@ -41,6 +41,7 @@ def test_it_binds_every_area_task_to_the_app_with_its_schedule() -> None:
     from shared.content.tasks import abort_abandoned_uploads, compute_draft_sha256
     from shared.contracts.tasks import contract_deadlines
     from shared.creators.tasks import refresh_social_tokens
+    from shared.exports.tasks import generate_export_task
     from shared.identity.tasks import sweep_sessions
     from shared.jobs import job_app
     from shared.notifications.tasks import send_notification_emails
@@ -55,7 +56,7 @@ def test_it_binds_every_area_task_to_the_app_with_its_schedule() -> None:
         assert job_app.tasks[task.name] is task and task.blueprint is job_app
     for task in (process_stripe_event, refresh_pending_payout_accounts, send_payable_transfer, sweep_transfer_intents):
         assert job_app.tasks[task.name] is task and task.blueprint is job_app
-    for task in (send_rights_expiry_alerts, check_live_post_task, results_sweep):
+    for task in (send_rights_expiry_alerts, check_live_post_task, results_sweep, generate_export_task):
         assert job_app.tasks[task.name] is task and task.blueprint is job_app
     periodic = {task.task.name: task.cron for task in job_app.periodic_registry.periodic_tasks.values()}
     assert periodic == {

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -154,6 +155,20 @@ async def test_it_puts_a_small_file_through_a_signed_url(backend: Backend) -> No
     assert info.checksum == f'"{hashlib.md5(jpeg).hexdigest()}"'
     # Fewer bytes than asked for: what there is.
     assert await backend.storage.read_head_bytes(key, 1_000_000) == jpeg
+
+
+async def test_it_stores_a_file_from_disk_and_serves_it_signed(backend: Backend, tmp_path: Path) -> None:
+    """An export's CSV, written to disk by the job, stored without reading it whole."""
+    data = ("date,journal,account\r\n" + "2026-10-01,1,expense\r\n" * 100_000).encode()
+    source = tmp_path / "export.csv"
+    source.write_bytes(data)
+    key = "brands/1/exports/7/acme-ledger.csv"
+    await backend.storage.put_file(key, str(source), "text/csv; charset=utf-8")
+    info = await backend.storage.head(key)
+    assert info is not None and info.size == len(data) and info.content_type.startswith("text/csv")
+    url = await backend.storage.sign_download(key, filename="acme-ledger.csv", content_type="text/csv; charset=utf-8")
+    response = await backend.http.get(url)
+    assert response.status_code == 200 and response.content == data
 
 
 async def test_it_answers_none_for_a_missing_object(backend: Backend) -> None:
