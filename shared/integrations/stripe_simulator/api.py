@@ -673,6 +673,24 @@ def top_up(sim: Simulator, call: Call) -> Work:
     return work
 
 
+@route("POST", "/_sim/fees")
+def add_fee(sim: Simulator, call: Call) -> Work:
+    """Charge the platform a Stripe fee (a `stripe_fee` balance transaction, reporting category `fee`), as Stripe
+    bills Connect fees; `source` optionally names the object it is for (a transfer or payout)."""
+    amount = integer(call.params, "amount", required=True, minimum=1)
+    assert amount is not None
+    cur = currency(call.params)
+    source = call.params.get("source") or None
+    description = str(call.params.get("description") or "Connect (Express) active account fee")
+
+    def work() -> dict[str, Any]:
+        txn = add_txn(sim, call.account, amount=-amount, currency=cur, type_="stripe_fee", reporting_category="fee",
+                      source=source, description=description)  # fmt: skip
+        return render(sim, txn, call)
+
+    return work
+
+
 @route("POST", "/_sim/faults")
 def add_fault(sim: Simulator, call: Call) -> Work:
     """Fail the next `count` calls to `method` `path` (a prefix) with `status` 500 or 429, or `drop` the
