@@ -14,7 +14,15 @@ from typing import Literal
 
 AccountKind = Literal["platform_balance", "expense", "payable", "in_transit", "manual", "fees", "fx"]
 JournalKind = Literal[
-    "accrued", "transfer_sent", "paid_out", "reversed", "clawed_back", "manual_paid", "cancelled", "fee", "fx",
+    "accrued",
+    "transfer_sent",
+    "paid_out",
+    "reversed",
+    "clawed_back",
+    "manual_paid",
+    "cancelled",
+    "fee",
+    "fx",
     "correction",
 ]
 
