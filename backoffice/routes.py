@@ -12,6 +12,7 @@ from backoffice import (
     notifications,
     offers,
     payouts,
+    reconciliation,
     results,
     reviews,
     shell,
@@ -69,6 +70,7 @@ staff_router = Router(
         *stripe_events.HANDLERS,
         *payouts.HANDLERS,
         *results.HANDLERS,
+        *reconciliation.HANDLERS,
     ],
     dependencies={**STAFF_DEPENDENCIES, **BRAND_DEPENDENCIES},
     before_request=shell.prepare_shell,  # the header's unread badge and the brand's navigation

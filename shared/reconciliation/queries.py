@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from shared.db.engine import get_engine
 from shared.errors import NotFound
@@ -275,3 +276,25 @@ def summary_from_cells(cells: list[SummaryCell]) -> list[SummaryRow]:
         )
         for c in cells
     ]
+
+
+def months_chart(months: list[MonthPoint]) -> dict[str, Any]:
+    """Matched items and breaks per month, stacked bars, as a Chart.js configuration (static/src/charts.js); the
+    page shows the same numbers in a table."""
+    return {
+        "type": "bar",
+        "data": {
+            "labels": [m.label for m in months],
+            "datasets": [
+                {"label": "Matched", "data": [m.matched for m in months], "backgroundColor": "#2f7d4f"},
+                {"label": "Breaks", "data": [m.breaks for m in months], "backgroundColor": "#b42318"},
+            ],
+        },
+        "options": {
+            "responsive": True,
+            "maintainAspectRatio": False,
+            "animation": False,
+            "plugins": {"legend": {"display": False}},
+            "scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True, "ticks": {"precision": 0}}},
+        },
+    }
