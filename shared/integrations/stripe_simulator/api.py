@@ -691,6 +691,37 @@ def add_fee(sim: Simulator, call: Call) -> Work:
     return work
 
 
+@route("POST", "/_sim/backdate")
+def backdate(sim: Simulator, call: Call) -> Work:
+    """Date an object (and its balance transactions, and a transfer's destination payment) in the past, as if it
+    had been made then: demos and tests of past months (Stripe's own objects can't be backdated)."""
+    object_id = str(call.params.get("object") or "")
+    obj = sim.state.get(object_id)
+    if obj is None:
+        raise no_such("object", object_id, "object")
+    created = integer(call.params, "created", required=True, minimum=1)
+    assert created is not None
+    if created > sim.state.now():
+        raise invalid("created must be in the past", param="created")
+
+    def work() -> dict[str, Any]:
+        related = [obj]
+        payment = sim.state.get(str(obj.get("destination_payment") or ""))
+        if payment is not None:
+            related.append(payment)
+        for item in list(related):
+            txn = sim.state.get(str(item.get("balance_transaction") or ""))
+            if txn is not None:
+                related.append(txn)
+        for item in related:
+            item["created"] = created
+            if item.get("object") == "balance_transaction":
+                item["available_on"] = created
+        return render(sim, obj, call)
+
+    return work
+
+
 @route("POST", "/_sim/faults")
 def add_fault(sim: Simulator, call: Call) -> Work:
     """Fail the next `count` calls to `method` `path` (a prefix) with `status` 500 or 429, or `drop` the
