@@ -91,8 +91,9 @@ async def reconcile(dsn: str, base_url: str) -> None:
     from shared.reconciliation.queue import queue_run
     from shared.settings import Settings
 
-    settings = Settings.from_env({"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": base_url, "STRIPE_WEBHOOK_SECRET": "whsec_b",
-                                  "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_c", "DATABASE_URL": dsn})  # fmt: skip
+    env = {"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": base_url, "STRIPE_WEBHOOK_SECRET": "whsec_b",
+           "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_c", "DATABASE_URL": dsn}  # fmt: skip
+    settings = Settings.from_env(env)
     connect = StripeConnect(settings)
     engine = configure_database(dsn, pool_max=4)
     async with connection_pool(engine):
