@@ -22,6 +22,7 @@ from shared.identity.queries import get_staff_context
 from shared.identity.rules import Role
 from shared.notifications.outbox import settle_seeded_emails
 from shared.payments.demo import seed_demo_payments
+from shared.reconciliation.demo import seed_demo_reconciliation
 from shared.results.demo import seed_demo_results
 from shared.rights.demo import seed_demo_rights
 from shared.settings import Settings
@@ -128,6 +129,7 @@ async def seed_demo_data(settings: Settings | None = None, *, contract_tools: Co
             await seed_demo_rights(actor)
         await seed_demo_contracts(actor, contract_tools or _contract_tools(settings))
         await seed_demo_payments(actor)
+        await seed_demo_reconciliation(actor, settings)
         await settle_seeded_emails()
     creator_lines = await _ensure_demo_creator_sign_ins(actor)
     staff_lines = "\n".join(
