@@ -158,3 +158,42 @@ async def test_other_brands_and_strangers_see_nothing_of_each_other(
     await build_month(sim.simulator, brand_id=cast.acme_id, month=MARCH, transfers=7)
     await reconcile(connect, cast.globex_id, MARCH)
     assert await items(cast.globex_id, MARCH) == {}
+
+
+async def test_payouts_and_conversions_are_read_and_conversions_journaled_once(
+    cast: Cast, sim: StripeSim, connect: StripeConnect
+) -> None:
+    from shared.integrations.stripe_simulator import objects as sim_objects
+
+    month = await build_month(sim.simulator, brand_id=cast.acme_id, month=MARCH, transfers=8)  # two creators
+    state = sim.simulator.state
+    at = int(dt.datetime(2025, 3, 20, tzinfo=dt.UTC).timestamp())
+    for account, status in ((month.accounts[0], "paid"), (month.accounts[1], "failed")):
+        payout = sim_objects.payout(at, amount=5000, currency="usd", destination=None, automatic=True,
+                                    arrival_date=at + 86400, description=None, metadata={},
+                                    statement_descriptor=None)  # fmt: skip
+        payout.update(status=status, failure_code="account_closed" if status == "failed" else None)
+        state.add(payout, owner=account)
+    # The platform settles in EUR: the first transfer's balance line was converted (0.92 EUR per USD).
+    [row] = await get_engine().fetch("SELECT stripe_transfer_id, amount_minor FROM payable WHERE id = $1",
+                                     month.payable_ids[0])  # fmt: skip
+    txn = state.objects[state.objects[row["stripe_transfer_id"]]["balance_transaction"]]
+    settled = round(int(row["amount_minor"]) * 0.92)
+    txn.update(currency="eur", amount=-settled, net=-settled, exchange_rate=0.92)
+
+    await reconcile(connect, cast.acme_id, MARCH)
+    found = await items(cast.acme_id, MARCH)
+    payouts = sorted((str(i["result"]), str(i["detail"])) for i in found.values() if i["kind"] == "payout")
+    assert payouts == [
+        ("matched", ""),
+        ("reversed_failed", "The payout to the creator's bank failed (account closed)."),
+    ]
+    [fx] = [i for i in found.values() if i["kind"] == "fx"]
+    assert (fx["result"], fx["currency"], fx["stripe_amount_minor"]) == ("matched", "EUR", settled)
+    await reconcile(connect, cast.acme_id, MARCH)
+    journals = await get_engine().fetch("SELECT id FROM ledger_journal WHERE kind = 'fx'")
+    assert len(journals) == 1
+    balances = {(b.code, b.currency): b.balance_minor for b in await list_balances(cast.acme_id)}
+    assert balances[("fx", "USD")] == -int(row["amount_minor"]) and balances[("fx", "EUR")] == settled
+    assert balances[("platform_balance", "EUR")] == -settled
+    assert await count_unbalanced_journals() == 0
