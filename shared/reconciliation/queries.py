@@ -15,6 +15,7 @@ from shared.reconciliation.rules import (
     RESULT_LABELS,
     Result,
     SummaryCell,
+    can_correct,
     close_refusal,
     period_label,
     period_slug,
@@ -91,6 +92,7 @@ class BreakRow:
     resolved_by: str
     resolved_at: dt.datetime | None
     journal_id: int | None
+    correctable: bool  # a correcting journal exists for it (else a note explains it)
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,7 @@ async def list_breaks(brand_id: int, starts_on: dt.date, *, cursor: int | None =
             resolved_by=r["resolved_by"] or "",
             resolved_at=r["resolved_at"],
             journal_id=r["journal"],
+            correctable=can_correct(r["kind"], r["result"], r["payable"], r["stripe_amount_minor"]),
         )
         for r in rows[:per_page]
     ]

@@ -172,6 +172,20 @@ def classify_payout(status: str, failure_code: str) -> Verdict:
     return Verdict(Result.MATCHED, "")
 
 
+def can_correct(kind: str, result: str, payable_id: int | None, stripe_amount: int | None) -> bool:
+    """Whether a correcting journal exists for this break (shared.reconciliation.actions.correction_lines): a
+    transfer we know the payable of, a transfer or fee Stripe made alone; payouts are explained with a note."""
+    if result == Result.MATCHED:
+        return False
+    if kind == "fee":
+        return stripe_amount is not None
+    if kind != "transfer":
+        return False
+    if result == Result.STRIPE_ONLY:
+        return stripe_amount is not None
+    return payable_id is not None
+
+
 def is_fee(txn_type: str, fee: int) -> bool:
     return txn_type in FEE_TYPES or fee != 0
 

@@ -11,6 +11,7 @@ from shared.reconciliation.rules import (
     OurTransfer,
     Result,
     StripeTransfer,
+    can_correct,
     classify_payout,
     classify_transfer,
     close_refusal,
@@ -84,6 +85,19 @@ def test_fee_fx_and_corrections_balance_per_currency() -> None:
     assert balanced(fx)
     assert not balanced(fx[:3])
     assert balanced(reversing_lines(fx))
+
+
+@pytest.mark.parametrize(
+    ("kind", "result", "payable", "stripe_amount", "expected"),
+    [("transfer", "stripe_only", None, 500, True), ("transfer", "ours_only", 7, None, True),
+     ("transfer", "differs", 7, 501, True), ("transfer", "reversed_failed", 7, 500, True),
+     ("transfer", "ours_only", None, None, False), ("payout", "reversed_failed", None, 500, False),
+     ("fee", "stripe_only", 7, 125, True), ("transfer", "matched", 7, 500, False)],
+)  # fmt: skip
+def test_it_offers_a_correcting_journal_only_where_one_exists(
+    kind: str, result: str, payable: int | None, stripe_amount: int | None, expected: bool
+) -> None:
+    assert can_correct(kind, result, payable, stripe_amount) is expected
 
 
 def test_it_keys_a_payables_transfer_by_the_payable() -> None:
