@@ -80,3 +80,20 @@ async def test_a_closed_period_refuses_journals_dated_inside_it(cast: Cast, sim:
         "SELECT action, after FROM audit_log WHERE action = 'reconciliation.period_closed'"
     )
     assert len(audit) == 1
+
+
+async def test_the_daily_job_queues_this_month_and_last_until_it_is_closed(cast: Cast) -> None:
+    from shared.reconciliation.queue import queue_daily_runs
+    from shared.reconciliation.rules import month_start, previous_month
+
+    this_month = month_start(dt.datetime.now(dt.UTC).date())
+    assert await queue_daily_runs() == 4  # Acme and Globex, last month and this one
+    assert await queue_daily_runs() == 4  # the same runs, still waiting: joined, not doubled
+    runs = await get_engine().fetch("SELECT count(*) AS n FROM reconciliation_run")
+    jobs = await get_engine().fetch("SELECT count(*) AS n FROM procrastinate_jobs WHERE task_name = 'reconcile_run'")
+    assert runs[0]["n"] == jobs[0]["n"] == 4
+    await get_engine().fetch(
+        "UPDATE reconciliation_period SET state = 'closed' WHERE starts_on = $1", previous_month(this_month)
+    )
+    await get_engine().fetch("UPDATE reconciliation_run SET state = 'done'")
+    assert await queue_daily_runs() == 2  # closed months are final
