@@ -14,6 +14,7 @@ from backoffice import (
     notifications,
     offers,
     payouts,
+    reconciliation,
     results,
     reviews,
     shell,
@@ -77,6 +78,7 @@ staff_router = Router(
         *exports.HANDLERS,
         *results.HANDLERS,
         *conversions.HANDLERS,
+        *reconciliation.HANDLERS,
     ],
     dependencies={**STAFF_DEPENDENCIES, **BRAND_DEPENDENCIES},
     before_request=shell.prepare_shell,  # the header's unread badge and the brand's navigation

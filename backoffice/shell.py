@@ -43,11 +43,10 @@ SECTIONS: tuple[Section, ...] = (
     Section("Library", "library", ALL_ROLES),
     Section("Results", "results", ALL_ROLES),
     Section("Payouts", "payouts", (Role.OWNER, Role.FINANCE, Role.MANAGER, Role.VIEWER), group="money"),
+    Section("Reconciliation", "reconciliation", (Role.OWNER, Role.FINANCE), group="money"),
     Section("Stripe events", "stripe-events", (Role.OWNER, Role.FINANCE), group="money"),
     Section("Year-end", "year-end", (Role.OWNER, Role.FINANCE), group="money"),
     Section("Exports", "exports", (Role.OWNER, Role.FINANCE), group="money"),
-    # Sections to come, one line each when they arrive, e.g.:
-    #   Section("Reconciliation", "reconciliation", (Role.OWNER, Role.FINANCE), group="money"),
     Section("Team", "team", ALL_ROLES, group="settings"),
     Section("Disclosure rules", "settings/disclosure", ALL_ROLES, group="settings"),
     Section("Payment policy", "settings/payments", (Role.OWNER,), group="settings"),

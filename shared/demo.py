@@ -23,6 +23,7 @@ from shared.identity.queries import get_staff_context
 from shared.identity.rules import Role
 from shared.notifications.outbox import settle_seeded_emails
 from shared.payments.demo import seed_demo_payments
+from shared.reconciliation.demo import seed_demo_reconciliation
 from shared.results.demo import seed_demo_results
 from shared.results.demo_conversions import seed_demo_conversions
 from shared.rights.demo import seed_demo_renewals, seed_demo_rights
@@ -137,6 +138,7 @@ async def seed_demo_data(settings: Settings | None = None, *, contract_tools: Co
         await seed_demo_tax(actor, settings)
         if settings is not None:
             await _seed_exports(actor, settings)
+        await seed_demo_reconciliation(actor, settings)
         await settle_seeded_emails()
     creator_lines = await _ensure_demo_creator_sign_ins(actor)
     staff_lines = "\n".join(

@@ -25,6 +25,7 @@ from shared.identity import tasks as identity_tasks
 from shared.notifications import tasks as notification_tasks
 from shared.payments import tasks as payment_tasks
 from shared.payouts import tasks as payout_tasks
+from shared.reconciliation import tasks as reconciliation_tasks
 from shared.results import tasks as result_tasks
 from shared.rights import tasks as rights_tasks
 
@@ -48,6 +49,7 @@ for _blueprint in (
     rights_tasks.blueprint,
     result_tasks.blueprint,
     export_tasks.blueprint,
+    reconciliation_tasks.blueprint,
 ):
     job_app.add_tasks_from(_blueprint, namespace="")
 
@@ -70,6 +72,8 @@ job_app.periodic(cron="*/5 * * * *")(payment_tasks.sweep_transfer_intents)
 job_app.periodic(cron="41 * * * *")(rights_tasks.send_rights_expiry_alerts)
 # Live posts: unanswered checks retried, metrics read when due (1 h, 24 h, 7 d, 30 d, then weekly), daily re-checks.
 job_app.periodic(cron="*/10 * * * *")(result_tasks.results_sweep)
+# Daily at 03:15 UTC: every brand's month so far, and last month until finance closes it, read against Stripe.
+job_app.periodic(cron="15 3 * * *")(reconciliation_tasks.reconcile_daily)
 
 
 @asynccontextmanager

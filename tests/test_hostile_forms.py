@@ -105,6 +105,10 @@ SWEEP: dict[tuple[str, str], Sweep | str] = {
     ("POST", "/tax/w9"): Sweep("creator_a"),
     ("POST", "/tax/w8ben"): Sweep("creator_a"),
     ("POST", f"{BO}/offers/{{collaboration_id:int}}/bonus"): Sweep("manager_x"),
+    ("POST", f"{BO}/reconciliation/run"): Sweep("finance_x"),
+    ("POST", f"{BO}/reconciliation/close"): Sweep("finance_x"),
+    ("POST", f"{BO}/reconciliation/breaks/{{item_id:int}}/note"): Sweep("finance_x"),
+    ("POST", f"{BO}/reconciliation/breaks/{{item_id:int}}/correct"): Sweep("owner_x"),
     # --- crm
     ("POST", f"{BO}/creators"): Sweep("manager_x"),
     ("POST", f"{BO}/creators/{{creator_id:int}}/stage"): Sweep("manager_x"),

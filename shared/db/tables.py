@@ -821,6 +821,73 @@ class LedgerEntry(Table):
     currency = Varchar(length=3)
 
 
+# --- reconciliation: Stripe against our ledger, per brand and month ---------------------------------------
+
+
+class ReconciliationPeriod(Table):
+    """A brand's month of money, reconciled against Stripe; once closed (no open break), no journal may be dated
+    inside it (a trigger on ledger_journal refuses it)."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    starts_on = Date()
+    ends_on = Date()  # exclusive: the first day of the next month
+    state = Varchar(length=10, default="open")  # open | closed
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = ForeignKey(StaffUser, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    unique_brand_starts_on = Unique(["brand", "starts_on"])
+
+
+class ReconciliationRun(Table):
+    """One reading of Stripe for a period (queued by the daily job or by finance), its progress and its totals."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    period = ForeignKey(ReconciliationPeriod, null=False, index=True)
+    state = Varchar(length=10, default="queued")  # queued | running | done | failed
+    requested_by = ForeignKey(StaffUser, null=True, default=None)
+    pages_read = Integer(default=0)
+    items_read = Integer(default=0)
+    changed = Integer(default=0)  # items this run added or whose class or amounts changed
+    summary = JSONB(default={})  # {class: {currency: {"count": n, "amount_minor": n}}}
+    error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class ReconciliationItem(Table):
+    """One Stripe object (or one payable of ours) of a period and its class; a break keeps its resolution (a note
+    or a correcting journal) across reruns. Keyed by our payable when known, else by the Stripe id."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False, index=True)
+    period = ForeignKey(ReconciliationPeriod, null=False, index=True)
+    key = Varchar(length=100)
+    kind = Varchar(length=20)  # transfer | payout | fee
+    result = Varchar(length=20)  # matched | stripe_only | ours_only | differs | reversed_failed
+    stripe_id = Varchar(length=64, default="")
+    payable = ForeignKey(Payable, null=True, default=None)
+    currency = Varchar(length=3)
+    stripe_amount_minor = BigInt(null=True, default=None)
+    our_amount_minor = BigInt(null=True, default=None)
+    occurred_at = Timestamptz()
+    detail = Text(default="")
+    resolution = Varchar(length=20, default="")  # '' (matched) | open | noted | corrected
+    note = Text(default="")
+    resolved_by = ForeignKey(StaffUser, null=True, default=None)
+    resolved_at = Timestamptz(null=True, default=None)
+    journal = Integer(null=True, default=None)  # the correcting journal
+    updated_run = Integer(null=True, default=None)  # the run that last changed it
+
+    unique_period_key = Unique(["period", "key"])
+
+
 # --- results: live posts checked against the platform, and their metrics ----------------------
 
 

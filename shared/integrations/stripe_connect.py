@@ -8,6 +8,7 @@ STRIPE_API_BASE set, the same calls go to the local simulator.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -74,6 +75,58 @@ class Payout:
     arrival_date: int
     failure_code: str
     failure_message: str
+
+
+@dataclass(frozen=True)
+class BalanceTransaction:
+    """A line of the platform's Stripe balance: what moved, Stripe's fee on it, and any currency conversion."""
+
+    id: str
+    type: str
+    reporting_category: str
+    amount: int
+    fee: int
+    currency: str
+    exchange_rate: float | None
+    source: str
+    created: int
+    description: str
+
+    @classmethod
+    def from_stripe(cls, data: dict[str, Any]) -> BalanceTransaction:
+        source = data.get("source")
+        if isinstance(source, dict):
+            source = source.get("id")
+        rate = data.get("exchange_rate")
+        return cls(
+            id=data["id"],
+            type=str(data.get("type") or ""),
+            reporting_category=str(data.get("reporting_category") or ""),
+            amount=int(data.get("amount") or 0),
+            fee=int(data.get("fee") or 0),
+            currency=str(data.get("currency") or "").upper(),
+            exchange_rate=float(rate) if rate is not None else None,
+            source=str(source or ""),
+            created=int(data.get("created") or 0),
+            description=str(data.get("description") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class ListedPayout:
+    """A connected account's payout as a list shows it."""
+
+    id: str
+    account: str
+    amount: int
+    currency: str
+    status: str
+    created: int
+    failure_code: str
+
+
+# Stripe's largest page: a period of 100,000 transfers is 1,000 requests, one page in memory at a time.
+PAGE_SIZE = 100
 
 
 class BadSignature(ValueError):
@@ -223,6 +276,66 @@ class StripeConnect:
             )
         )
         return [str(t.source) for t in listing.data if getattr(t, "source", None) and t.type != "payout"]
+
+    async def _pages(self, fetch: Any, params: dict[str, Any]) -> AsyncIterator[list[dict[str, Any]]]:
+        """Stripe's cursor pagination, one page (as dicts) at a time: never the whole list in memory.
+        `fetch(params)` is the SDK's list call."""
+        page = await self._call(fetch({**params, "limit": PAGE_SIZE}))
+        while True:
+            items = [item.to_dict() for item in page.data]
+            if items:
+                yield items
+            if not page.has_more or not items:
+                return
+            page = await self._call(fetch({**params, "limit": PAGE_SIZE, "starting_after": items[-1]["id"]}))
+
+    async def transfer_pages(self, *, created_gte: int, created_lt: int) -> AsyncIterator[list[Transfer]]:
+        """The platform's transfers created in [created_gte, created_lt), newest first, a page at a time."""
+        params = {"created": {"gte": created_gte, "lt": created_lt}}
+        async for items in self._pages(self._client.v1.transfers.list_async, params):
+            yield [Transfer.from_stripe(item) for item in items]
+
+    async def transfer_reversals(self, transfer_id: str) -> list[tuple[str, int, int]]:
+        """Every reversal of a transfer (id, amount, created): the transfer object embeds only its first ten."""
+        found: list[tuple[str, int, int]] = []
+        reversals = self._client.v1.transfers.reversals
+        async for items in self._pages(lambda params: reversals.list_async(transfer_id, params), {}):
+            found.extend((str(r["id"]), int(r["amount"]), int(r["created"])) for r in items)
+        return found
+
+    async def balance_transaction_pages(
+        self, *, created_gte: int, created_lt: int
+    ) -> AsyncIterator[list[BalanceTransaction]]:
+        """The platform's balance transactions created in [created_gte, created_lt), a page at a time."""
+        params = {"created": {"gte": created_gte, "lt": created_lt}}
+        async for items in self._pages(self._client.v1.balance_transactions.list_async, params):
+            yield [BalanceTransaction.from_stripe(item) for item in items]
+
+    async def payout_pages(self, account_id: str, *, created_gte: int,
+                           created_lt: int) -> AsyncIterator[list[ListedPayout]]:  # fmt: skip
+        """A connected account's payouts created in [created_gte, created_lt), a page at a time."""
+        params = {"created": {"gte": created_gte, "lt": created_lt}}
+        payouts = self._client.v1.payouts
+        fetch = lambda params: payouts.list_async(params, options={"stripe_account": account_id})  # noqa: E731
+        async for items in self._pages(fetch, params):
+            yield [
+                ListedPayout(id=p["id"], account=account_id, amount=int(p["amount"]),
+                             currency=str(p["currency"]).upper(), status=str(p.get("status") or ""),
+                             created=int(p.get("created") or 0), failure_code=str(p.get("failure_code") or ""))
+                for p in items
+            ]  # fmt: skip
+
+    async def find_transfer_by_id(self, transfer_id: str) -> Transfer | None:
+        """The transfer, or None when Stripe has no such transfer (a 404)."""
+        try:
+            data = await self._client.v1.transfers.retrieve_async(transfer_id)
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status == 404:
+                return None
+            raise StripeUnavailable(f"Stripe refused: {exc.user_message or exc}") from exc
+        except stripe.StripeError as exc:
+            raise StripeUnavailable(f"Stripe could not be reached: {exc.user_message or exc}") from exc
+        return Transfer.from_stripe(data.to_dict())
 
     def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
         """The event, if its signature verifies with one of the endpoints' secrets within 5 minutes."""

@@ -12,8 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-AccountKind = Literal["platform_balance", "expense", "payable", "in_transit", "manual", "fees"]
-JournalKind = Literal["accrued", "transfer_sent", "paid_out", "reversed", "clawed_back", "manual_paid", "cancelled"]
+AccountKind = Literal["platform_balance", "expense", "payable", "in_transit", "manual", "fees", "fx"]
+JournalKind = Literal[
+    "accrued",
+    "transfer_sent",
+    "paid_out",
+    "reversed",
+    "clawed_back",
+    "manual_paid",
+    "cancelled",
+    "fee",
+    "fx",
+    "correction",
+]
 
 # Accounts whose balance can't cross zero the wrong way: sign +1 = never below zero, -1 = never above zero.
 BOUNDED: dict[str, int] = {"payable": -1, "in_transit": +1}
@@ -33,10 +44,14 @@ class Account:
 class Line:
     account: Account
     amount_minor: int  # debit > 0, credit < 0
+    currency: str = ""  # '' = the journal's currency; an FX journal has lines in two
 
 
 def balanced(lines: tuple[Line, ...]) -> bool:
-    return bool(lines) and sum(line.amount_minor for line in lines) == 0
+    totals: dict[str, int] = {}
+    for line in lines:
+        totals[line.currency] = totals.get(line.currency, 0) + line.amount_minor
+    return bool(lines) and not any(totals.values())
 
 
 def payable_lines(kind: JournalKind, creator_id: int, amount_minor: int) -> tuple[Line, ...]:
@@ -60,6 +75,28 @@ def payable_lines(kind: JournalKind, creator_id: int, amount_minor: int) -> tupl
         case "cancelled":  # not owed after all: the accrual is reversed
             return (Line(payable, a), Line(Account("expense"), -a))
     raise ValueError(kind)
+
+
+def fee_lines(amount_minor: int) -> tuple[Line, ...]:
+    """A Stripe fee taken from the platform balance (shared.reconciliation journals them from balance transactions)."""
+    return (Line(Account("fees"), amount_minor), Line(Account("platform_balance"), -amount_minor))
+
+
+def fx_lines(amount_minor: int, currency: str, settled_minor: int, settled_currency: str) -> tuple[Line, ...]:
+    """Stripe converted a transfer: the platform balance paid `settled_minor` of its settlement currency rather than
+    `amount_minor` of the transfer's (which the transfer's own journal credited). The `fx` account carries the
+    conversion, balanced in each currency."""
+    return (
+        Line(Account("platform_balance"), amount_minor, currency),
+        Line(Account("fx"), -amount_minor, currency),
+        Line(Account("fx"), settled_minor, settled_currency),
+        Line(Account("platform_balance"), -settled_minor, settled_currency),
+    )
+
+
+def reversing_lines(lines: tuple[Line, ...]) -> tuple[Line, ...]:
+    """A correction: the same entries with their signs turned."""
+    return tuple(Line(line.account, -line.amount_minor, line.currency) for line in lines)
 
 
 def bound_broken(kind: str, balance: int) -> bool:

@@ -25,21 +25,12 @@ ACME = "/backoffice/b/acme"
 WORK = ["Home", "Creators", "Campaigns", "Deliverables", "Reviews", "Messages", "Contracts", "Library", "Results"]
 SETTINGS = ["Team", "Disclosure rules"]
 EVERYONE = [*WORK, "Payouts", *SETTINGS]  # reviewers don't see money
+MONEY = ["Payouts", "Reconciliation", "Stripe events", "Year-end", "Exports"]  # finance and owners
 SECTIONS = {
-    "olivia@acme.test": [
-        *WORK,
-        "Payouts",
-        "Stripe events",
-        "Year-end",
-        "Exports",
-        *SETTINGS,
-        "Payment policy",
-        "Tax settings",
-        "Audit log",
-    ],  # owner
+    "olivia@acme.test": [*WORK, *MONEY, *SETTINGS, "Payment policy", "Tax settings", "Audit log"],  # owner
     "bob@acme.test": EVERYONE,  # manager
     "rita@acme.test": [*WORK, *SETTINGS],  # reviewer
-    "fran@acme.test": [*WORK, "Payouts", "Stripe events", "Year-end", "Exports", *SETTINGS],  # finance
+    "fran@acme.test": [*WORK, *MONEY, *SETTINGS],  # finance
     "vic@acme.test": EVERYONE,  # viewer
 }
 FIRST_BLOCK = {"rita@acme.test": "reviews", "bob@acme.test": "reviews"}

@@ -47,6 +47,7 @@ def test_it_binds_every_area_task_to_the_app_with_its_schedule() -> None:
     from shared.notifications.tasks import send_notification_emails
     from shared.payments.tasks import send_payable_transfer, sweep_transfer_intents
     from shared.payouts.tasks import process_stripe_event, refresh_pending_payout_accounts
+    from shared.reconciliation.tasks import reconcile_daily, reconcile_run
     from shared.results.tasks import check_live_post_task, results_sweep
     from shared.rights.tasks import send_rights_expiry_alerts
 
@@ -57,6 +58,8 @@ def test_it_binds_every_area_task_to_the_app_with_its_schedule() -> None:
     for task in (process_stripe_event, refresh_pending_payout_accounts, send_payable_transfer, sweep_transfer_intents):
         assert job_app.tasks[task.name] is task and task.blueprint is job_app
     for task in (send_rights_expiry_alerts, check_live_post_task, results_sweep, generate_export_task):
+        assert job_app.tasks[task.name] is task and task.blueprint is job_app
+    for task in (reconcile_run, reconcile_daily):
         assert job_app.tasks[task.name] is task and task.blueprint is job_app
     periodic = {task.task.name: task.cron for task in job_app.periodic_registry.periodic_tasks.values()}
     assert periodic == {
@@ -71,4 +74,5 @@ def test_it_binds_every_area_task_to_the_app_with_its_schedule() -> None:
         "sweep_transfer_intents": "*/5 * * * *",
         "send_rights_expiry_alerts": "41 * * * *",
         "results_sweep": "*/10 * * * *",
+        "reconcile_daily": "15 3 * * *",
     }

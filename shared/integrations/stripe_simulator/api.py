@@ -6,6 +6,7 @@ Each handler validates (raising StripeError, nothing saved) and returns the work
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import objects
@@ -74,6 +75,57 @@ def listing(sim: Simulator, call: Call, items: list[dict[str, Any]], url: str) -
     else:
         page = items[:limit]
     result = {"object": "list", "data": [objects.public(i) for i in page], "has_more": len(items) > len(page),
+              "url": url}  # fmt: skip
+    for path in as_list(call.params.get("expand")):
+        _expand(sim, result, str(path).split("."), 0)
+    return result
+
+
+def created_predicate(call: Call) -> Callable[[dict[str, Any]], bool]:
+    """The `created` filter (an exact time, or gt / gte / lt / lte) as a test of one object."""
+    created = call.params.get("created")
+    bounds: list[tuple[str, int]] = []
+    if isinstance(created, dict):
+        bounds = [(op, int(created[op])) for op in ("gt", "gte", "lt", "lte") if op in created]
+    elif created:
+        bounds = [("eq", int(created))]
+
+    def keep(item: dict[str, Any]) -> bool:
+        at = item["created"]
+        for op, bound in bounds:
+            if not {"gt": at > bound, "gte": at >= bound, "lt": at < bound, "lte": at <= bound,
+                    "eq": at == bound}[op]:  # fmt: skip
+                return False
+        return True
+
+    return keep
+
+
+def walk_listing(sim: Simulator, call: Call, kind: str, keep: Callable[[dict[str, Any]], bool],
+                 url: str) -> dict[str, Any]:  # fmt: skip
+    """The same answer as `listing` over the kept objects, walking back from the cursor instead of filtering the
+    whole list for every page: a month of 100,000 transfers costs a page's worth of work per page."""
+    if call.params.get("ending_before"):
+        return listing(sim, call, [o for o in sim.state.all(kind) if keep(o)], url)
+    limit = integer(call.params, "limit", minimum=1) or 10
+    if limit > 100:
+        raise invalid("This value must be less than or equal to 100.", param="limit")
+    order = sim.state.order.get(kind, [])
+    index = len(order) - 1
+    after = call.params.get("starting_after")
+    if after:
+        position = sim.state.position(kind, str(after))
+        cursor = sim.state.objects.get(str(after))
+        if position is None or cursor is None or not keep(cursor):
+            raise no_such("object", after, "starting_after")
+        index = position - 1
+    page: list[dict[str, Any]] = []
+    while index >= 0 and len(page) <= limit:
+        obj = sim.state.objects.get(order[index])
+        index -= 1
+        if obj is not None and keep(obj):
+            page.append(obj)
+    result = {"object": "list", "data": [objects.public(i) for i in page[:limit]], "has_more": len(page) > limit,
               "url": url}  # fmt: skip
     for path in as_list(call.params.get("expand")):
         _expand(sim, result, str(path).split("."), 0)
@@ -309,6 +361,15 @@ def list_balance_transactions(sim: Simulator, call: Call) -> Work:
             raise no_such("payout", payout_id, "payout")
 
     def work() -> dict[str, Any]:
+        if not payout_id:
+            created = created_predicate(call)
+            wanted = {name: p[name] for name in ("type", "source", "currency") if p.get(name)}
+
+            def keep(t: dict[str, Any]) -> bool:
+                return (sim.state.owners.get(t["id"], "") == call.account and created(t)
+                        and all(t[name] == value for name, value in wanted.items()))  # fmt: skip
+
+            return walk_listing(sim, call, "balance_transaction", keep, "/v1/balance_transactions")
         items = sim.state.all("balance_transaction", owner=call.account)
         if payout_id:
             own = sim.state.objects[payout_id]["balance_transaction"]
@@ -377,12 +438,14 @@ def create_transfer(sim: Simulator, call: Call) -> Work:
 
 @route("GET", "/v1/transfers")
 def list_transfers(sim: Simulator, call: Call) -> Work:
+    created = created_predicate(call)
+    wanted = {name: call.params[name] for name in ("destination", "transfer_group") if call.params.get(name)}
+
+    def keep(t: dict[str, Any]) -> bool:
+        return created(t) and all(t[name] == value for name, value in wanted.items())
+
     def work() -> dict[str, Any]:
-        items = sim.state.all("transfer")
-        for name in ("destination", "transfer_group"):
-            if call.params.get(name):
-                items = [t for t in items if t[name] == call.params[name]]
-        return listing(sim, call, created_filter(call, items), "/v1/transfers")
+        return walk_listing(sim, call, "transfer", keep, "/v1/transfers")
 
     return work
 
@@ -669,6 +732,55 @@ def top_up(sim: Simulator, call: Call) -> Work:
         sim.emit(call, "balance.available", objects.balance(sim.state.balances.get(call.account, {})),
                  account=call.account)  # fmt: skip
         return objects.balance(sim.state.balances.get(call.account, {}))
+
+    return work
+
+
+@route("POST", "/_sim/fees")
+def add_fee(sim: Simulator, call: Call) -> Work:
+    """Charge the platform a Stripe fee (a `stripe_fee` balance transaction, reporting category `fee`), as Stripe
+    bills Connect fees; `source` optionally names the object it is for (a transfer or payout)."""
+    amount = integer(call.params, "amount", required=True, minimum=1)
+    assert amount is not None
+    cur = currency(call.params)
+    source = call.params.get("source") or None
+    description = str(call.params.get("description") or "Connect (Express) active account fee")
+
+    def work() -> dict[str, Any]:
+        txn = add_txn(sim, call.account, amount=-amount, currency=cur, type_="stripe_fee", reporting_category="fee",
+                      source=source, description=description)  # fmt: skip
+        return render(sim, txn, call)
+
+    return work
+
+
+@route("POST", "/_sim/backdate")
+def backdate(sim: Simulator, call: Call) -> Work:
+    """Date an object (and its balance transactions, and a transfer's destination payment) in the past, as if it
+    had been made then: demos and tests of past months (Stripe's own objects can't be backdated)."""
+    object_id = str(call.params.get("object") or "")
+    obj = sim.state.get(object_id)
+    if obj is None:
+        raise no_such("object", object_id, "object")
+    created = integer(call.params, "created", required=True, minimum=1)
+    assert created is not None
+    if created > sim.state.now():
+        raise invalid("created must be in the past", param="created")
+
+    def work() -> dict[str, Any]:
+        related = [obj]
+        payment = sim.state.get(str(obj.get("destination_payment") or ""))
+        if payment is not None:
+            related.append(payment)
+        for item in list(related):
+            txn = sim.state.get(str(item.get("balance_transaction") or ""))
+            if txn is not None:
+                related.append(txn)
+        for item in related:
+            item["created"] = created
+            if item.get("object") == "balance_transaction":
+                item["available_on"] = created
+        return render(sim, obj, call)
 
     return work
 

@@ -70,6 +70,8 @@ class State:
     clock_offset: int = 0  # seconds added to the wall clock by /_sim/clock/advance
     # Delivery log for tests and the demo: one row per attempt.
     deliveries: list[dict[str, Any]] = field(default_factory=list)
+    # Not saved: each kind's id -> index in `order` (State.position).
+    _positions: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
 
     def now(self) -> int:
         return int(time.time()) + self.clock_offset
@@ -89,6 +91,14 @@ class State:
             return None
         return obj
 
+    def position(self, kind: str, object_id: str) -> int | None:
+        """Where an object stands in its kind's creation order (an index kept beside the list, rebuilt if stale)."""
+        order = self.order.get(kind, [])
+        index = self._positions.get(kind)
+        if index is None or len(index) != len(order):
+            index = self._positions[kind] = {oid: n for n, oid in enumerate(order)}
+        return index.get(object_id)
+
     def all(self, kind: str, owner: str | None = None) -> list[dict[str, Any]]:
         """Objects of a kind, newest first (Stripe's list order)."""
         ids = reversed(self.order.get(kind, []))
@@ -103,6 +113,7 @@ class State:
     # -- persistence -------------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("_positions", None)
         data["deliveries"] = self.deliveries[-200:]
         return data
 
