@@ -44,6 +44,7 @@ async def test_an_owner_turns_the_hold_on_and_a_release_is_refused_with_the_reas
         data={
             "payable": [str(payable_id)],
             "code": pyotp.TOTP(secret).now(),
+            "confirmed": "1",  # past the batch confirmation page
             "_csrf_token": csrf_token_from(queue.text),
         },
     )
