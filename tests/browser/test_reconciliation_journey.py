@@ -1,18 +1,24 @@
 """Fran reconciles last month: runs it from the page (progress while a worker reads Stripe), finds the transfer
-someone made outside Rapport (straight at Stripe), resolves it with a note, and closes the month."""
+someone made outside Rapport (straight at Stripe), resolves it with a note, closes the month, and exports its
+general ledger for accounting (made by a worker, downloaded, balanced)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import secrets
 from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Page, expect
 
 from bench.reconciliation_data import build_month
 from shared.db.engine import get_engine
+from shared.exports.rules import LEDGER_COLUMNS
 from shared.reconciliation.rules import month_start, period_label, previous_month
 from shared.web.sessions import SESSION_COOKIE, PostgresSessionStore
 from tests.conftest import Cast
@@ -23,10 +29,15 @@ from tests.stripe_fixtures import SIM_KEY, StripeSim
 
 
 @pytest.fixture
-def finance_server(database_url: str, stripe_sim: StripeSim, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def finance_server(
+    database_url: str, stripe_sim: StripeSim, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     env = {"STRIPE_API_KEY": SIM_KEY, "STRIPE_API_BASE": stripe_sim.base_url, "STRIPE_WEBHOOK_SECRET": PLATFORM_SECRET,
            "STRIPE_CONNECT_WEBHOOK_SECRET": CONNECT_SECRET}  # fmt: skip
-    with serve_app(database_url, tmp_path_factory.mktemp("live-reconciliation") / "server.log", env) as base_url:
+    folder = tmp_path_factory.mktemp("live-reconciliation")
+    # The jobs this test runs (run_jobs, in this process) store files where the server serves them from.
+    monkeypatch.setenv("STORAGE_URL", f"file://{folder / 'storage'}")
+    with serve_app(database_url, folder / "server.log", env) as base_url:
         yield base_url
 
 
@@ -39,7 +50,7 @@ async def _become(page: Page, base: str, data: dict[str, int]) -> None:
 
 async def test_fran_finds_the_outside_transfer_explains_it_and_closes_the_month(
     page: Page, finance_server: str, cast: Cast, stripe_sim: StripeSim, database_url: str,
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:  # fmt: skip
     stripe_sim.simulator.store.reset()
     point_jobs_at(stripe_sim, monkeypatch)
@@ -51,6 +62,10 @@ async def test_fran_finds_the_outside_transfer_explains_it_and_closes_the_month(
                                                        "destination": month.accounts[2]})  # fmt: skip
     mid_month = dt.datetime.combine(last_month.replace(day=14), dt.time(10), tzinfo=dt.UTC)
     stripe_sim.control("backdate", object=outside.id, created=int(mid_month.timestamp()))
+    # Stripe charged a fee on one of last month's transfers: reconciliation journals it, dated when Stripe did.
+    [paid] = await get_engine().fetch("SELECT stripe_transfer_id FROM payable WHERE id = $1", month.payable_ids[0])
+    fee = stripe_sim.control("fees", amount=125, currency="usd", source=paid["stripe_transfer_id"])
+    stripe_sim.control("backdate", object=fee["id"], created=int(mid_month.timestamp()))
     label = period_label(last_month)
 
     await _become(page, finance_server, {"staff_id": cast.fran_id})
@@ -77,3 +92,23 @@ async def test_fran_finds_the_outside_transfer_explains_it_and_closes_the_month(
     await expect(page.locator("#period-state")).to_have_text("Closed")
     await expect(page.get_by_text("no journal can be dated inside it").first).to_be_visible()
     await expect(page.get_by_role("button", name=f"Run reconciliation for {label}")).to_have_count(0)
+
+    # The month closed, Fran hands its general ledger to accounting: an export made by a worker, downloaded.
+    await page.goto(f"{finance_server}/backoffice/b/acme/exports")
+    await page.get_by_label("General-ledger journal").check()
+    await page.get_by_label("First day").fill(last_month.isoformat())
+    await page.get_by_label("Last day (included)").fill((month_start(dt.datetime.now(dt.UTC).date())
+                                                         - dt.timedelta(days=1)).isoformat())  # fmt: skip
+    await page.get_by_role("button", name="Make the export").click()
+    await run_jobs(database_url)  # the export job
+    row = page.locator("#exports-table tbody tr").first
+    await expect(row).to_have_attribute("data-state", "done", timeout=15_000)
+    async with page.expect_download() as info:
+        await row.get_by_role("link", name="Download").click()
+    saved = tmp_path / (await info.value).suggested_filename
+    await (await info.value).save_as(saved)
+    lines = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8"))))
+    assert lines[0] == list(LEDGER_COLUMNS)
+    assert {line[-1] for line in lines[1:]} == {"fee"} and "1.25" in {line[3] for line in lines[1:]}  # the fee
+    assert all(line[0].startswith(last_month.isoformat()[:7]) for line in lines[1:])  # dated inside the month
+    assert sum(Decimal(line[3] or 0) for line in lines[1:]) == sum(Decimal(line[4] or 0) for line in lines[1:])
