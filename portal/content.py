@@ -41,7 +41,7 @@ from shared.content.sending import check_save_and_send_draft
 from shared.creators.queries import CreatorContext
 from shared.errors import IllegalTransition, InvalidInput
 from shared.integrations.storage import Storage, UploadedPart
-from shared.results.queries import live_post_for_creator
+from shared.results.posts import live_posts_for_creator
 from shared.web.forms import Flag, Form, Text, read_form
 from shared.web.local_storage import StorageDependency
 
@@ -122,7 +122,7 @@ async def _page(
         "portal/content_deliverable.html",
         context={
             "view": view,
-            "live_post": await live_post_for_creator(creator.id, deliverable_id),
+            "live_posts": await live_posts_for_creator(creator.id, deliverable_id),
             "preview_url": await draft_preview_url(view, storage),
             # Each reviewed version plays in its own player unless the page's player already shows it, so a
             # comment's seek button works even while a new, unsent version is on the page.

@@ -813,7 +813,8 @@ class LedgerEntry(Table):
 
 
 class LivePost(Table):
-    """A deliverable's live post as its platform shows it: the go-live check (shared.results) and when to read it.
+    """One of a deliverable's live posts (one per link submitted) as its platform shows it: the go-live check
+    (shared.results) and when to read it.
 
     state: checking → verified | mismatch | unreachable | unsupported | reconnect (shared.results.rules); a
     reviewer may verify a post by hand (verified_by set, audited).
@@ -821,12 +822,12 @@ class LivePost(Table):
 
     id: Serial
 
-    deliverable = ForeignKey(Deliverable, null=False, unique=True)
+    deliverable = ForeignKey(Deliverable, null=False, index=True)
     brand = ForeignKey(Brand, null=False, index=True)
     campaign = ForeignKey(Campaign, null=False, index=True)
     creator = ForeignKey(Creator, null=False, index=True)
     platform = Varchar(length=40)
-    url = Varchar(length=500)
+    url = Varchar(length=500)  # one live post per link the creator submitted for the deliverable
     post_id = Varchar(length=100, default="")  # the platform's id, once found
     state = Varchar(length=20, default="checking", index=True)
     problems = JSONB(default=[])  # sentences both sides read ("The live caption dropped #ad")
@@ -839,6 +840,8 @@ class LivePost(Table):
     verified_note = Text(default="")
     next_read_at = Timestamptz(null=True, default=None, index=True)  # the next metrics reading that is due
     reads = Integer(default=0)  # metrics readings done
+
+    unique_deliverable_url = Unique(["deliverable", "url"])
 
 
 class PostMetric(Table):

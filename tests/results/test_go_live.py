@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from shared.audit.context import system_actor
+from shared.content.actions import check_submit_live
 from shared.creators.actions import do_store_refreshed_tokens
 from shared.crypto import Encryptor
 from shared.db.engine import get_engine
@@ -23,7 +24,7 @@ from shared.results.actions import do_verify_post
 from shared.results.checks import check_live_post, sweep
 from shared.settings import Settings
 from tests.conftest import Cast
-from tests.results_fixtures import Platforms, alice_post, approved_reel, connect_alice, live_reel
+from tests.results_fixtures import REEL_URL, Platforms, alice_post, approved_reel, connect_alice, live_reel
 from tests.review_helpers import VIDEO, acme_deliverables, matrix_storage, submitted_draft
 
 ACTOR = system_actor("test")
@@ -308,3 +309,37 @@ async def test_an_account_to_reconnect_is_tried_again_hourly(
     platforms.simulator.state.expired.clear()  # she reconnected
     assert (await sweep(results_settings, now=now + dt.timedelta(minutes=70))).checked == 1
     assert (await _post(live_post_id)).state == "verified"
+
+
+async def test_every_live_link_is_checked_and_the_deliverable_waits_for_all(
+    cast: Cast, results_settings: Settings, platforms: Platforms
+) -> None:
+    """Two links for one reel: each is a live post of its own; the reel is verified only once both are."""
+    await connect_alice(cast, results_settings, platforms)
+    platforms.simulator.add_post(alice_post())
+    second = "https://www.instagram.com/p/DAliceTrail2/"
+    platforms.simulator.add_post(
+        alice_post("Trail day with my new pack from @acme #acmetrail", post_id="17900000000000002",
+                   shortcode="DAliceTrail2")
+    )  # fmt: skip
+    reel = await approved_reel(cast)
+    await check_submit_live(ACTOR, cast.alice_id, reel, urls=[REEL_URL, second])
+    rows = await get_engine().fetch("SELECT id, url FROM live_post WHERE deliverable = $1 ORDER BY id", reel)
+    assert [r["url"] for r in rows] == [REEL_URL, second]
+    first_id, second_id = (int(r["id"]) for r in rows)
+    assert (await check_live_post(results_settings, first_id)).state == "verified"
+    status = await get_engine().fetch("SELECT status FROM deliverable WHERE id = $1", reel)
+    assert status[0]["status"] == "live"  # the second link is not verified yet
+    second_check = await check_live_post(results_settings, second_id)
+    assert second_check.state == "mismatch" and second_check.problems == ("The live caption dropped #ad.",)
+    status = await get_engine().fetch("SELECT status FROM deliverable WHERE id = $1", reel)
+    assert status[0]["status"] == "live"
+    # Bob judges the second one fine: now both are verified, and so is the reel.
+    bob = await get_staff_context(cast.bob_id)
+    await do_verify_post(ACTOR, bob, cast.acme_id, second_id, note="The disclosure is in the first slide.")
+    status = await get_engine().fetch("SELECT status FROM deliverable WHERE id = $1", reel)
+    assert status[0]["status"] == "verified"
+    # Each post has its own readings.
+    await sweep(results_settings, now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=2))
+    assert await PostMetric.count().where(PostMetric.live_post == first_id) == 1
+    assert await PostMetric.count().where(PostMetric.live_post == second_id) == 1
