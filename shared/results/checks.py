@@ -23,7 +23,13 @@ from shared.crypto import Encryptor
 from shared.db.engine import get_engine
 from shared.db.rows import jsonb
 from shared.db.transactions import atomic
-from shared.integrations.platform_posts import Account, PostLookup, look_up_post, platform_apis
+from shared.integrations.platform_posts import (
+    TOKENLESS_PLATFORMS,
+    Account,
+    PostLookup,
+    look_up_post,
+    platform_apis,
+)
 from shared.notifications.actions import Recipient, notify
 from shared.results.rules import (
     READ_UNTIL,
@@ -84,6 +90,8 @@ async def _account(settings: Settings, creator_id: int, platform: str) -> tuple[
         return None, ""
     row = rows[0]
     token = Encryptor(settings.secret_key).decrypt(row["access_token_enc"]) if row["access_token_enc"] else None
+    if platform in TOKENLESS_PLATFORMS:  # read in public (X's oEmbed): the linked handle is what counts
+        return Account(str(row["subject"]), str(row["handle"]), token or ""), str(row["handle"])
     if row["status"] != "active" or not token:
         return None, str(row["handle"])
     return Account(str(row["subject"]), str(row["handle"]), token), str(row["handle"])
