@@ -860,6 +860,29 @@ class PostMetric(Table):
     saves = BigInt(null=True, default=None)
 
 
+class SelfReportedReading(Table):
+    """A creator's own reading of a live post's numbers, from a screenshot of the platform's insights (stored in
+    object storage; shown to the brand and the creator through a short-lived signed URL). Kept apart from the
+    platforms' readings (post_metric): NULL is "not typed", and it is always shown marked "self-reported"."""
+
+    id: Serial
+
+    live_post = ForeignKey(LivePost, null=False, index=True)
+    creator = ForeignKey(Creator, null=False, index=True)
+    source = Varchar(length=60, default="self-reported")
+    reported_at = Timestamptz(default=TimestamptzNow())
+    views = BigInt(null=True, default=None)
+    reach = BigInt(null=True, default=None)
+    likes = BigInt(null=True, default=None)
+    comments = BigInt(null=True, default=None)
+    shares = BigInt(null=True, default=None)
+    saves = BigInt(null=True, default=None)
+    note = Text(default="")
+    screenshot_key = Varchar(length=500, unique=True)
+    screenshot_type = Varchar(length=40)
+    screenshot_bytes = Integer(default=0)
+
+
 class ResultsShare(Table):
     """A read-only link to one campaign's results for people without an account: only the token's hash is kept;
     it expires, and staff can revoke it."""
