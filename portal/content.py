@@ -135,12 +135,13 @@ async def _page(
     status: int = 200,
 ) -> Template:
     view = await get_deliverable_for_creator(creator.id, deliverable_id)
+    live_posts = await live_posts_for_creator(creator.id, deliverable_id)
     return Template(
         "portal/content_deliverable.html",
         context={
             "view": view,
-            "live_posts": await live_posts_for_creator(creator.id, deliverable_id),
-            "self_reports": await list_creator_self_reports(creator.id, deliverable_id),
+            "live_posts": live_posts,
+            "self_reports": await list_creator_self_reports(creator.id, deliverable_id) if live_posts else [],
             "metric_fields": [(m, METRIC_LABELS[m]) for m in METRICS],
             "insights_post": insights_post,  # the post whose insights form shows errors
             "preview_url": await draft_preview_url(view, storage),

@@ -118,7 +118,6 @@ async def seed_demo_results(
 
 GUS_X_POST = "1862000000000000001"
 GUS_TWITCH_VIDEO = "2300000001"
-GUS_TWITCH_ID = "141900000"
 GUS_NUMBERS = ((1_900, 0), (6_700, 1))  # Twitch views at the 1 h and 24 h readings
 
 
@@ -177,19 +176,19 @@ async def seed_x_twitch_and_self_report(
     x_post, twitch_video = await _deliverables(collaboration)
     identities = {
         str(r["provider"]): r
-        for r in await engine.fetch("SELECT id, provider, handle FROM social_identity WHERE creator = $1", gus)
+        for r in await engine.fetch("SELECT id, provider, subject, handle FROM social_identity WHERE creator = $1", gus)
     }
     # His Twitch account's token (as after linking it), known to the stand-in as his.
     twitch = identities["twitch"]
-    await engine.fetch("UPDATE social_identity SET subject = $2 WHERE id = $1", twitch["id"], GUS_TWITCH_ID)
+    twitch_id = str(twitch["subject"])  # the Twitch user id Rapport holds for his account
     await do_store_refreshed_tokens(
         actor, int(twitch["id"]), TokenSet("demo-twitch-gus", "demo-twitch-gus-r", None, "user:read:email"),
         Encryptor(settings.secret_key),
     )  # fmt: skip
-    await grant_token(base, "demo-twitch-gus", "twitch", GUS_TWITCH_ID)
+    await grant_token(base, "demo-twitch-gus", "twitch", twitch_id)
     x_handle = str(identities["x"]["handle"])
     await put_post(base, SimPost("x", GUS_X_POST, f"x-{x_handle}", x_handle, DRAFT_CAPTION))
-    sim_video = SimPost("twitch", GUS_TWITCH_VIDEO, GUS_TWITCH_ID, str(twitch["handle"]), DRAFT_CAPTION, kind="video")
+    sim_video = SimPost("twitch", GUS_TWITCH_VIDEO, twitch_id, str(twitch["handle"]), DRAFT_CAPTION, kind="video")
     live_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
     for deliverable, url in (
         (x_post, f"https://x.com/{x_handle}/status/{GUS_X_POST}"),
