@@ -409,3 +409,23 @@ async def test_a_twitch_video_is_read_with_the_creators_token_and_an_expired_one
     await check_live_post(results_settings, live_post_id, now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=2))
     reading = await PostMetric.objects().where(PostMetric.live_post == live_post_id).first()
     assert reading is not None and reading.views == 4_210 and reading.likes is None
+
+
+async def test_two_links_verified_at_the_same_moment_still_verify_the_deliverable(
+    cast: Cast, results_settings: Settings, platforms: Platforms
+) -> None:
+    """Both posts' checks run at once (two jobs) and the deliverable ends verified. (Each check locks the deliverable
+    before its post so the later one sees the earlier's verdict; this test does not force the two transactions to
+    overlap, so it guards the outcome, not the lock itself.)"""
+    import asyncio
+
+    await connect_alice(cast, results_settings, platforms)
+    platforms.simulator.add_post(alice_post())
+    platforms.simulator.add_post(alice_post(post_id="17900000000000002", shortcode="DAliceTrail2"))
+    reel = await approved_reel(cast)
+    await check_submit_live(ACTOR, cast.alice_id, reel, urls=[REEL_URL, "https://www.instagram.com/p/DAliceTrail2/"])
+    ids = [int(r["id"]) for r in await get_engine().fetch("SELECT id FROM live_post WHERE deliverable = $1", reel)]
+    results = await asyncio.gather(*(check_live_post(results_settings, i) for i in ids))
+    assert [r.state for r in results] == ["verified", "verified"]
+    status = await get_engine().fetch("SELECT status FROM deliverable WHERE id = $1", reel)
+    assert status[0]["status"] == "verified"
