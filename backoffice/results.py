@@ -22,6 +22,7 @@ from shared.errors import IllegalTransition, InvalidInput
 from shared.identity.queries import BrandAccess, StaffContext
 from shared.results.actions import NOTE_MAX, can_verify_posts, do_verify_post
 from shared.results.conversions import IMPORTERS, do_add_discount_code
+from shared.results.insights import list_self_reports, screenshot_url_for_brand
 from shared.results.links import (
     URL_MAX,
     clicks_chart,
@@ -51,6 +52,7 @@ from shared.results.sharing import (
 )
 from shared.web.forms import Form, Id, Integer, Text, read_form
 from shared.web.guards import allow_anyone
+from shared.web.local_storage import StorageDependency
 
 ANYONE_AT_BRAND = requires_role(*ALL_ROLES)
 VERIFIERS = requires_role(*DECIDERS)
@@ -264,6 +266,7 @@ async def _post_page(
             "form": form or {},
             "errors": errors or {},
             "metric_labels": [METRIC_LABELS[m] for m in METRICS],
+            "self_reports": await list_self_reports(brand.brand_id, live_post_id),
         },
         status_code=status,
     )
@@ -302,7 +305,19 @@ async def verify_post(
     return Redirect(_post_url(brand, live_post_id), status_code=303)
 
 
+@get("/b/{brand_slug:str}/results/posts/{live_post_id:int}/insights/{report_id:int}", guards=[ANYONE_AT_BRAND])
+async def self_reported_screenshot(
+    brand: NamedDependency[BrandAccess],
+    storage: StorageDependency,
+    live_post_id: FromPath[int],
+    report_id: FromPath[int],
+) -> Redirect:
+    """A creator's screenshot of the post's insights, through a short-lived signed URL."""
+    return Redirect(await screenshot_url_for_brand(storage, brand.brand_id, live_post_id, report_id), status_code=303)
+
+
 HANDLERS: list[HTTPRouteHandler] = [
+    self_reported_screenshot,
     results_index,
     campaign_results,
     campaign_results_csv,

@@ -14,6 +14,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from litestar import Request, Response, delete, get, post
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
@@ -41,8 +42,17 @@ from shared.content.sending import check_save_and_send_draft
 from shared.creators.queries import CreatorContext
 from shared.errors import IllegalTransition, InvalidInput
 from shared.integrations.storage import Storage, UploadedPart
-from shared.results.queries import live_post_for_creator
-from shared.web.forms import Flag, Form, Text, read_form
+from shared.results.insights import (
+    NOTE_MAX,
+    NUMBER_MAX,
+    SCREENSHOT_MAX_BYTES,
+    do_report_insights,
+    list_creator_self_reports,
+    screenshot_url_for_creator,
+)
+from shared.results.posts import live_posts_for_creator
+from shared.results.rules import METRIC_LABELS, METRICS
+from shared.web.forms import Flag, Form, Integer, Text, read_form
 from shared.web.local_storage import StorageDependency
 
 W = "/work/{deliverable_id:int}"
@@ -61,6 +71,12 @@ LIVE_FORM = Form(urls=Text(max_length=5000, multiline=True))
 # leniently (garbage is 0) so that the action answers whose deliverable it is before what is wrong with the file.
 UPLOAD_FORM = Form(filename=Text(max_length=1000), type=Text(max_length=100), size=Text(max_length=30))
 COMPLETE_FORM = Form(caption=Text(max_length=CAPTION_FIELD_MAX, multiline=True))
+# A screenshot of a live post's insights (the file is read apart: forms never read files) and, optionally, the
+# numbers it shows; empty numbers are "not typed".
+INSIGHTS_FORM = Form(
+    note=Text(max_length=2 * NOTE_MAX, multiline=True),
+    **{m: Integer(min_value=0, max_value=NUMBER_MAX) for m in METRICS},
+)
 REPLY_FORM = Form(
     body=Text(max_length=2 * COMMENT_MAX, multiline=True),
     at_current=Flag(error_on="body"),
@@ -115,14 +131,19 @@ async def _page(
     form: dict[str, str] | None = None,
     reply_form: dict[str, str] | None = None,
     reply_errors: dict[str, str] | None = None,
+    insights_post: int | None = None,
     status: int = 200,
 ) -> Template:
     view = await get_deliverable_for_creator(creator.id, deliverable_id)
+    live_posts = await live_posts_for_creator(creator.id, deliverable_id)
     return Template(
         "portal/content_deliverable.html",
         context={
             "view": view,
-            "live_post": await live_post_for_creator(creator.id, deliverable_id),
+            "live_posts": live_posts,
+            "self_reports": await list_creator_self_reports(creator.id, deliverable_id) if live_posts else [],
+            "metric_fields": [(m, METRIC_LABELS[m]) for m in METRICS],
+            "insights_post": insights_post,  # the post whose insights form shows errors
             "preview_url": await draft_preview_url(view, storage),
             # Each reviewed version plays in its own player unless the page's player already shows it, so a
             # comment's seek button works even while a new, unsent version is on the page.
@@ -383,6 +404,57 @@ async def reply_to_feedback(
     return Redirect(f"{_url(deliverable_id)}#feedback-comment-{comment_id}", status_code=303)
 
 
+@post(
+    f"{W}/posts/{{live_post_id:int}}/insights",
+    guards=[requires_creator],
+    status_code=303,
+    opt={"form": INSIGHTS_FORM},
+    request_max_body_size=SCREENSHOT_MAX_BYTES + 1024 * 1024,
+)
+async def report_insights(
+    request: Request[Any, Any, Any],
+    actor: NamedDependency[Actor],
+    creator: NamedDependency[CreatorContext],
+    storage: StorageDependency,
+    deliverable_id: FromPath[int],
+    live_post_id: FromPath[int],
+) -> Template | Redirect:
+    """The creator's screenshot of a live post's insights (self-reported), with the numbers typed if she likes."""
+    form = await read_form(request)
+    upload = (await request.form()).get("screenshot")
+    screenshot = await upload.read(SCREENSHOT_MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    try:
+        form.check()
+        await do_report_insights(
+            actor,
+            creator.id,
+            deliverable_id,
+            live_post_id,
+            screenshot=screenshot,
+            numbers={m: form.values[m] for m in METRICS},
+            note=form.values["note"],
+            storage=storage,
+        )
+    except InvalidInput as exc:
+        return await _page(
+            creator, storage, deliverable_id, errors=exc.errors, form=form.text, insights_post=live_post_id, status=400
+        )
+    flash(request, "Screenshot shared with the brand, marked self-reported.", category="success")
+    return Redirect(f"{_url(deliverable_id)}#live-post-{live_post_id}")
+
+
+@get(f"{W}/insights/{{report_id:int}}/screenshot", guards=[requires_creator])
+async def insights_screenshot(
+    creator: NamedDependency[CreatorContext],
+    storage: StorageDependency,
+    deliverable_id: FromPath[int],
+    report_id: FromPath[int],
+) -> Redirect:
+    """The creator's own screenshot, through a short-lived signed URL."""
+    url = await screenshot_url_for_creator(storage, creator.id, deliverable_id, report_id)
+    return Redirect(url, status_code=303)
+
+
 HANDLERS: list[HTTPRouteHandler] = [
     deliverable_page,
     caption_check,
@@ -395,4 +467,6 @@ HANDLERS: list[HTTPRouteHandler] = [
     submit_draft,
     submit_live,
     reply_to_feedback,
+    report_insights,
+    insights_screenshot,
 ]

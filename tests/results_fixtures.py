@@ -26,6 +26,11 @@ from tests.review_helpers import CAPTION, REEL, acme_deliverables, matrix_storag
 ACTOR = system_actor("test")
 ALICE_TOKEN = "IGQWRalice-live-token"
 REEL_URL = "https://www.instagram.com/reel/DAliceTrail1/"
+# A real (tiny) PNG: a 1×1 pixel, as a phone's screenshot would start.
+PNG_SCREENSHOT = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d00"
+    "00000049454e44ae426082"
+)
 ALICE_NUMBERS = {"views": 12_400, "reach": 9_800, "likes": 1_310, "comments": 88, "shares": 41, "saves": 120}
 
 

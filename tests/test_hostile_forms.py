@@ -158,6 +158,7 @@ SWEEP: dict[tuple[str, str], Sweep | str] = {
     ("POST", f"{BO}/results/orders"): no_form("a file upload: the CSV's rows are checked by the rules, all or nothing"),
     ("POST", f"{BO}/results/rates"): Sweep("manager_x"),
     ("POST", f"{BO}/results/shares/{{share_id:int}}/revoke"): no_form("a button"),
+    ("POST", "/work/{deliverable_id:int}/posts/{live_post_id:int}/insights"): Sweep("creator_a"),
     ("POST", f"{BO}/settings/disclosure"): Sweep("manager_x"),
     # --- contracts
     ("POST", f"{BO}/offers/{{collaboration_id:int}}/contract"): no_form("a button"),

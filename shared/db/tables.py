@@ -892,7 +892,8 @@ class ReconciliationItem(Table):
 
 
 class LivePost(Table):
-    """A deliverable's live post as its platform shows it: the go-live check (shared.results) and when to read it.
+    """One of a deliverable's live posts (one per link submitted) as its platform shows it: the go-live check
+    (shared.results) and when to read it.
 
     state: checking → verified | mismatch | unreachable | unsupported | reconnect (shared.results.rules); a
     reviewer may verify a post by hand (verified_by set, audited).
@@ -900,12 +901,12 @@ class LivePost(Table):
 
     id: Serial
 
-    deliverable = ForeignKey(Deliverable, null=False, unique=True)
+    deliverable = ForeignKey(Deliverable, null=False, index=True)
     brand = ForeignKey(Brand, null=False, index=True)
     campaign = ForeignKey(Campaign, null=False, index=True)
     creator = ForeignKey(Creator, null=False, index=True)
     platform = Varchar(length=40)
-    url = Varchar(length=500)
+    url = Varchar(length=500)  # one live post per link the creator submitted for the deliverable
     post_id = Varchar(length=100, default="")  # the platform's id, once found
     state = Varchar(length=20, default="checking", index=True)
     problems = JSONB(default=[])  # sentences both sides read ("The live caption dropped #ad")
@@ -918,6 +919,8 @@ class LivePost(Table):
     verified_note = Text(default="")
     next_read_at = Timestamptz(null=True, default=None, index=True)  # the next metrics reading that is due
     reads = Integer(default=0)  # metrics readings done
+
+    unique_deliverable_url = Unique(["deliverable", "url"])
 
 
 class PostMetric(Table):
@@ -934,6 +937,29 @@ class PostMetric(Table):
     comments = BigInt(null=True, default=None)
     shares = BigInt(null=True, default=None)
     saves = BigInt(null=True, default=None)
+
+
+class SelfReportedReading(Table):
+    """A creator's own reading of a live post's numbers, from a screenshot of the platform's insights (stored in
+    object storage; shown to the brand and the creator through a short-lived signed URL). Kept apart from the
+    platforms' readings (post_metric): NULL is "not typed", and it is always shown marked "self-reported"."""
+
+    id: Serial
+
+    live_post = ForeignKey(LivePost, null=False, index=True)
+    creator = ForeignKey(Creator, null=False, index=True)
+    source = Varchar(length=60, default="self-reported")
+    reported_at = Timestamptz(default=TimestamptzNow())
+    views = BigInt(null=True, default=None)
+    reach = BigInt(null=True, default=None)
+    likes = BigInt(null=True, default=None)
+    comments = BigInt(null=True, default=None)
+    shares = BigInt(null=True, default=None)
+    saves = BigInt(null=True, default=None)
+    note = Text(default="")
+    screenshot_key = Varchar(length=500, unique=True)
+    screenshot_type = Varchar(length=40)
+    screenshot_bytes = Integer(default=0)
 
 
 class ResultsShare(Table):

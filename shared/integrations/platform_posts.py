@@ -1,11 +1,14 @@
 """Reading a live post through its platform's API: does it exist, whose is it, what does its caption say now,
 and its numbers. Instagram (Graph API with Instagram Login: GET /me/media, GET /{media-id}/insights), TikTok
-(Display API: POST /v2/video/query/), YouTube (Data API v3: GET /youtube/v3/videos, /channels?mine=true).
-X and Twitch posts are not read here: a person verifies them.
+(Display API: POST /v2/video/query/), YouTube (Data API v3: GET /youtube/v3/videos, /channels?mine=true),
+X (oEmbed, publish.twitter.com/oembed: no token; the author and the text, no numbers) and Twitch (Helix
+GET /helix/videos?id= or /helix/clips?id= with the creator's token and Rapport's Client-Id: the owner, the
+title, the view count).
 
-Where each API lives comes from the settings: RAPPORT_PLATFORM_API_BASE sends all three to one place (the local
+Where each API lives comes from the settings: RAPPORT_PLATFORM_API_BASE sends all of them to one place (the local
 stand-in, shared.integrations.platform_simulator, in the demo and tests); otherwise RAPPORT_INSTAGRAM_GRAPH_BASE,
-RAPPORT_TIKTOK_API_BASE and RAPPORT_YOUTUBE_API_BASE, else the platforms' real addresses.
+RAPPORT_TIKTOK_API_BASE, RAPPORT_YOUTUBE_API_BASE, RAPPORT_X_OEMBED_BASE and RAPPORT_TWITCH_API_BASE, else the
+platforms' real addresses. Twitch needs RAPPORT_TWITCH_CLIENT_ID (without it Twitch posts are left to a person).
 
 Every answer is a PostLookup: found (with the caption and numbers), not found, not the account's, or why the
 platform could not be asked (a token to reconnect, a rate limit, an outage) — never an exception for those.
@@ -15,6 +18,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from html import unescape
+from html.parser import HTMLParser
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,8 +30,13 @@ from shared.settings import Settings
 INSTAGRAM_GRAPH_BASE = "https://graph.instagram.com"
 TIKTOK_API_BASE = "https://open.tiktokapis.com"
 YOUTUBE_API_BASE = "https://www.googleapis.com"
+X_OEMBED_BASE = "https://publish.twitter.com"
+TWITCH_API_BASE = "https://api.twitch.tv"
+SIMULATOR_TWITCH_CLIENT_ID = "rapport-local"  # what the stand-in accepts when no client id is configured
 HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-READ_PLATFORMS = ("instagram", "tiktok", "youtube")
+READ_PLATFORMS = ("instagram", "tiktok", "youtube", "x", "twitch")
+# Read without the creator's token (X's oEmbed is public): only the linked account's handle is needed.
+TOKENLESS_PLATFORMS = ("x",)
 INSTAGRAM_PAGES_MAX = 5  # /me/media pages (100 posts each) searched for the post
 
 Outcome = Literal["found", "not_found", "wrong_owner", "reconnect", "rate_limited", "unreachable", "unsupported"]
@@ -37,17 +47,29 @@ class PlatformApis:
     instagram_graph: str = INSTAGRAM_GRAPH_BASE
     tiktok_api: str = TIKTOK_API_BASE
     youtube_api: str = YOUTUBE_API_BASE
+    x_oembed: str = X_OEMBED_BASE
+    twitch_api: str = TWITCH_API_BASE
+    twitch_client_id: str = ""  # Twitch's Helix needs one; without it Twitch posts are not read
+
+    @classmethod
+    def all_at(cls, base: str, twitch_client_id: str = SIMULATOR_TWITCH_CLIENT_ID) -> PlatformApis:
+        """Every API at one address (the stand-in)."""
+        return cls(base, base, base, base, base, twitch_client_id)
 
 
 def platform_apis(settings: Settings) -> PlatformApis:
     extra = settings.extra
     one = (extra.get("RAPPORT_PLATFORM_API_BASE") or "").rstrip("/")
+    client_id = extra.get("RAPPORT_TWITCH_CLIENT_ID") or ""
     if one:
-        return PlatformApis(one, one, one)
+        return PlatformApis.all_at(one, client_id or SIMULATOR_TWITCH_CLIENT_ID)
     return PlatformApis(
         (extra.get("RAPPORT_INSTAGRAM_GRAPH_BASE") or INSTAGRAM_GRAPH_BASE).rstrip("/"),
         (extra.get("RAPPORT_TIKTOK_API_BASE") or TIKTOK_API_BASE).rstrip("/"),
         (extra.get("RAPPORT_YOUTUBE_API_BASE") or YOUTUBE_API_BASE).rstrip("/"),
+        (extra.get("RAPPORT_X_OEMBED_BASE") or X_OEMBED_BASE).rstrip("/"),
+        (extra.get("RAPPORT_TWITCH_API_BASE") or TWITCH_API_BASE).rstrip("/"),
+        client_id,
     )
 
 
@@ -88,13 +110,18 @@ class Account:
 _IG_PATH = re.compile(r"^/(?:[\w.]+/)?(?:p|reel|reels|tv)/([\w-]{5,})")
 _TIKTOK_PATH = re.compile(r"^/@([\w.]+)/(?:video|photo)/(\d{5,25})")
 _YOUTUBE_ID = re.compile(r"^[\w-]{11}$")
+_X_PATH = re.compile(r"^/(?:([A-Za-z0-9_]{1,15})|i/web|i)/status(?:es)?/(\d{5,25})")
+_TWITCH_VIDEO = re.compile(r"^/videos/(\d{3,20})")
+_TWITCH_CLIP = re.compile(r"^/([A-Za-z0-9_]{2,25})/clip/([\w-]{5,100})")
+_CLIP_SLUG = re.compile(r"^/([\w-]{5,100})/?$")
 
 
 @dataclass(frozen=True)
 class PostRef:
     platform: str
-    post_id: str  # Instagram: the shortcode; TikTok: the video id; YouTube: the video id
-    handle: str = ""  # the account the link names (TikTok links do)
+    post_id: str  # Instagram: the shortcode; TikTok, YouTube, Twitch videos: the video id; X: the post's id
+    handle: str = ""  # the account the link names (TikTok, X and Twitch clip links do)
+    kind: str = ""  # Twitch: "video" or "clip"
 
 
 def post_ref(platform: str, url: str) -> PostRef | None:
@@ -116,6 +143,16 @@ def post_ref(platform: str, url: str) -> PostRef | None:
         for candidate in candidates:
             if _YOUTUBE_ID.match(candidate):
                 return PostRef(platform, candidate)
+    if platform == "x" and (m := _X_PATH.match(path)):
+        return PostRef(platform, m.group(2), (m.group(1) or "").lower())
+    if platform == "twitch":
+        host = (parts.hostname or "").lower()
+        if host == "clips.twitch.tv" and (m := _CLIP_SLUG.match(path)):
+            return PostRef(platform, m.group(1), kind="clip")
+        if m := _TWITCH_CLIP.match(path):
+            return PostRef(platform, m.group(2), m.group(1).lower(), kind="clip")
+        if m := _TWITCH_VIDEO.match(path):
+            return PostRef(platform, m.group(1), kind="video")
     return None
 
 
@@ -321,19 +358,135 @@ async def _youtube(apis: PlatformApis, ref: PostRef, account: Account) -> PostLo
     return PostLookup("found", source, post_id=ref.post_id, caption=caption, owner=owner, numbers=numbers)
 
 
+# --- X (oEmbed: publish.twitter.com/oembed) ---------------------------------------------------------------
+
+
+class _TweetText(HTMLParser):
+    """The post's text from oEmbed's html: the <p> inside the blockquote, its links' text kept (#ad, @acme)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._depth = 0
+        self._done = False
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "p" and not self._done:
+            self._depth += 1
+        elif tag == "br" and self._depth:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p" and self._depth:
+            self._depth -= 1
+            self._done = self._depth == 0
+
+    def handle_data(self, data: str) -> None:
+        if self._depth:
+            self.parts.append(data)
+
+
+def tweet_text(html: str) -> str:
+    parser = _TweetText()
+    parser.feed(html)
+    parser.close()
+    return unescape("".join(parser.parts)).strip()
+
+
+def _x_handle(author_url: str) -> str:
+    path = urlsplit(author_url).path.strip("/")
+    return path.split("/")[0].lower() if path else ""
+
+
+async def _x(apis: PlatformApis, ref: PostRef, account: Account) -> PostLookup:
+    """oEmbed answers for public posts only: 404 for a deleted (or never existing) post, 403 for a protected
+    account's. It gives the author and the text, no numbers: every count stays "not available"."""
+    source = "X oEmbed"
+    canonical = f"https://twitter.com/{ref.handle or 'i'}/status/{ref.post_id}"
+    try:
+        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
+            response = await http.get(
+                f"{apis.x_oembed}/oembed",
+                params={"url": canonical, "omit_script": "true", "dnt": "true", "hide_thread": "true"},
+            )
+    except httpx.HTTPError as exc:
+        raise _Refused("unreachable", f"no answer ({type(exc).__name__})") from exc
+    if response.status_code == 429:
+        raise _Refused("rate_limited", "HTTP 429")
+    if response.status_code in (403, 404):
+        return PostLookup("not_found", source, detail=f"HTTP {response.status_code}")
+    if response.status_code != 200:
+        raise _Refused("unreachable", f"HTTP {response.status_code}")
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise _Refused("unreachable", "HTTP 200, not JSON") from exc
+    if not isinstance(body, dict):
+        raise _Refused("unreachable", "HTTP 200, not an oEmbed object")
+    author = _x_handle(str(body.get("author_url") or ""))
+    caption = tweet_text(str(body.get("html") or ""))
+    if author and author != account.handle.lower().lstrip("@"):
+        return PostLookup("wrong_owner", source, post_id=ref.post_id, owner=author)
+    return PostLookup("found", source, post_id=ref.post_id, caption=caption, owner=author)
+
+
+# --- Twitch (Helix: GET /helix/videos?id=, GET /helix/clips?id=) ------------------------------------------
+
+
+def _helix_error(status: int, body: Any) -> None:
+    if status == 200:
+        return
+    message = str(body.get("message") or body.get("error") or "") if isinstance(body, dict) else ""
+    message = message or f"HTTP {status}"
+    if status == 401:
+        raise _Refused("reconnect", message)
+    if status == 429:
+        raise _Refused("rate_limited", message)
+    raise _Refused("unreachable", message)
+
+
+async def _twitch(apis: PlatformApis, ref: PostRef, account: Account) -> PostLookup:
+    """A video (VOD, highlight, upload) or a clip, read with the creator's token: the owner is the video's
+    user_id (the clip's broadcaster_id) against the linked account's id; only view_count is given."""
+    source = "Twitch Helix API"
+    path = "clips" if ref.kind == "clip" else "videos"
+    status, body = await _call(
+        "GET",
+        f"{apis.twitch_api}/helix/{path}",
+        params={"id": ref.post_id},
+        headers={"authorization": f"Bearer {account.access_token}", "client-id": apis.twitch_client_id},
+    )
+    if status == 404 or (status == 400 and ref.kind != "clip"):
+        return PostLookup("not_found", source, detail=str(body.get("message") if isinstance(body, dict) else ""))
+    _helix_error(status, body)
+    items = [i for i in body.get("data") or () if isinstance(i, dict) and str(i.get("id")) == ref.post_id]
+    if not items:
+        return PostLookup("not_found", source)
+    item = items[0]
+    owner_id = str(item.get("broadcaster_id") if ref.kind == "clip" else item.get("user_id"))
+    owner = str((item.get("broadcaster_name") if ref.kind == "clip" else item.get("user_login")) or owner_id)
+    if owner_id != account.subject:
+        return PostLookup("wrong_owner", source, post_id=ref.post_id, owner=owner)
+    caption = "\n".join(s for s in (str(item.get("title") or ""), str(item.get("description") or "")) if s)
+    numbers = PostNumbers(views=_count(item.get("view_count")))
+    return PostLookup("found", source, post_id=ref.post_id, caption=caption, owner=owner, numbers=numbers)
+
+
 # --- the one entry point --------------------------------------------------------------------------------
 
 
 async def look_up_post(apis: PlatformApis, platform: str, url: str, account: Account | None) -> PostLookup:
     """The live post behind `url`, read with the creator's linked account (None: there is none to read with)."""
-    if platform not in READ_PLATFORMS:
+    if platform not in READ_PLATFORMS or (platform == "twitch" and not apis.twitch_client_id):
         return PostLookup("unsupported", "")
     ref = post_ref(platform, url)
     if ref is None:
         return PostLookup("not_found", "", detail="the link names no post")
     if account is None:
         return PostLookup("reconnect", "", detail="no connected account")
-    reader = {"instagram": _instagram, "tiktok": _tiktok, "youtube": _youtube}[platform]
+    if not account.access_token and platform not in TOKENLESS_PLATFORMS:
+        return PostLookup("reconnect", "", detail="no token")
+    reader = {"instagram": _instagram, "tiktok": _tiktok, "youtube": _youtube, "x": _x, "twitch": _twitch}[platform]
     try:
         return await reader(apis, ref, account)
     except _Refused as refused:

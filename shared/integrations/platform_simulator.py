@@ -1,6 +1,7 @@
-"""A local stand-in for the platforms' post APIs (Instagram Graph, TikTok Display, YouTube Data), for the demo and
-the tests: a small ASGI app on a real socket, answering in each platform's own JSON shapes and error forms, so
-shared.integrations.platform_posts talks to it exactly as it talks to the platforms (RAPPORT_PLATFORM_API_BASE).
+"""A local stand-in for the platforms' post APIs (Instagram Graph, TikTok Display, YouTube Data, X oEmbed, Twitch
+Helix), for the demo and the tests: a small ASGI app on a real socket, answering in each platform's own JSON
+shapes and error forms, so shared.integrations.platform_posts talks to it exactly as it talks to the platforms
+(RAPPORT_PLATFORM_API_BASE).
 
 It holds posts (who posted them, the caption now, the numbers now) and access tokens (whose they are; expired
 ones answer as the platform does). Switches: a platform rate-limited, a platform down (503). Tests change its
@@ -10,8 +11,10 @@ the state survives restarts (the demo keeps it in var/).
 
 from __future__ import annotations
 
+import html
 import json
 import logging
+import re
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import asdict, dataclass, field
@@ -30,14 +33,15 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 @dataclass
 class SimPost:
-    platform: str  # instagram | tiktok | youtube
-    post_id: str  # Instagram: the media id; TikTok and YouTube: the video id
-    owner: str  # the account's subject (Instagram user id, TikTok open_id, the Google subject for YouTube)
+    platform: str  # instagram | tiktok | youtube | x | twitch
+    post_id: str  # Instagram: the media id; TikTok, YouTube, Twitch videos: the video id; X: the post id; clip slug
+    owner: str  # the account's subject (Instagram user id, TikTok open_id, Google subject, X or Twitch user id)
     handle: str
     caption: str
     shortcode: str = ""  # Instagram: what the link shows (instagram.com/p/<shortcode>/)
     numbers: dict[str, int] = field(default_factory=dict)  # views, reach, likes, comments, shares, saves
     timestamp: str = "2026-11-01T12:00:00+0000"
+    kind: str = ""  # Twitch: "video" (the default) or "clip"
 
 
 @dataclass
@@ -126,7 +130,9 @@ class PlatformSimulator:
         query = {k: v[0] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
         headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
         bearer = headers.get("authorization", "").removeprefix("Bearer ").strip()
-        status, answer = self.answer(scope["method"], scope["path"], query, bearer, body)
+        status, answer = self.answer(
+            scope["method"], scope["path"], query, bearer, body, client_id=headers.get("client-id", "")
+        )
         payload = json.dumps(answer).encode()
         await send(
             {
@@ -137,9 +143,15 @@ class PlatformSimulator:
         )
         await send({"type": "http.response.body", "body": payload})
 
-    def answer(self, method: str, path: str, query: dict[str, str], bearer: str, body: bytes) -> tuple[int, Any]:
+    def answer(
+        self, method: str, path: str, query: dict[str, str], bearer: str, body: bytes, *, client_id: str = ""
+    ) -> tuple[int, Any]:
         if path.startswith("/_sim/") and method == "POST":
             return self._control(path, json.loads(body or b"{}"))
+        if path == "/oembed" and method == "GET":
+            return self._x_oembed(query)
+        if path.startswith("/helix/") and method == "GET":
+            return self._twitch(path, query, bearer, client_id)
         if path.startswith("/youtube/v3/"):
             return self._youtube(path, query, bearer)
         if path.startswith("/v2/video/query"):
@@ -321,6 +333,126 @@ class PlatformSimulator:
                 "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
             }
         return self._google_error(404, "notFound", "Not Found")
+
+    # -- X oEmbed (publish.twitter.com/oembed): public posts only, no token, no numbers ------------------------
+    _STATUS = re.compile(r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:[A-Za-z0-9_]{1,15}|i/web|i)/status/(\d+)")
+
+    @staticmethod
+    def tweet_html(post: SimPost) -> str:
+        """The blockquote oEmbed gives: the text with hashtags and mentions as links, then the author and date."""
+
+        def linked(word: str) -> str:
+            if word.startswith("#") and len(word) > 1:
+                tag = html.escape(word[1:])
+                return f'<a href="https://twitter.com/hashtag/{tag}?src=hash&amp;ref_src=twsrc%5Etfw">{html.escape(word)}</a>'
+            if word.startswith("@") and len(word) > 1:
+                return (
+                    f'<a href="https://twitter.com/{html.escape(word[1:])}?ref_src=twsrc%5Etfw">{html.escape(word)}</a>'
+                )
+            return html.escape(word)
+
+        lines = [" ".join(linked(w) for w in line.split(" ")) for line in post.caption.split("\n")]
+        return (
+            f'<blockquote class="twitter-tweet"><p lang="en" dir="ltr">{"<br>".join(lines)}</p>&mdash; '
+            f"{html.escape(post.handle)} (@{html.escape(post.handle)}) "
+            f'<a href="https://twitter.com/{post.handle}/status/{post.post_id}?ref_src=twsrc%5Etfw">'
+            "November 1, 2026</a></blockquote>\n"
+        )
+
+    def _x_oembed(self, query: dict[str, str]) -> tuple[int, Any]:
+        if "x" in self.state.down:
+            return 503, ""
+        if "x" in self.state.rate_limited:
+            return 429, {"errors": [{"code": 88, "message": "Rate limit exceeded"}]}
+        match = self._STATUS.match(query.get("url", ""))
+        post = self.post("x", match.group(1)) if match else None
+        if post is None:
+            return 404, ""  # oEmbed answers a deleted or unknown post with an empty 404
+        return 200, {
+            "url": f"https://twitter.com/{post.handle}/status/{post.post_id}",
+            "author_name": post.handle,
+            "author_url": f"https://twitter.com/{post.handle}",
+            "html": self.tweet_html(post),
+            "width": 550,
+            "height": None,
+            "type": "rich",
+            "cache_age": "3153600000",
+            "provider_name": "Twitter",
+            "provider_url": "https://twitter.com",
+            "version": "1.0",
+        }
+
+    # -- Twitch Helix (api.twitch.tv/helix): videos and clips, with a user token and the app's Client-Id -------
+    @staticmethod
+    def _helix_error(status: int, error: str, message: str) -> tuple[int, Any]:
+        return status, {"error": error, "status": status, "message": message}
+
+    def _twitch(self, path: str, query: dict[str, str], bearer: str, client_id: str) -> tuple[int, Any]:
+        if "twitch" in self.state.down:
+            return self._helix_error(503, "Service Unavailable", "")
+        if "twitch" in self.state.rate_limited:
+            return self._helix_error(429, "Too Many Requests", "")
+        if not client_id:
+            return self._helix_error(401, "Unauthorized", "Client-Id header required")
+        if self._whose(bearer, "twitch") is None or bearer in self.state.expired:
+            return self._helix_error(401, "Unauthorized", "Invalid OAuth token")
+        wanted = query.get("id", "")
+        post = self.post("twitch", wanted)
+        if path == "/helix/videos":
+            if post is None or post.kind == "clip":
+                return self._helix_error(404, "Not Found", "Not Found")
+            return 200, {
+                "data": [
+                    {
+                        "id": post.post_id,
+                        "stream_id": None,
+                        "user_id": post.owner,
+                        "user_login": post.handle.lower(),
+                        "user_name": post.handle,
+                        "title": post.caption.partition("\n")[0],
+                        "description": post.caption.partition("\n")[2],
+                        "created_at": post.timestamp.replace("+0000", "Z"),
+                        "published_at": post.timestamp.replace("+0000", "Z"),
+                        "url": f"https://www.twitch.tv/videos/{post.post_id}",
+                        "thumbnail_url": "",
+                        "viewable": "public",
+                        **({"view_count": post.numbers["views"]} if "views" in post.numbers else {}),
+                        "language": "en",
+                        "type": "archive",
+                        "duration": "1h2m3s",
+                        "muted_segments": None,
+                    }
+                ],
+                "pagination": {},
+            }
+        if path == "/helix/clips":
+            if post is None or post.kind != "clip":
+                return 200, {"data": [], "pagination": {}}
+            return 200, {
+                "data": [
+                    {
+                        "id": post.post_id,
+                        "url": f"https://clips.twitch.tv/{post.post_id}",
+                        "embed_url": f"https://clips.twitch.tv/embed?clip={post.post_id}",
+                        "broadcaster_id": post.owner,
+                        "broadcaster_name": post.handle,
+                        "creator_id": post.owner,
+                        "creator_name": post.handle,
+                        "video_id": "",
+                        "game_id": "509658",
+                        "language": "en",
+                        "title": post.caption,
+                        **({"view_count": post.numbers["views"]} if "views" in post.numbers else {}),
+                        "created_at": post.timestamp.replace("+0000", "Z"),
+                        "thumbnail_url": "",
+                        "duration": 28.5,
+                        "vod_offset": None,
+                        "is_featured": False,
+                    }
+                ],
+                "pagination": {},
+            }
+        return self._helix_error(404, "Not Found", "Not Found")
 
 
 # --- driving a running stand-in over HTTP (the demo's seed) -----------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 from shared.audit.actions import write_audit_row
 from shared.audit.context import Actor
 from shared.content.review_rules import DECIDERS
-from shared.content.rules import next_deliverable_status
 from shared.db.engine import get_engine
 from shared.db.rows import jsonb
 from shared.db.transactions import atomic
@@ -14,6 +13,7 @@ from shared.errors import IllegalTransition, InvalidInput, NotFound, PermissionD
 from shared.identity.queries import StaffContext
 from shared.notifications.actions import Recipient, notify
 from shared.results.rules import MANUALLY_VERIFIABLE, STATE_LABELS, platform_label
+from shared.results.verification import lock_deliverable, verify_deliverable_when_all_posts_are
 
 NOTE_MAX = 1000
 
@@ -31,6 +31,13 @@ async def do_verify_post(actor: Actor, staff: StaffContext, brand_id: int, live_
         raise InvalidInput({"note": f"Keep the note under {NOTE_MAX} characters."})
     engine = get_engine()
     async with atomic():
+        # The deliverable first (as the checks do), so two of its posts verified at once see each other.
+        of = await engine.fetch(
+            "SELECT deliverable FROM live_post WHERE id = $1 AND brand = $2", live_post_id, brand_id
+        )
+        if not of:
+            raise NotFound("No such live post.")
+        await lock_deliverable(int(of[0]["deliverable"]))
         rows = await engine.fetch(
             "SELECT lp.*, d.status AS deliverable_status, d.title, d.kind, cr.email AS creator_email "
             "FROM live_post lp JOIN deliverable d ON d.id = lp.deliverable JOIN creator cr ON cr.id = lp.creator "
@@ -52,12 +59,7 @@ async def do_verify_post(actor: Actor, staff: StaffContext, brand_id: int, live_
             staff.id,
             note,
         )
-        if post["deliverable_status"] == "live":
-            await engine.fetch(
-                "UPDATE deliverable SET status = $2, updated_at = now() WHERE id = $1",
-                post["deliverable"],
-                next_deliverable_status("live", "verify"),
-            )
+        await verify_deliverable_when_all_posts_are(int(post["deliverable"]))
         what = post["title"] or f"{post['kind']} on {platform_label(post['platform'])}"
         await notify(
             Recipient("creator", int(post["creator"]), post["creator_email"] or ""),

@@ -19,12 +19,17 @@ from shared.audit.actions import write_audit_row
 from shared.audit.context import system_actor
 from shared.collaborations.actions import staff_recipients
 from shared.content.disclosure import DisclosurePolicySettings, check_caption
-from shared.content.rules import next_deliverable_status
 from shared.crypto import Encryptor
 from shared.db.engine import get_engine
 from shared.db.rows import jsonb
 from shared.db.transactions import atomic
-from shared.integrations.platform_posts import Account, PostLookup, look_up_post, platform_apis
+from shared.integrations.platform_posts import (
+    TOKENLESS_PLATFORMS,
+    Account,
+    PostLookup,
+    look_up_post,
+    platform_apis,
+)
 from shared.notifications.actions import Recipient, notify
 from shared.results.rules import (
     READ_UNTIL,
@@ -35,6 +40,7 @@ from shared.results.rules import (
     outcome_of,
     platform_label,
 )
+from shared.results.verification import lock_deliverable, verify_deliverable_when_all_posts_are
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -84,6 +90,8 @@ async def _account(settings: Settings, creator_id: int, platform: str) -> tuple[
         return None, ""
     row = rows[0]
     token = Encryptor(settings.secret_key).decrypt(row["access_token_enc"]) if row["access_token_enc"] else None
+    if platform in TOKENLESS_PLATFORMS:  # read in public (X's oEmbed): the linked handle is what counts
+        return Account(str(row["subject"]), str(row["handle"]), token or ""), str(row["handle"])
     if row["status"] != "active" or not token:
         return None, str(row["handle"])
     return Account(str(row["subject"]), str(row["handle"]), token), str(row["handle"])
@@ -122,6 +130,7 @@ async def check_live_post(settings: Settings, live_post_id: int, *, now: dt.date
 async def _record(post: dict[str, Any], lookup: PostLookup, outcome: CheckOutcome, now: dt.datetime) -> CheckResult:
     engine = get_engine()
     async with atomic():
+        await lock_deliverable(int(post["deliverable"]))
         locked = await engine.fetch(
             "SELECT state, problems, reads, next_read_at, verified_by FROM live_post WHERE id = $1 FOR UPDATE",
             post["id"],
@@ -171,12 +180,8 @@ async def _record(post: dict[str, Any], lookup: PostLookup, outcome: CheckOutcom
             reads,
             upcoming,
         )
-        if state == "verified" and post["deliverable_status"] == "live":
-            await engine.fetch(
-                "UPDATE deliverable SET status = $2, updated_at = now() WHERE id = $1",
-                post["deliverable"],
-                next_deliverable_status("live", "verify"),
-            )
+        if state == "verified":
+            await verify_deliverable_when_all_posts_are(int(post["deliverable"]))
         if state != before["state"] or list(outcome.problems) != (jsonb(before["problems"]) or []):
             await write_audit_row(
                 ACTOR,

@@ -1,6 +1,7 @@
 """The demo's results: Acme's live posts put on the platforms' stand-in and checked through the real job code, so
 the Results pages show each state — verified with a month of readings, a caption that dropped #ad, a creator
-with no Instagram account linked (one verified by hand by Rita), and a post still waiting for its first check.
+with no Instagram account linked (one verified by hand by Rita), and a post still waiting for its first check;
+and Gus's X post (verified through oEmbed, with a self-reported screenshot of its analytics) and Twitch video.
 
 Runs only when the stand-in is configured (RAPPORT_PLATFORM_API_BASE, which `rapport demo` sets). The Spring
 trail posts are moved back 40 days (as the rest of the demo's history is) and read at each scheduled moment.
@@ -9,6 +10,8 @@ trail posts are moved back 40 days (as the rest of the demo's history is) and re
 from __future__ import annotations
 
 import datetime as dt
+import struct
+import zlib
 
 from shared.audit.context import Actor
 from shared.creators.actions import do_store_refreshed_tokens
@@ -108,3 +111,106 @@ async def seed_demo_results(
         else:
             await put_post(base, sim_post)
             await check_live_post(settings, int(post["id"]))
+    await seed_x_twitch_and_self_report(actor, settings, bob, rita, acme=acme)
+
+
+# --- X, Twitch and a self-reported reading -------------------------------------------------------------------
+
+GUS_X_POST = "1862000000000000001"
+GUS_TWITCH_VIDEO = "2300000001"
+GUS_NUMBERS = ((1_900, 0), (6_700, 1))  # Twitch views at the 1 h and 24 h readings
+
+
+def insights_png(width: int = 360, height: int = 640) -> bytes:
+    """A stand-in phone screenshot of a post's insights (a card with bars), made without an image library."""
+    bars = ((60, 0.95), (120, 0.7), (180, 0.45), (240, 0.3))  # x positions, heights as a share of the chart
+
+    def pixel(x: int, y: int) -> bytes:
+        if 20 <= x < width - 20 and 20 <= y < 90:
+            return b"\x3b\x2f\x8f"  # the header band
+        for left, share in bars:
+            top = 560 - int(400 * share)
+            if left <= x < left + 40 and top <= y < 560:
+                return b"\x6c\x5c\xe7"
+        return b"\xff\xff\xff"
+
+    raw = b"".join(b"\x00" + b"".join(pixel(x, y) for x in range(width)) for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+
+
+async def seed_x_twitch_and_self_report(
+    actor: Actor, settings: Settings, bob: StaffContext, rita: StaffContext, *, acme: int
+) -> None:
+    """Gus's Trail 2 launch deal: an X post verified through oEmbed (no numbers from X, so he shares a screenshot
+    of its analytics: a self-reported reading) and a Twitch video read through Helix with his token."""
+    from shared.collaborations.actions import CreatorSide, check_send_offers, do_accept_offer
+    from shared.content.actions import check_submit_live
+    from shared.content.review import check_decide
+    from shared.creators.queries import get_creator_id_by_email
+    from shared.demo_history import CAPTION as DRAFT_CAPTION
+    from shared.demo_history import _deliverables, _send_draft, _terms
+    from shared.integrations.storage_factory import storage_from_settings
+    from shared.results.insights import do_report_insights
+
+    base = settings.extra.get("RAPPORT_PLATFORM_API_BASE", "")
+    if not base:
+        return
+    engine = get_engine()
+    storage = storage_from_settings(settings)
+    gus = await get_creator_id_by_email("gus@creators.test")
+    launch = await engine.fetch("SELECT id FROM campaign WHERE brand = $1 AND name = 'Trail 2 launch'", acme)
+    if gus is None or not launch:
+        return
+    form = _terms(
+        "1800", [("post", "x", "Camp night thread", 10, 24), ("video", "twitch", "Camp night stream", 12, 24)]
+    )
+    [collaboration] = await check_send_offers(
+        actor, bob, brand_id=acme, campaign_id=int(launch[0]["id"]), creator_ids=[gus], form=form
+    )
+    await do_accept_offer(actor, CreatorSide(gus), collaboration_id=collaboration)
+    x_post, twitch_video = await _deliverables(collaboration)
+    identities = {
+        str(r["provider"]): r
+        for r in await engine.fetch("SELECT id, provider, subject, handle FROM social_identity WHERE creator = $1", gus)
+    }
+    # His Twitch account's token (as after linking it), known to the stand-in as his.
+    twitch = identities["twitch"]
+    twitch_id = str(twitch["subject"])  # the Twitch user id Rapport holds for his account
+    await do_store_refreshed_tokens(
+        actor, int(twitch["id"]), TokenSet("demo-twitch-gus", "demo-twitch-gus-r", None, "user:read:email"),
+        Encryptor(settings.secret_key),
+    )  # fmt: skip
+    await grant_token(base, "demo-twitch-gus", "twitch", twitch_id)
+    x_handle = str(identities["x"]["handle"])
+    await put_post(base, SimPost("x", GUS_X_POST, f"x-{x_handle}", x_handle, DRAFT_CAPTION))
+    sim_video = SimPost("twitch", GUS_TWITCH_VIDEO, twitch_id, str(twitch["handle"]), DRAFT_CAPTION, kind="video")
+    live_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    for deliverable, url in (
+        (x_post, f"https://x.com/{x_handle}/status/{GUS_X_POST}"),
+        (twitch_video, f"https://www.twitch.tv/videos/{GUS_TWITCH_VIDEO}"),
+    ):
+        draft = await _send_draft(actor, storage, gus, deliverable, 1)
+        await check_decide(actor, rita, acme, draft, decision="approved", note="")
+        await check_submit_live(actor, gus, deliverable, urls=[url])
+        [post] = await engine.fetch("SELECT id FROM live_post WHERE deliverable = $1", deliverable)
+        await engine.fetch(
+            "UPDATE live_post SET live_at = $2, next_read_at = $3 WHERE id = $1",
+            post["id"],
+            live_at,
+            live_at + FIRST_READS[0],
+        )
+        for views, step in GUS_NUMBERS:
+            sim_video.numbers = {"views": views}
+            await put_post(base, sim_video)
+            await check_live_post(settings, int(post["id"]), now=live_at + FIRST_READS[step] + dt.timedelta(minutes=3))
+        if deliverable == x_post:
+            await do_report_insights(
+                actor, gus, x_post, int(post["id"]), screenshot=insights_png(),
+                numbers={"views": 8_400, "reach": None, "likes": 310, "comments": 22, "shares": 41, "saves": None},
+                note="From X's post analytics, two days after posting.", storage=storage,
+            )  # fmt: skip

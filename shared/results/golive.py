@@ -1,7 +1,9 @@
-"""Opening a live post's check when a creator submits the live URL (called inside content's go-live action)."""
+"""Opening the live posts' checks when a creator submits the live URLs (called inside content's go-live action),
+and verifying the deliverable once all of its posts are."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from typing import Any
@@ -15,33 +17,37 @@ from shared.results.tasks import check_live_post_task
 log = logging.getLogger(__name__)
 
 
-async def open_live_post(deliverable: dict[str, Any], url: str) -> int:
-    """Record the post to check (state 'checking', or 'unsupported' where Rapport can't read the platform), with
-    its first metrics reading an hour from now; the check is queued after the commit."""
+async def open_live_posts(deliverable: dict[str, Any], urls: list[str]) -> list[int]:
+    """Record one post to check per live link the creator submitted (state 'checking', or 'unsupported' where
+    Rapport can't read the platform), each with its first metrics reading an hour from now; the checks are queued
+    after the commit. The deliverable is verified once every one of its live posts is."""
     platform = str(deliverable["platform"])
     readable = platform in READ_PLATFORMS
-    rows = await get_engine().fetch(
-        """
-        INSERT INTO live_post (deliverable, brand, campaign, creator, platform, url, state, problems, live_at,
-                               next_read_at, reads, source, live_caption, post_id, verified_note)
-        SELECT d.id, d.brand, d.campaign, d.creator, d.platform, $2, $3, $6::jsonb, now(),
-               CASE WHEN $4 THEN now() + $5::interval END, 0, '', '', '', ''
-        FROM deliverable d WHERE d.id = $1
-        ON CONFLICT (deliverable) DO UPDATE SET url = EXCLUDED.url, state = EXCLUDED.state,
-            problems = EXCLUDED.problems, verified_by = NULL, verified_at = NULL
-        RETURNING id
-        """,
-        int(deliverable["id"]),
-        url,
-        "checking" if readable else "unsupported",
-        readable,
-        FIRST_READS[0],
-        json.dumps([] if readable else list(outcome_of("unsupported", platform=platform, handle="").problems)),
-    )
-    live_post_id = int(rows[0]["id"])
+    ids: list[int] = []
+    for url in urls:
+        rows = await get_engine().fetch(
+            """
+            INSERT INTO live_post (deliverable, brand, campaign, creator, platform, url, state, problems, live_at,
+                                   next_read_at, reads, source, live_caption, post_id, verified_note)
+            SELECT d.id, d.brand, d.campaign, d.creator, d.platform, $2, $3, $6::jsonb, now(),
+                   CASE WHEN $4 THEN now() + $5::interval END, 0, '', '', '', ''
+            FROM deliverable d WHERE d.id = $1
+            ON CONFLICT (deliverable, url) DO UPDATE SET state = EXCLUDED.state,
+                problems = EXCLUDED.problems, verified_by = NULL, verified_at = NULL
+            RETURNING id
+            """,
+            int(deliverable["id"]),
+            url,
+            "checking" if readable else "unsupported",
+            readable,
+            FIRST_READS[0],
+            json.dumps([] if readable else list(outcome_of("unsupported", platform=platform, handle="").problems)),
+        )
+        ids.append(int(rows[0]["id"]))
     if readable:
-        on_commit(lambda: _queue_check(live_post_id))
-    return live_post_id
+        for live_post_id in ids:
+            on_commit(functools.partial(_queue_check, live_post_id))
+    return ids
 
 
 async def _queue_check(live_post_id: int) -> None:

@@ -604,14 +604,6 @@ async def get_live_post(brand_id: int, live_post_id: int) -> LivePostView:
     return await _view(rows[0])
 
 
-async def live_post_for_creator(creator_id: int, deliverable_id: int) -> LivePostView | None:
-    """The creator's own post's check and readings (None before it went live)."""
-    rows = await get_engine().fetch(
-        _LIVE_POST + " WHERE lp.deliverable = $1 AND lp.creator = $2", deliverable_id, creator_id
-    )
-    return await _view(rows[0]) if rows else None
-
-
 # --- the creator's own posts, across brands ---------------------------------------------------------------
 
 

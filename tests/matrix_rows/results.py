@@ -9,12 +9,14 @@ from shared.content.review_rules import DECIDERS
 from shared.db.engine import get_engine
 from shared.identity.queries import get_staff_context
 from shared.results.conversions import IMPORTERS
+from shared.results.insights import do_report_insights
 from shared.results.links import do_create_tracked_link
 from shared.results.rules import SHARERS
 from shared.results.sharing import do_share_results
-from tests.authz import Route, creator_only, public, staff_only
+from tests.authz import NOTFOUND, Route, creator_only, public, staff_only
 from tests.conftest import Cast
-from tests.results_fixtures import live_reel
+from tests.results_fixtures import PNG_SCREENSHOT, live_reel
+from tests.review_helpers import matrix_storage
 
 B = "/backoffice/b/{brand_slug:str}/results"
 U = "/backoffice/b/acme/results"
@@ -43,7 +45,15 @@ ROUTES = [
     Route("GET", "/l/{code:str}", "/l/{tracked_code}", public()),
     # A creator's own results across brands.
     Route("GET", "/results", "/results", creator_only()),
-]
+    # Self-reported insights: the creator of the post shares a screenshot (Alice's form post has no file: 400;
+    # Bilal gets 404 as if it did not exist); every role at the brand views it, through a signed URL.
+    Route("POST", "/work/{deliverable_id:int}/posts/{live_post_id:int}/insights",
+          "/work/{results_reel}/posts/{live_post}/insights", creator_only(other_creator=NOTFOUND)),
+    Route("GET", "/work/{deliverable_id:int}/insights/{report_id:int}/screenshot",
+          "/work/{results_reel}/insights/{self_report}/screenshot", creator_only(other_creator=NOTFOUND)),
+    Route("GET", f"{B}/posts/{{live_post_id:int}}/insights/{{report_id:int}}",
+          f"{U}/posts/{{live_post}}/insights/{{self_report}}", LOOK),
+]  # fmt: skip
 
 
 async def placeholders(cast: Cast) -> dict[str, str]:
@@ -60,7 +70,13 @@ async def placeholders(cast: Cast) -> dict[str, str]:
     code = await do_create_tracked_link(
         actor, bob, cast.acme_id, campaign, creator_id=cast.alice_id, target_url="https://acme.example/trail"
     )
+    report = await do_report_insights(
+        actor, cast.alice_id, reel, live_post_id, screenshot=PNG_SCREENSHOT, numbers={"views": 900}, note="",
+        storage=matrix_storage(),
+    )  # fmt: skip
     return {
+        "results_reel": str(reel),
+        "self_report": str(report),
         "tracked_code": code,
         "results_campaign": str(campaign),
         "live_post": str(live_post_id),

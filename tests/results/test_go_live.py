@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from shared.audit.context import system_actor
+from shared.content.actions import check_submit_live
 from shared.creators.actions import do_store_refreshed_tokens
 from shared.crypto import Encryptor
 from shared.db.engine import get_engine
@@ -23,10 +24,11 @@ from shared.results.actions import do_verify_post
 from shared.results.checks import check_live_post, sweep
 from shared.settings import Settings
 from tests.conftest import Cast
-from tests.results_fixtures import Platforms, alice_post, approved_reel, connect_alice, live_reel
+from tests.results_fixtures import REEL_URL, Platforms, alice_post, approved_reel, connect_alice, live_reel
 from tests.review_helpers import VIDEO, acme_deliverables, matrix_storage, submitted_draft
 
 ACTOR = system_actor("test")
+CAPTION_X = "#ad Trail day with my new pack from @acme #acmetrail"
 
 
 async def _post(live_post_id: int) -> LivePost:
@@ -200,14 +202,17 @@ async def test_a_mismatch_verified_by_hand_needs_a_reason(
         assert type(exc).__name__ in ("NotFound", "PermissionDenied")
 
 
-async def test_a_platform_rapport_cant_read_leaves_it_to_a_person(cast: Cast, results_settings: Settings) -> None:
+async def test_a_platform_rapport_cant_read_leaves_it_to_a_person(cast: Cast, settings: Settings) -> None:
+    """Twitch without RAPPORT_TWITCH_CLIENT_ID (Helix needs one): the check says a person verifies it."""
+    assert "RAPPORT_TWITCH_CLIENT_ID" not in settings.extra and "RAPPORT_PLATFORM_API_BASE" not in settings.extra
     reel = await approved_reel(cast)
     await get_engine().fetch("UPDATE deliverable SET platform = 'twitch' WHERE id = $1", reel)
-    from shared.content.actions import check_submit_live
-
     await check_submit_live(ACTOR, cast.alice_id, reel, urls=["https://www.twitch.tv/videos/123456"])
     post = await LivePost.objects().where(LivePost.deliverable == reel).first()
-    assert post is not None and post.state == "unsupported" and post.next_read_at is None
+    assert post is not None
+    assert (await check_live_post(settings, int(post.id))).state == "unsupported"
+    post = await LivePost.objects().where(LivePost.deliverable == reel).first()
+    assert post is not None and post.state == "unsupported"
     assert jsonb(post.problems) == [
         "Rapport can't read Twitch posts: someone at the brand checks the post and marks it verified."
     ]
@@ -308,3 +313,119 @@ async def test_an_account_to_reconnect_is_tried_again_hourly(
     platforms.simulator.state.expired.clear()  # she reconnected
     assert (await sweep(results_settings, now=now + dt.timedelta(minutes=70))).checked == 1
     assert (await _post(live_post_id)).state == "verified"
+
+
+async def test_every_live_link_is_checked_and_the_deliverable_waits_for_all(
+    cast: Cast, results_settings: Settings, platforms: Platforms
+) -> None:
+    """Two links for one reel: each is a live post of its own; the reel is verified only once both are."""
+    await connect_alice(cast, results_settings, platforms)
+    platforms.simulator.add_post(alice_post())
+    second = "https://www.instagram.com/p/DAliceTrail2/"
+    platforms.simulator.add_post(
+        alice_post("Trail day with my new pack from @acme #acmetrail", post_id="17900000000000002",
+                   shortcode="DAliceTrail2")
+    )  # fmt: skip
+    reel = await approved_reel(cast)
+    await check_submit_live(ACTOR, cast.alice_id, reel, urls=[REEL_URL, second])
+    rows = await get_engine().fetch("SELECT id, url FROM live_post WHERE deliverable = $1 ORDER BY id", reel)
+    assert [r["url"] for r in rows] == [REEL_URL, second]
+    first_id, second_id = (int(r["id"]) for r in rows)
+    assert (await check_live_post(results_settings, first_id)).state == "verified"
+    status = await get_engine().fetch("SELECT status FROM deliverable WHERE id = $1", reel)
+    assert status[0]["status"] == "live"  # the second link is not verified yet
+    second_check = await check_live_post(results_settings, second_id)
+    assert second_check.state == "mismatch" and second_check.problems == ("The live caption dropped #ad.",)
+    status = await get_engine().fetch("SELECT status FROM deliverable WHERE id = $1", reel)
+    assert status[0]["status"] == "live"
+    # Bob judges the second one fine: now both are verified, and so is the reel.
+    bob = await get_staff_context(cast.bob_id)
+    await do_verify_post(ACTOR, bob, cast.acme_id, second_id, note="The disclosure is in the first slide.")
+    status = await get_engine().fetch("SELECT status FROM deliverable WHERE id = $1", reel)
+    assert status[0]["status"] == "verified"
+    # Each post has its own readings.
+    await sweep(results_settings, now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=2))
+    assert await PostMetric.count().where(PostMetric.live_post == first_id) == 1
+    assert await PostMetric.count().where(PostMetric.live_post == second_id) == 1
+
+
+async def _live_on(cast: Cast, platform: str, url: str) -> tuple[int, int]:
+    """Alice's Acme post deliverable, made one for `platform` (X, Twitch), approved and its link submitted."""
+    from shared.content.review import check_decide
+    from tests.review_helpers import POST
+
+    deliverable = (await acme_deliverables(cast))[POST]
+    await get_engine().fetch("UPDATE deliverable SET platform = $2 WHERE id = $1", deliverable, platform)
+    draft = await submitted_draft(None, matrix_storage(), cast.alice_id, deliverable)
+    await check_decide(ACTOR, await get_staff_context(cast.bob_id), cast.acme_id, draft, decision="approved", note="")
+    await check_submit_live(ACTOR, cast.alice_id, deliverable, urls=[url])
+    rows = await get_engine().fetch("SELECT id, state FROM live_post WHERE deliverable = $1", deliverable)
+    assert rows[0]["state"] == "checking"  # X and Twitch are read now, not left to a person
+    return deliverable, int(rows[0]["id"])
+
+
+async def test_an_x_post_is_verified_through_oembed_and_its_dropped_ad_is_said(
+    cast: Cast, results_settings: Settings, platforms: Platforms
+) -> None:
+    await SocialIdentity(creator=cast.alice_id, provider="x", subject="x-alice", handle="alice_outdoors").save()
+    url = "https://x.com/alice_outdoors/status/1861000000000000001"
+    tweet = SimPost("x", "1861000000000000001", "x-alice", "alice_outdoors", CAPTION_X)
+    platforms.simulator.add_post(tweet)
+    deliverable, live_post_id = await _live_on(cast, "x", url)
+    result = await check_live_post(results_settings, live_post_id)
+    assert result.state == "verified", result.problems
+    assert (await _post(live_post_id)).source == "X oEmbed"
+    status = await get_engine().fetch("SELECT status FROM deliverable WHERE id = $1", deliverable)
+    assert status[0]["status"] == "verified"
+    # A reading of an X post: none of the numbers is given (NULL, "not available"), none is 0.
+    await check_live_post(results_settings, live_post_id, now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=2))
+    reading = await PostMetric.objects().where(PostMetric.live_post == live_post_id).first()
+    assert reading is not None and reading.source == "X oEmbed"
+    assert (reading.views, reading.likes, reading.comments, reading.shares) == (None, None, None, None)
+    # The post edited (re-posted) without #ad: the daily check says so in words.
+    platforms.simulator.add_post(dataclasses.replace(tweet, caption=CAPTION_X.replace("#ad ", "")))
+    dropped = await check_live_post(results_settings, live_post_id)
+    assert dropped.state == "mismatch" and dropped.problems == ("The live post dropped #ad.",)
+
+
+async def test_a_twitch_video_is_read_with_the_creators_token_and_an_expired_one_asks_to_reconnect(
+    cast: Cast, results_settings: Settings, platforms: Platforms
+) -> None:
+    identity = SocialIdentity(creator=cast.alice_id, provider="twitch", subject="141981764", handle="aliceoutdoors")
+    await identity.save()
+    tokens = TokenSet("twitch-alice", "twitch-refresh", None, "user:read:email")
+    await do_store_refreshed_tokens(ACTOR, int(identity.id), tokens, Encryptor(results_settings.secret_key))
+    platforms.simulator.grant("twitch-alice", "twitch", "141981764")
+    platforms.simulator.add_post(
+        SimPost("twitch", "2291000001", "141981764", "aliceoutdoors", CAPTION_X, numbers={"views": 4_210})
+    )
+    _, live_post_id = await _live_on(cast, "twitch", "https://www.twitch.tv/videos/2291000001")
+    platforms.simulator.state.expired.add("twitch-alice")
+    expired = await check_live_post(results_settings, live_post_id)
+    assert expired.state == "reconnect" and "Rapport can't read @aliceoutdoors on Twitch" in expired.problems[0]
+    assert any("Reconnect your Twitch account" in t for t in await _titles("live_post.reconnect", "creator"))
+    platforms.simulator.state.expired.clear()
+    assert (await check_live_post(results_settings, live_post_id)).state == "verified"
+    await check_live_post(results_settings, live_post_id, now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=2))
+    reading = await PostMetric.objects().where(PostMetric.live_post == live_post_id).first()
+    assert reading is not None and reading.views == 4_210 and reading.likes is None
+
+
+async def test_two_links_verified_at_the_same_moment_still_verify_the_deliverable(
+    cast: Cast, results_settings: Settings, platforms: Platforms
+) -> None:
+    """Both posts' checks run at once (two jobs) and the deliverable ends verified. (Each check locks the deliverable
+    before its post so the later one sees the earlier's verdict; this test does not force the two transactions to
+    overlap, so it guards the outcome, not the lock itself.)"""
+    import asyncio
+
+    await connect_alice(cast, results_settings, platforms)
+    platforms.simulator.add_post(alice_post())
+    platforms.simulator.add_post(alice_post(post_id="17900000000000002", shortcode="DAliceTrail2"))
+    reel = await approved_reel(cast)
+    await check_submit_live(ACTOR, cast.alice_id, reel, urls=[REEL_URL, "https://www.instagram.com/p/DAliceTrail2/"])
+    ids = [int(r["id"]) for r in await get_engine().fetch("SELECT id FROM live_post WHERE deliverable = $1", reel)]
+    results = await asyncio.gather(*(check_live_post(results_settings, i) for i in ids))
+    assert [r.state for r in results] == ["verified", "verified"]
+    status = await get_engine().fetch("SELECT status FROM deliverable WHERE id = $1", reel)
+    assert status[0]["status"] == "verified"

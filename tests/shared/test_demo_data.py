@@ -121,8 +121,25 @@ async def test_it_seeds_acmes_results_in_each_state_through_the_platforms_stand_
     assert any("dropped #ad" in str(row["problems"]) for row in states["mismatch"])
     readings = await PostMetric.count()
     assert readings >= 15  # Spring trail's posts read at 1 h, 24 h, 7 d, 30 d and 37 d
-    views = [r["views"] for r in await PostMetric.select(PostMetric.views).order_by(PostMetric.read_at)]
+    views = [r["views"] for r in await PostMetric.select(PostMetric.views).where(PostMetric.source != "X oEmbed")]
     assert all(v is not None for v in views)
+    # Gus's X post verified through oEmbed (X gives no numbers: NULL, "not available") with his self-reported
+    # screenshot of its analytics; his Twitch video verified through Helix with its views.
+    from shared.db.tables import SelfReportedReading
+
+    by_source = {r["source"]: r for r in await LivePost.select(LivePost.source, LivePost.state, LivePost.id)}
+    assert by_source["X oEmbed"]["state"] == "verified" and by_source["Twitch Helix API"]["state"] == "verified"
+    x_readings = await PostMetric.select(PostMetric.views).where(PostMetric.source == "X oEmbed")
+    assert x_readings and all(r["views"] is None for r in x_readings)
+    twitch_views = (
+        await PostMetric.select(PostMetric.views)
+        .where(PostMetric.source == "Twitch Helix API")
+        .order_by(PostMetric.read_at)
+    )
+    assert [r["views"] for r in twitch_views] == [1_900, 6_700]
+    report = await SelfReportedReading.objects().first()
+    assert report is not None and report.live_post == by_source["X oEmbed"]["id"] and report.views == 8_400
+    assert report.screenshot_type == "image/png"
     from shared.db.tables import TrackedLink
 
     assert sorted(r["clicks"] for r in await TrackedLink.select(TrackedLink.clicks)) == [212, 587]

@@ -17,7 +17,7 @@ from shared.db.transactions import atomic
 from shared.errors import IllegalTransition, InvalidInput
 from shared.notifications.actions import notify
 from shared.payments.actions.milestones import record_milestone_when_all_deliverables
-from shared.results.golive import open_live_post
+from shared.results.golive import open_live_posts
 from shared.rights.actions import record_grant
 from shared.rights.rules import today_utc
 
@@ -109,8 +109,8 @@ async def check_submit_live(actor: Actor, creator_id: int, deliverable_id: int, 
         await record_milestone_when_all_deliverables(actor, int(row["collaboration"]), "go_live")
         # The usage rights' window runs from the day the post actually went live.
         await record_grant(actor, deliverable_id, source="go_live", go_live=today_utc())
-        # The platform is asked about the post by a job, after the commit (shared.results).
-        await open_live_post(row, cleaned[0])
+        # The platform is asked about every live link by a job, after the commit (shared.results).
+        await open_live_posts(row, cleaned)
         what = row["title"] or f"{row['kind']} on {row['platform']}"
         await record_interaction(
             int(row["brand"]),
