@@ -132,13 +132,14 @@ async def seed_demo_data(settings: Settings | None = None, *, contract_tools: Co
             await seed_demo_rights(actor)
         await seed_demo_contracts(actor, contract_tools or _contract_tools(settings))
         await seed_demo_payments(actor)
+        # Reconciliation releases and pays last month's payables: before the tax hold is switched on.
+        await seed_demo_reconciliation(actor, settings)
         tools = contract_tools or _contract_tools(settings)
         if settings is not None and tools is not None:
             await seed_demo_renewals(actor, tools, Encryptor(settings.secret_key))
         await seed_demo_tax(actor, settings)
-        if settings is not None:
+        if settings is not None:  # last: the exports hold what the seed made
             await _seed_exports(actor, settings)
-        await seed_demo_reconciliation(actor, settings)
         await settle_seeded_emails()
     creator_lines = await _ensure_demo_creator_sign_ins(actor)
     staff_lines = "\n".join(
