@@ -5,9 +5,10 @@ Run from the repository root, after bench/generate_data.py (1,000,000 deliverabl
     uv run python bench/rights_bench.py            # grants for every approved/live asset, then 5 warm-ups + 50 runs
     uv run python bench/rights_bench.py --regrant  # empty rights_entry first and grant again
 
-The rights ledger is filled set-based, three entries per asset (approved, live or verified deliverable): the
+The rights ledger is filled set-based, about four entries per asset (approved, live or verified deliverable): the
 approval's grant, the go-live grant that supersedes it, and, for half of them, an extension that supersedes that
-(the other half get a third, older asset-less-looking grant on another channel that still stands). Channels,
+(the other half get a third, older asset-less-looking grant on another channel that still stands); seven in eight
+also have an earlier organic window that has ended — over 3,000,000 entries at the default size. Channels,
 territories (40% worldwide, the rest one to three countries) and windows (started up to 400 days ago, 30 to 395
 days long) are drawn from random() after setseed(). Then shared.rights.queries.list_library is timed for the
 big brand, one call at a time, as the library page makes it (without signing media URLs).
@@ -70,6 +71,15 @@ GRANT_SQL = [
            CASE WHEN g.id % 2 = 0 THEN g.channels ELSE '{website}'::varchar[] END, g.territories, g.starts_on,
            g.ends_on + 180, CASE WHEN g.id % 2 = 0 THEN g.id END, '', 'bench', now()
     FROM rights_entry g WHERE g.source = 'go_live'
+    """,
+    # Most assets also had an earlier window that has ended (a launch month's organic repost): history the
+    # filters must step over. This brings the ledger past the issue's 3,000,000 grants.
+    """
+    INSERT INTO rights_entry (brand, collaboration, deliverable, kind, source, channels, territories, starts_on,
+                              ends_on, supersedes, reason, actor_label, created_at)
+    SELECT a.brand, a.collaboration, a.deliverable, 'grant', 'staff', '{organic}'::varchar[], a.territories,
+           a.starts_on - 120, a.starts_on - 60, NULL, '', 'bench', now()
+    FROM rights_entry a WHERE a.source = 'approval' AND a.id % 8 <> 0
     """,
     "ANALYZE rights_entry",
 ]

@@ -577,6 +577,20 @@ class RightsEntry(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class RightsChannelSpan(Table):
+    """Per brand and channel, the last day any grant or extension on that channel runs to — kept by a trigger on
+    rights_entry (migration 2026-11-29T10:30), never written by the app. "Usable now for <channel>" asks it first:
+    a channel the brand never had (or whose grants all ended) answers an empty page at once instead of walking
+    every asset. It can only say "maybe" (revocations and supersessions are the ledger's to judge)."""
+
+    id: Serial
+
+    brand = ForeignKey(Brand, null=False)
+    channel = Varchar(length=20)
+    last_ends_on = Date()  # 'infinity' for a grant without an end
+    unique_rights_channel_span = Unique(["brand", "channel"])
+
+
 class RightsRenewal(Table):
     """A brand's proposal to extend a grant (a new last day, for a fee), answered by the creator in the portal
     (accept, counter, decline; a counter is the brand's to answer). Agreed, it becomes an amendment contract; once

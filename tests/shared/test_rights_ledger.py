@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import asyncpg
+import httpx
 import pytest
 
 from shared.audit.context import system_actor
 from shared.content.actions import check_submit_live
 from shared.db.engine import get_engine
+from shared.db.querycount import count_queries
 from shared.errors import InvalidInput, PermissionDenied
 from shared.identity.queries import get_staff_context
 from shared.integrations.storage_local import LocalStorage
@@ -129,7 +131,11 @@ async def test_it_alerts_before_the_end_once_each(cast: Cast, local_storage: Loc
     assert take_down[0]["title"].startswith("Usage rights ended: take down") and "expired=true" in take_down[0]["link"]
 
 
-async def test_the_library_answers_usable_now_expiring_and_expired(cast: Cast, local_storage: LocalStorage) -> None:
+async def test_the_library_answers_usable_now_expiring_and_expired(
+    cast: Cast,
+    local_storage: LocalStorage,
+    client: httpx.AsyncClient,  # opens the engine's pool, which count_queries watches
+) -> None:
     us, _ = await approved_asset(cast, local_storage)
     await check_submit_live(ACTOR, cast.alice_id, us, urls=LIVE)
     world, _ = await approved_asset(cast, local_storage, channels=("email",), countries="", duration="30", unit="days")
@@ -156,6 +162,14 @@ async def test_the_library_answers_usable_now_expiring_and_expired(cast: Cast, l
     assert texts[old].startswith("Expired ") and texts[old].endswith("— take it down.")
     assert texts[us].startswith("Usable for organic and paid social (Meta) in CA, US until ")
     assert (await list_library(cast.globex_id, LibraryFilters(), today=today)).tiles == ()
+    # The per-brand channel summary the database keeps: what the brand got, to the last day any grant runs.
+    spans = {r["channel"]: r["last_ends_on"] for r in await get_engine().fetch(
+        "SELECT channel, last_ends_on FROM rights_channel_span WHERE brand = $1", cast.acme_id)}  # fmt: skip
+    assert set(spans) == {"organic", "paid_meta", "email"} and spans["email"] >= today
+    # A channel the brand never got answers at once, from the summary (one statement, no walk over the assets).
+    with count_queries() as never:
+        assert (await list_library(cast.acme_id, LibraryFilters(channel="ooh", country="US"), today=today)).tiles == ()
+    assert never.count == 1
     first = await list_library(cast.acme_id, LibraryFilters(), today=today, limit=2)
     assert first.next_after == world
     rest = await list_library(cast.acme_id, LibraryFilters(), today=today, after=first.next_after, limit=2)
