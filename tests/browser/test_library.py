@@ -1,6 +1,6 @@
-"""Bob looks for content he may use: the library at desktop and phone widths. He finds Alice's live reel usable
+"""Bob looks for content he may use: the library at desktop and phone widths. He finds Diego's live reel usable
 for Meta partnership ads in the US, downloads it for that channel, is refused for out-of-home, spots the expired
-post to take down, proposes a renewal that Alice accepts on her phone (the amendment is hers to sign next), and sees
+post to take down, proposes a renewal that Diego accepts on his phone (the amendment is his to sign next), and sees
 the campaign's rights windows.
 Screens are saved as test-artifacts/library-*.png."""
 
@@ -17,6 +17,7 @@ from playwright.async_api import Browser, Page, expect
 
 from shared.audit.context import system_actor
 from shared.content.actions import check_submit_live
+from shared.identity.actions import SocialAccount, do_create_creator
 from shared.integrations.storage_local import LocalStorage
 from shared.rights.actions import record_grant
 from shared.rights.queries import standing_entries
@@ -42,14 +43,21 @@ def library_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) 
         yield base, folder
 
 
-async def _assets(cast: Cast, folder: Path) -> tuple[int, int]:
+async def _assets(cast: Cast, folder: Path) -> tuple[int, int, int]:
+    """Diego's approved, live reel (usable for organic and Meta ads in CA and US) and his older post whose 30 days
+    are over: (Diego, reel, old post)."""
     storage = LocalStorage(folder, secret_key="library-test", base_url="http://127.0.0.1")
-    reel, _ = await approved_asset(cast, storage)
-    await check_submit_live(ACTOR, cast.alice_id, reel, urls=["https://www.instagram.com/reel/abc/"])
-    old, _ = await approved_asset(cast, storage, channels=("organic",), countries="", duration="30", unit="days")
-    await check_submit_live(ACTOR, cast.alice_id, old, urls=["https://www.instagram.com/reel/old/"])
+    diego = int((await do_create_creator(
+        ACTOR, display_name="Diego Alvarez", email="diego@creators.test", country="MX", niches=["food"],
+        accounts=[SocialAccount("instagram", "ig-diego", "diego.cocina", 120_400, 3_900)],
+    )).id)  # fmt: skip
+    reel, _ = await approved_asset(cast, storage, creator_id=diego)
+    await check_submit_live(ACTOR, diego, reel, urls=["https://www.instagram.com/reel/abc/"])
+    old, _ = await approved_asset(cast, storage, creator_id=diego, channels=("organic",), countries="",
+                                  duration="30", unit="days")  # fmt: skip
+    await check_submit_live(ACTOR, diego, old, urls=["https://www.instagram.com/reel/old/"])
     await record_grant(ACTOR, old, source="go_live", go_live=today_utc() - dt.timedelta(days=75))
-    return reel, old
+    return diego, reel, old
 
 
 async def _no_sideways_scroll(page: Page) -> None:
@@ -60,7 +68,7 @@ async def test_bob_finds_what_he_may_use_and_renews_it(
     browser: Browser, page: Page, library_server: tuple[str, Path], cast: Cast, artifacts_dir: Path
 ) -> None:
     base, folder = library_server
-    reel, old = await _assets(cast, folder)
+    diego, reel, old = await _assets(cast, folder)
     [entry] = (await standing_entries([reel]))[reel]
     async with desktop_page(browser, artifacts_dir, "library-desktop") as desk:
         await sign_in_bob(desk, base)
@@ -98,7 +106,7 @@ async def test_bob_finds_what_he_may_use_and_renews_it(
         await expect(desk.locator(f"#asset-{reel}").locator(".field-error")).to_have_text(
             "No usage rights cover out-of-home in US today: not downloaded."
         )
-        # Bob proposes six more months for US$400; Alice accepts on her phone; the tile shows the new date.
+        # Bob proposes six more months for US$400; Diego accepts on his phone; the tile shows the new date.
         await desk.get_by_role("link", name="Clear").click()
         await tile.locator("summary", has_text="Renew or revoke").click()
         new_end = entry.grant.ends_on + dt.timedelta(days=183)
@@ -106,9 +114,9 @@ async def test_bob_finds_what_he_may_use_and_renews_it(
         await tile.get_by_label("Fee for the extension").fill("400")
         await tile.get_by_role("button", name="Propose renewal").click()
         await expect(desk.locator(".flashes")).to_contain_text("Renewal proposed")
-        await expect(desk.locator(f"#asset-{reel} .library-renewal")).to_contain_text("waiting for Alice Rivera")
+        await expect(desk.locator(f"#asset-{reel} .library-renewal")).to_contain_text("waiting for Diego Alvarez")
         key = secrets.token_hex(32)
-        await PostgresSessionStore().set(key, json.dumps({"creator_id": cast.alice_id}).encode(), expires_in=600)
+        await PostgresSessionStore().set(key, json.dumps({"creator_id": diego}).encode(), expires_in=600)
         await page.context.add_cookies([{"name": SESSION_COOKIE, "value": key, "url": base}])
         await page.goto(f"{base}/rights")
         mine = page.locator(f"#asset-{reel}")
@@ -125,7 +133,7 @@ async def test_bob_finds_what_he_may_use_and_renews_it(
         await expect(page.locator(f"#asset-{reel} .library-rights")).to_contain_text(f"until {old_end}")
         await desk.reload()
         await expect(desk.locator(f"#asset-{reel} .library-rights")).to_contain_text(f"until {old_end}")
-        await expect(desk.locator(f"#asset-{reel} .library-renewal")).to_contain_text("waits for Alice Rivera's")
+        await expect(desk.locator(f"#asset-{reel} .library-renewal")).to_contain_text("waits for Diego Alvarez's")
         # One campaign's rights windows, side by side.
         await desk.get_by_label("Campaign").select_option(index=1)
         await desk.get_by_role("button", name="Show").click()
