@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -39,6 +40,19 @@ log = logging.getLogger("rapport")
 CSRF_EXEMPT_PATHS = ["/webhooks/", "^/storage/", "^/static/"]
 
 
+_FROZEN: list[bool] = []
+
+
+def _freeze_startup_objects() -> None:
+    """Everything made before the first start (modules, routes, templates, the pool) lives as long as the process:
+    moved out of the collector's reach, a full collection no longer walks it. Without this, every few dozen requests
+    one paused for the walk (bench/results_bench.py: a 500-creator results page p95 142 ms → 43 ms, p50 unchanged
+    at 37 ms). Once per process: a test process starts many apps, and freezing again would keep their garbage."""
+    if not _FROZEN:
+        _FROZEN.append(True)
+        gc.freeze()
+
+
 def create_app(settings: Settings) -> Litestar:
     configure_logging(settings.log_level, json=settings.log_json)
     templates = template_config(settings)
@@ -53,6 +67,7 @@ def create_app(settings: Settings) -> Litestar:
             jobs = await stack.enter_async_context(job_queue(dsn))
             if settings.worker_in_process:
                 await stack.enter_async_context(worker_in_background(jobs))
+            _freeze_startup_objects()
             log.info("rapport ready", extra={"database": redact_dsn(dsn), "env": settings.env})
             yield
 

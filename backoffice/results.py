@@ -33,6 +33,7 @@ from shared.results.links import (
 )
 from shared.results.queries import (
     CSV_HEADER,
+    creators_page,
     get_campaign_results,
     get_live_post,
     list_campaign_results,
@@ -52,6 +53,7 @@ from shared.results.sharing import (
 )
 from shared.web.forms import Form, Id, Integer, Text, read_form
 from shared.web.guards import allow_anyone
+from shared.web.ids import QueryId
 from shared.web.local_storage import StorageDependency
 
 ANYONE_AT_BRAND = requires_role(*ALL_ROLES)
@@ -97,6 +99,7 @@ async def _campaign_page(
     link_errors: dict[str, str] | None = None,
     code_form: dict[str, str] | None = None,
     code_errors: dict[str, str] | None = None,
+    creator_page: int = 1,
     status: int = 200,
 ) -> Template:
     results = await get_campaign_results(brand.brand_id, campaign_id)
@@ -119,6 +122,7 @@ async def _campaign_page(
             "click_days": click_days,
             "clicks_chart": clicks_chart(click_days),
             "imports": brand.role in IMPORTERS,
+            "creators": creators_page(results, creator_page),
         },
         status_code=status,
     )
@@ -126,9 +130,12 @@ async def _campaign_page(
 
 @get("/b/{brand_slug:str}/results/{campaign_id:int}", guards=[ANYONE_AT_BRAND])
 async def campaign_results(
-    brand: NamedDependency[BrandAccess], staff: NamedDependency[StaffContext], campaign_id: FromPath[int]
+    brand: NamedDependency[BrandAccess],
+    staff: NamedDependency[StaffContext],
+    campaign_id: FromPath[int],
+    page: QueryId = None,
 ) -> Template:
-    return await _campaign_page(brand, staff, campaign_id)
+    return await _campaign_page(brand, staff, campaign_id, creator_page=page or 1)
 
 
 @post(
@@ -222,12 +229,17 @@ async def revoke_share(
 
 
 @get("/reports/{token:str}", guards=[allow_anyone])
-async def shared_results(token: FromPath[str]) -> Template:
+async def shared_results(token: FromPath[str], page: QueryId = None) -> Template:
     """The read-only report behind a shared link, for anyone holding it (no account)."""
     shared, results = await get_shared_results(token)
     return Template(
         "backoffice/results_shared.html",
-        context={"shared": shared, "results": results, "metric_labels": [METRIC_LABELS[m] for m in METRICS]},
+        context={
+            "shared": shared,
+            "results": results,
+            "metric_labels": [METRIC_LABELS[m] for m in METRICS],
+            "creators": creators_page(results, page or 1),
+        },
     )
 
 

@@ -445,6 +445,27 @@ async def get_campaign_results(brand_id: int, campaign_id: int) -> CampaignResul
     )
 
 
+CREATORS_PER_PAGE = 25  # creator sections per results page; the totals, formulas, chart and CSV cover them all
+
+
+@dataclass(frozen=True)
+class CreatorsPage:
+    creators: tuple[CreatorResult, ...]
+    page: int
+    pages: int
+    first: int  # 1-based position of the first creator shown
+    total: int
+
+
+def creators_page(results: CampaignResults, page: int) -> CreatorsPage:
+    """One page of the campaign's creator sections (a page past the end shows the last)."""
+    total = len(results.creators)
+    pages = max(1, -(-total // CREATORS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * CREATORS_PER_PAGE
+    return CreatorsPage(results.creators[start : start + CREATORS_PER_PAGE], page, pages, start + 1, total)
+
+
 CHART_CREATORS = 20  # the chart shows the creators with the most views; the table beside it the same rows
 
 

@@ -151,3 +151,24 @@ async def test_alice_sees_her_posts_numbers_by_brand(
     assert page.status_code == 200
     assert "Acme" in page.text and "3,210" in page.text and "not given by Instagram" in page.text
     assert "1 post, 1 verified; 3,210 views in all." in page.text
+
+
+async def test_a_large_campaign_pages_its_creators_and_keeps_the_totals(
+    client: httpx.AsyncClient, cast: Cast, results_settings: Settings, platforms: Platforms
+) -> None:
+    campaign, _reel, _post = await _read_once(cast, results_settings, platforms)
+    for n in range(26):  # 27 creators with Alice: two pages of 25
+        account = SocialAccount("instagram", f"ig-p{n}", f"p{n}", 10_000, 100)
+        creator = await do_create_creator(ACTOR, display_name=f"Creator {n:02d}", email=f"p{n}@creators.test",
+                                          country="US", niches=["outdoors"], accounts=[account])  # fmt: skip
+        await agreed_deal(cast, int(creator.id), campaign_id=campaign)
+    await act_as_staff(client, cast.bob_id)
+    first = await client.get(f"/backoffice/b/acme/results/{campaign}")
+    assert "Creators 1–25 of 27" in first.text and "Next creators" in first.text
+    assert first.text.count('<section class="card" aria-labelledby="creator-') == 25
+    assert "Alice Rivera" in first.text and "US$48.39" in first.text  # the campaign's totals cover everyone
+    second = await client.get(f"/backoffice/b/acme/results/{campaign}?page=2")
+    assert "Creators 26–27 of 27" in second.text and "Previous creators" in second.text
+    assert second.text.count('<section class="card" aria-labelledby="creator-') == 2
+    beyond = await client.get(f"/backoffice/b/acme/results/{campaign}?page=9")
+    assert "Creators 26–27 of 27" in beyond.text  # past the end: the last page
