@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -141,6 +141,12 @@ def cmd_demo(args: argparse.Namespace) -> None:
             # Open the job queue while seeding: the seed's notifications defer their emails like any action's;
             # the seed's hundreds of small transactions share pooled connections.
             async with job_queue(settings.database_url or ""), connection_pool(get_engine()):
+                if _DEMO_STRIPE and not await get_engine().fetch("SELECT 1 FROM brand WHERE slug = 'acme'"):
+                    # A fresh database: the simulator's saved state (var/stripe-sim.json) belongs to an earlier
+                    # one — accounts and transfers this database never heard of. Stripe starts afresh too.
+                    url, forget = _DEMO_STRIPE[0]
+                    forget()
+                    _fund_platform(url)
                 return await seed_demo_data(settings)
 
         summary = asyncio.run(prepare())
@@ -202,6 +208,20 @@ DEMO_STRIPE_KEY = "sk_test_rapport_demo"
 DEMO_PLATFORM_BALANCE = 5_000_000  # 50,000.00 USD ready to transfer to creators
 
 
+# The demo's simulator in this process: its address and how to forget its state (see cmd_demo).
+_DEMO_STRIPE: list[tuple[str, Callable[[], None]]] = []
+
+
+def _fund_platform(url: str) -> None:
+    import httpx
+
+    auth = {"Authorization": f"Bearer {DEMO_STRIPE_KEY}"}
+    available = httpx.get(f"{url}/v1/balance", headers=auth).json()["available"]
+    usd = next((b["amount"] for b in available if b["currency"] == "usd"), 0)
+    if usd < DEMO_PLATFORM_BALANCE:
+        httpx.post(f"{url}/_sim/top_up", data={"amount": DEMO_PLATFORM_BALANCE - usd, "currency": "usd"}, headers=auth)
+
+
 def _start_stripe_simulator(stack: ExitStack, base_url: str) -> str | None:
     """Run the Stripe simulator for this process (state in var/stripe-sim.json) and point the app at it.
 
@@ -210,7 +230,6 @@ def _start_stripe_simulator(stack: ExitStack, base_url: str) -> str | None:
     """
     if os.environ.get("STRIPE_API_KEY"):
         return None
-    import httpx
 
     from shared.integrations.stripe_simulator import Simulator, WebhookEndpoint, running_simulator
 
@@ -225,11 +244,8 @@ def _start_stripe_simulator(stack: ExitStack, base_url: str) -> str | None:
     )
     port = int(os.environ.get("RAPPORT_STRIPE_SIM_PORT", "0"))
     url = stack.enter_context(running_simulator(simulator, port=port))
-    auth = {"Authorization": f"Bearer {DEMO_STRIPE_KEY}"}
-    available = httpx.get(f"{url}/v1/balance", headers=auth).json()["available"]
-    usd = next((b["amount"] for b in available if b["currency"] == "usd"), 0)
-    if usd < DEMO_PLATFORM_BALANCE:
-        httpx.post(f"{url}/_sim/top_up", data={"amount": DEMO_PLATFORM_BALANCE - usd, "currency": "usd"}, headers=auth)
+    _fund_platform(url)
+    _DEMO_STRIPE.append((url, simulator.store.reset))
     os.environ.update(
         STRIPE_API_KEY=DEMO_STRIPE_KEY,
         STRIPE_API_BASE=url,

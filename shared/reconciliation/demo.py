@@ -42,7 +42,8 @@ def _sim(settings: Settings, path: str, data: dict[str, str | int], key: str = "
     if key:
         headers["Idempotency-Key"] = key
     response = httpx.post(f"{settings.stripe_api_base}{path}", data=data, headers=headers, timeout=30)
-    response.raise_for_status()
+    if response.is_error:
+        raise RuntimeError(f"the Stripe simulator answered {response.status_code} to {path}: {response.text}")
     result: dict[str, object] = response.json()
     return result
 
@@ -129,7 +130,9 @@ async def seed_demo_reconciliation(actor: Actor, settings: Settings | None) -> N
     # Paid by hand from Stripe's dashboard last month: Rapport never heard of it.
     outside = _sim(settings, "/v1/transfers", {"amount": 7500, "currency": "usd", "destination": accounts[1],
                                                "description": "Travel refund"},
-                   key="rapport-demo-transfer-outside-rapport")  # fmt: skip
+                   # The simulator's state outlives a demo database: a key per destination, so a fresh seed's new
+                   # accounts never meet an earlier seed's request under the same key.
+                   key=f"rapport-demo-transfer-outside-rapport-{accounts[1]}")  # fmt: skip
     _sim(settings, "/_sim/backdate", {"object": str(outside["id"]), "created": int(_at(last_month, 16).timestamp())})
 
     for month in (before_last, last_month):
