@@ -17,7 +17,6 @@ from typing import Any
 
 from shared.audit.actions import write_audit_row
 from shared.audit.context import Actor
-from shared.collaborations.rules import AGREED
 from shared.creators.rules import to_minor_units
 from shared.db.engine import get_engine
 from shared.db.transactions import atomic
@@ -25,6 +24,7 @@ from shared.errors import InvalidInput, NotFound, PermissionDenied
 from shared.identity.queries import StaffContext
 from shared.identity.rules import Role
 from shared.money import format_money
+from shared.results.links import require_deal_in_campaign
 from shared.results.rules import (
     ORDER_COLUMNS,
     ORDERS_MAX,
@@ -53,16 +53,7 @@ async def do_add_discount_code(
         raise InvalidInput({"code": error})
     engine = get_engine()
     async with atomic():
-        deal = await engine.fetch(
-            "SELECT 1 FROM collaboration WHERE campaign = $1 AND brand = $2 AND creator = $3 "
-            "AND status = ANY($4::varchar[])",
-            campaign_id,
-            brand_id,
-            creator_id,
-            sorted(str(s) for s in AGREED),
-        )
-        if not deal:
-            raise InvalidInput({"creator": "Choose a creator who has a deal in this campaign."})
+        await require_deal_in_campaign(brand_id, campaign_id, creator_id)
         rows = await engine.fetch(
             "INSERT INTO discount_code (brand, campaign, creator, code, created_by, created_at) "
             "VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (brand, code) DO NOTHING RETURNING id",

@@ -35,6 +35,20 @@ def check_target(url: str) -> str | None:
     return None
 
 
+async def require_deal_in_campaign(brand_id: int, campaign_id: int, creator_id: int) -> None:
+    """What a tracked link and a discount code both need: the creator has an agreed deal in this campaign."""
+    deal = await get_engine().fetch(
+        "SELECT 1 FROM collaboration WHERE campaign = $1 AND brand = $2 AND creator = $3 "
+        "AND status = ANY($4::varchar[])",
+        campaign_id,
+        brand_id,
+        creator_id,
+        sorted(str(s) for s in AGREED),
+    )
+    if not deal:
+        raise InvalidInput({"creator": "Choose a creator who has a deal in this campaign."})
+
+
 async def do_create_tracked_link(
     actor: Actor, staff: StaffContext, brand_id: int, campaign_id: int, *, creator_id: int, target_url: str
 ) -> str:
@@ -47,16 +61,7 @@ async def do_create_tracked_link(
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     engine = get_engine()
     async with atomic():
-        deal = await engine.fetch(
-            "SELECT 1 FROM collaboration WHERE campaign = $1 AND brand = $2 AND creator = $3 "
-            "AND status = ANY($4::varchar[])",
-            campaign_id,
-            brand_id,
-            creator_id,
-            sorted(str(s) for s in AGREED),
-        )
-        if not deal:
-            raise InvalidInput({"creator": "Choose a creator who has a deal in this campaign."})
+        await require_deal_in_campaign(brand_id, campaign_id, creator_id)
         rows = await engine.fetch(
             "INSERT INTO tracked_link (brand, campaign, creator, code, target_url, clicks, created_by, created_at) "
             "VALUES ($1, $2, $3, $4, $5, 0, $6, now()) ON CONFLICT (campaign, creator) DO NOTHING RETURNING id",
