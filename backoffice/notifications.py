@@ -14,9 +14,10 @@ from litestar.response import Redirect, Template
 from backoffice.guards import requires_staff
 from shared.identity.queries import StaffContext
 from shared.notifications.actions import Recipient, do_mark_all_notifications_read, do_mark_notification_read
-from shared.notifications.queries import count_unread_notifications, list_notifications
+from shared.notifications.queries import list_notifications
 from shared.web.auth import load_staff
 from shared.web.forms import Form, Id, read_form
+from shared.web.frame import frame_counts
 from shared.web.ids import QueryId
 
 NAV_UNREAD_STATE = "rapport_unread_notifications"
@@ -28,22 +29,13 @@ READ_FORM = Form(notification_id=Id(message="That notification no longer exists.
 
 
 async def count_unread_for_nav(request: Request[Any, Any, Any]) -> None:
-    """before_request hook: the header's unread badge, one small indexed query per full page staff open
-    (not for htmx fragments or JSON calls, which have no header; a form post counts too, since a refused
-    form is re-rendered as a full page with the header)."""
-    if request.headers.get("hx-request") == "true" or not _renders_a_page(request):
-        return
-    staff = await load_staff(request)  # already loaded by the guard: no query
-    if staff is not None:
-        request.scope["state"][NAV_UNREAD_STATE] = await count_unread_notifications("staff", staff.id)
-
-
-def _renders_a_page(request: Request[Any, Any, Any]) -> bool:
-    """GETs, and form posts (a refused form comes back as a whole page); not JSON or upload calls."""
-    if request.method == "GET":
-        return True
-    content_type = request.headers.get("content-type", "")
-    return content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+    """before_request hook: the header's unread badge on full pages (not htmx fragments or JSON calls, which have
+    no header; a form post counts too, since a refused form is re-rendered as a whole page). The count came with
+    the staff in one statement (shared.web.frame): no query here."""
+    if await load_staff(request) is not None:
+        unread = frame_counts(request).unread
+        if unread is not None:
+            request.scope["state"][NAV_UNREAD_STATE] = unread
 
 
 def safe_link(link: str) -> str:

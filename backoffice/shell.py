@@ -15,9 +15,9 @@ from litestar import Request
 
 from backoffice.guards import ALL_ROLES, brand_access
 from backoffice.notifications import count_unread_for_nav
-from shared.content.review_queries import count_waiting_reviews
 from shared.identity.rules import Role
 from shared.web.auth import load_staff
+from shared.web.frame import frame_counts
 
 Group = Literal["work", "money", "settings"]
 Badge = Literal["", "reviews"]
@@ -123,7 +123,7 @@ def build_shell(brand_name: str, brand_slug: str, role: Role, rest: str, badges:
 
 async def prepare_shell(request: Request[Any, Any, Any]) -> None:
     """before_request hook for full pages (not form posts or htmx fragments): the header's unread badge and, on a
-    brand's pages, its navigation (one small query for the reviews badge)."""
+    brand's pages, its navigation; their counts came with the staff member (no query here)."""
     await count_unread_for_nav(request)
     if request.method != "GET" or request.headers.get("hx-request") == "true":
         return
@@ -136,5 +136,6 @@ async def prepare_shell(request: Request[Any, Any, Any]) -> None:
         return
     prefix = f"/backoffice/b/{slug}"
     rest = request.url.path[len(prefix) :] if request.url.path.startswith(prefix) else ""
-    badges: dict[Badge, int] = {"reviews": await count_waiting_reviews(access.brand_id)}
+    # The badge came with the staff member in one statement (shared.web.frame).
+    badges: dict[Badge, int] = {"reviews": frame_counts(request).waiting_reviews or 0}
     request.scope["state"][SHELL_STATE] = build_shell(access.brand_name, access.brand_slug, access.role, rest, badges)

@@ -6,6 +6,8 @@ Run from the repository root (`make bench`):
     uv run python bench/http_bench.py --baseline /tmp/before   # another checkout, route by route, same run
     uv run python bench/http_bench.py --demo                   # the demo's settings (INFO log, dev, worker)
     uv run python bench/http_bench.py --workers 2              # uvicorn --workers 2
+    uv run python bench/http_bench.py --workers 1,2            # 1 and 2 processes route by route, same run
+    uv run python bench/http_bench.py --half-load              # and p50/p99 at half of each route's max req/s
     uv run python bench/http_bench.py --profile --only roster  # py-spy samples into bench/results/profile-*.txt
 
 What it does, all on 127.0.0.1 and inside a throw-away temporary directory:
@@ -23,6 +25,9 @@ What it does, all on 127.0.0.1 and inside a throw-away temporary directory:
    app in turn, then the bare app again: its mean is the ceiling the ratios are taken against;
 5. counts the SQL statements and pool resets of each route (PostgreSQL's log_statement=all,
    switched on only for that count, after the load runs, sequential requests);
+   with `--half-load`, each route again at half the rate it just reached (wrk with a Lua script that
+   spaces each connection's requests by random, exponentially distributed pauses: arrivals like
+   independent people's, not a closed loop that always saturates): p50/p99 at that load;
 6. prints a table (req/s, ratio to the ceiling, p50/p99 ms, SQL, CPU seconds of app and PostgreSQL)
    and writes bench/results/http-<timestamp>.json;
 7. stops the servers (by PID) and PostgreSQL, deletes the temporary directory (also on failure or Ctrl-C).
@@ -84,6 +89,7 @@ class RouteResult:
     socket_errors: dict[str, int] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
     wrk_output: str = ""
+    half_load: dict[str, float] = field(default_factory=dict)  # --half-load: rate asked, reached, p50, p99
 
 
 # --- wrk ----------------------------------------------------------------------------------------
@@ -143,18 +149,45 @@ def find_wrk() -> str:
     return wrk
 
 
+# wrk is a closed loop: each connection sends its next request as soon as the last is answered, so it
+# always saturates the server and its p99 is queueing. For latency at a given load each connection
+# instead waits a random pause before each request, exponentially distributed around
+# connections / rate: requests then arrive like independent people's at about `rate` per second.
+PACED_SCRIPT = """
+local mean_ms = tonumber(os.getenv("WRK_MEAN_PAUSE_MS"))
+function setup(thread) thread:set("seed", math.random(1, 1000000)) end
+function init(args) math.randomseed(seed) end
+function delay() return math.floor(-math.log(1 - math.random()) * mean_ms) end
+"""
+
+
 def run_wrk(
-    wrk: str, url: str, *, seconds: int, connections: int, threads: int, headers: list[str], latency: bool = True
+    wrk: str,
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    threads: int,
+    headers: list[str],
+    latency: bool = True,
+    rate: float | None = None,
 ) -> tuple[str, float]:
-    """Run wrk once (killed if it overruns by 30 s); return its output and the CPU seconds it used."""
+    """Run wrk once (killed if it overruns by 30 s); return its output and the CPU seconds it used.
+    With `rate`, requests are paced to about that many per second (see PACED_SCRIPT)."""
     cmd = [wrk, f"--threads={threads}", f"--connections={connections}", f"--duration={seconds}s", "--timeout=10s"]
     if latency:
         cmd.append("--latency")
+    env = dict(os.environ)
+    if rate is not None:
+        script = Path(tempfile.gettempdir()) / "rapport-wrk-paced.lua"
+        script.write_text(PACED_SCRIPT)
+        env["WRK_MEAN_PAUSE_MS"] = str(connections / rate * 1000)
+        cmd += ["--script", str(script)]
     for header in headers:
         cmd += ["--header", header]
     cmd.append(url)
     with tempfile.TemporaryFile(mode="w+") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
         watchdog = threading.Timer(seconds + 30, lambda: proc.kill())
         watchdog.start()
         try:
@@ -312,13 +345,13 @@ class Stack:
         server.wait_ready()
         return server
 
-    def start_app(self, name: str, tree: Path, *, demo: bool, workers: int) -> AppServer:
+    def start_app(self, name: str, tree: Path, *, demo: bool, workers: int, manager: bool = False) -> AppServer:
         """`rapport serve` as `make serve` runs it (or uvicorn --workers N), from `tree`'s code."""
         port = free_port()
         env = self.app_env("development" if demo else "test", port, "INFO" if demo else "WARNING")
         # The tree's own modules come first (a baseline tree shadows the installed project).
         env["PYTHONPATH"] = str(tree)
-        if workers > 1:
+        if workers > 1 or manager:
             cmd = [
                 sys.executable, "-m", "uvicorn", "--factory", "app:app_from_env", "--host", "127.0.0.1",
                 "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning",
@@ -604,7 +637,22 @@ def bench_route(
     cpu = {key: round(after[key] - before.get(key, 0.0), 2) for key in after}
     cpu["wrk"] = round(wrk_cpu, 2)
     name = f"{server.name}:{route.name}"
-    return RouteResult(name=name, path=route.path, cpu_seconds=cpu, wrk_output=output, **parsed)
+    result = RouteResult(name=name, path=route.path, cpu_seconds=cpu, wrk_output=output, **parsed)
+    if args.half_load:
+        asked = parsed["requests_per_sec"] / 2
+        paced, _ = run_wrk(
+            wrk, url, seconds=args.duration, connections=args.connections, threads=args.threads, headers=headers,
+            rate=asked,
+        )  # fmt: skip
+        at_half = parse_wrk(paced)
+        result.half_load = {
+            "asked_per_sec": round(asked, 1),
+            "requests_per_sec": at_half["requests_per_sec"],
+            "p50_ms": at_half["p50_ms"],
+            "p99_ms": at_half["p99_ms"],
+            "non_2xx_3xx": at_half["non_2xx_3xx"],
+        }
+    return result
 
 
 def print_report(
@@ -617,7 +665,8 @@ def print_report(
     print()
     print(
         f"wrk: {args.threads} threads, {args.connections} connections, {args.duration} s per route"
-        f" ({args.warmup} s warm-up); app: {args.workers} process(es), {'demo' if args.demo else 'test'} settings"
+        f" ({args.warmup} s warm-up); app: {'/'.join(map(str, args.worker_counts))} process(es),"
+        f" {'demo' if args.demo else 'test'} settings"
     )
     bare_rates = " and ".join(f"{r.requests_per_sec:.0f}" for r in bare)
     print(f"bare Litestar /healthz: {bare_rates} req/s -> ceiling {ceiling:.0f}")
@@ -626,6 +675,8 @@ def print_report(
     for name in names:
         header += f" | {name + ' req/s':>16} {'ratio':>6} {'p50':>6} {'p99':>7}"
         header += f" {'SQL':>4} {'rst':>3} {'CPU app/pg':>10}"
+        if args.half_load:
+            header += f" {'@half req/s':>11} {'p50':>6} {'p99':>6}"
     if len(names) == 2:
         header += f" | {names[1] + '/' + names[0]:>12} {'per CPU-s':>9}"
     print(header)
@@ -640,6 +691,9 @@ def print_report(
                 f" {q.get('pool_resets_per_request', float('nan')):>3.0f}"
                 f" {r.cpu_seconds.get('app', 0):>5.1f}/{r.cpu_seconds.get('postgres', 0):<4.1f}"
             )
+            if args.half_load:
+                h = r.half_load
+                line += f" {h['requests_per_sec']:>11.0f} {h['p50_ms']:>6.1f} {h['p99_ms']:>6.1f}"
         if len(names) == 2:
             a, b = by_server[names[0]][route_name], by_server[names[1]][route_name]
             line += f" | {b.requests_per_sec / a.requests_per_sec:>12.2f} {per_cpu(b) / per_cpu(a):>9.2f}"
@@ -649,6 +703,8 @@ def print_report(
             if r.non_2xx_3xx or any(r.socket_errors.values()):
                 print(f"  !! {name}: {r.non_2xx_3xx} non-2xx/3xx responses, socket errors {r.socket_errors}")
     print("ratio = req/s / the bare app's; SQL = statements per request, rst = asyncpg pool resets per request")
+    if args.half_load:
+        print("@half = the route again at half the req/s it reached (paced arrivals): the rate reached, p50, p99 ms")
     if len(names) == 2:
         print(
             "per CPU-s = the ratio of requests served per CPU second of the app process: the cost of a request,"
@@ -671,7 +727,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32, help="open HTTP connections (default 32)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load per route first (default 2)")
-    parser.add_argument("--workers", type=int, default=1, help="app processes (uvicorn --workers; default 1)")
+    parser.add_argument(
+        "--workers",
+        default="1",
+        help="app processes (uvicorn --workers; default 1); two counts, e.g. 1,2: both measured route by route",
+    )
+    parser.add_argument(
+        "--half-load", action="store_true", help="each route again at half its max req/s: p50 and p99 at that load"
+    )
     parser.add_argument("--demo", action="store_true", help="the demo's settings (development, INFO log, worker)")
     parser.add_argument(
         "--baseline",
@@ -683,7 +746,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-query-count", action="store_true", help="skip counting the pages' SQL statements")
     parser.add_argument("--profile", action="store_true", help="py-spy each route of this tree's app (bench/results)")
     args = parser.parse_args(argv)
-    if args.duration < 1 or args.connections < 1 or args.threads < 1 or args.warmup < 0 or args.workers < 1:
+    try:
+        worker_counts = [int(n) for n in args.workers.split(",")]
+    except ValueError:
+        parser.error("--workers takes a number of processes, or two separated by a comma (1,2)")
+    if len(worker_counts) > 2 or (len(worker_counts) == 2 and args.baseline):
+        parser.error("--workers compares at most two counts, and not together with --baseline")
+    args.workers, args.worker_counts = max(worker_counts), worker_counts
+    if args.duration < 1 or args.connections < 1 or args.threads < 1 or args.warmup < 0 or min(worker_counts) < 1:
         parser.error("--duration, --connections, --threads and --workers must be >= 1, --warmup >= 0")
     if args.connections < args.threads:
         parser.error("--connections must be at least --threads (wrk needs one connection per thread)")
@@ -699,9 +769,14 @@ def main(argv: list[str] | None = None) -> int:
         stack.start_database()
         bare_server = stack.start_bare()
         servers = []
-        if args.baseline:
+        if len(worker_counts) == 2:
+            for count in worker_counts:  # both through uvicorn's process manager, so they differ only in count
+                servers.append(stack.start_app(f"{count}proc", ROOT, demo=args.demo, workers=count, manager=True))
+        elif args.baseline:
             servers.append(stack.start_app("before", args.baseline.resolve(), demo=args.demo, workers=args.workers))
-        servers.append(stack.start_app("after" if args.baseline else "app", ROOT, demo=args.demo, workers=args.workers))
+        if len(worker_counts) == 1:
+            name = "after" if args.baseline else "app"
+            servers.append(stack.start_app(name, ROOT, demo=args.demo, workers=args.workers))
         listing = ", ".join(f"{s.name} PID {s.pid} {s.base_url}" for s in [bare_server, *servers])
         print(f"Servers: {listing}", flush=True)
         cookies = sign_in(servers[-1].base_url)
@@ -726,7 +801,7 @@ def main(argv: list[str] | None = None) -> int:
         bare.append(bench_route(wrk, stack, bare_server, hello, cookies, args))
         ceiling = sum(r.requests_per_sec for r in bare) / len(bare)
         queries: dict[str, dict[str, dict[str, Any]]] = {}
-        if not args.no_query_count and args.workers == 1:
+        if not args.no_query_count and args.workers == 1:  # one process: its statements are the log's
             for server in servers:
                 try:
                     queries[server.name] = count_queries(stack, server, all_routes, cookies, QUERY_COUNT_REQUESTS)
@@ -744,7 +819,8 @@ def main(argv: list[str] | None = None) -> int:
             "git": git_state(),
             "baseline_git": git_state(args.baseline) if args.baseline else None,
             "wrk": {"threads": args.threads, "connections": args.connections, "duration_s": args.duration},
-            "app": {"processes": args.workers, "settings": "demo" if args.demo else "test"},
+            "app": {"processes": worker_counts, "settings": "demo" if args.demo else "test"},
+            "half_load": args.half_load,
             "ceiling_requests_per_sec": ceiling,
             "bare": [asdict(r) for r in bare],
             "routes": {name: {k: asdict(v) for k, v in results.items()} for name, results in by_server.items()},

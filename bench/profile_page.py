@@ -2,6 +2,7 @@
 
     uv run python bench/profile_page.py                 # 300 requests per route, top 30 functions
     uv run python bench/profile_page.py --requests 1000 --limit 50
+    uv run python bench/profile_page.py --paths /backoffice/b/acme --sort tottime   # any signed-in page; own time
 
 Same throw-away database as http_bench.py (embedded PostgreSQL in a temporary directory,
 migrated and seeded). The app runs in this process and is called through httpx's ASGI
@@ -33,7 +34,7 @@ from http_bench import DEMO_EMAIL, DEMO_PASSWORD, HELLO_PATH, PAGE_PATH, Stack
 APP_CODE = r"litestar/|piccolo/|asyncpg/|jinja2/|shared/|backoffice/|templates/"
 
 
-async def profile(requests: int, limit: int, pattern: str | None) -> None:
+async def profile(requests: int, limit: int, pattern: str | None, paths: list[str], sort: str) -> None:
     import httpx
 
     from app import create_app
@@ -55,9 +56,9 @@ async def profile(requests: int, limit: int, pattern: str | None) -> None:
         csrf = client.cookies["rapport_csrf"]
         client.cookies.clear()
         # As in http_bench.py: the hello route gets the CSRF cookie only, the page the session too.
+        signed_in_headers = {"Cookie": f"rapport_session={session}; rapport_csrf={csrf}"}
         routes = [
-            (HELLO_PATH, {"Cookie": f"rapport_csrf={csrf}"}),
-            (PAGE_PATH, {"Cookie": f"rapport_session={session}; rapport_csrf={csrf}"}),
+            (path, {"Cookie": f"rapport_csrf={csrf}"} if path == HELLO_PATH else signed_in_headers) for path in paths
         ]
         for path, headers in routes:
             for _ in range(50):  # warm caches: templates, prepared statements, pool connections
@@ -80,7 +81,7 @@ async def profile(requests: int, limit: int, pattern: str | None) -> None:
                 f" ({requests} sequential requests)"
             )
             out = io.StringIO()
-            stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+            stats = pstats.Stats(profiler, stream=out).sort_stats(sort)
             stats.print_stats(*([pattern] if pattern else []), limit)
             text = out.getvalue()
             for prefix in sorted({p for p in sys.path if p}, key=len, reverse=True):
@@ -98,6 +99,12 @@ def main() -> int:
         help="regular expression on file:line(function) choosing the rows shown (default: the app and its libraries,"
         " not the httpx client or asyncio); '' for all",
     )
+    parser.add_argument(
+        "--paths",
+        default=f"{HELLO_PATH},{PAGE_PATH}",
+        help=f"comma-separated paths, requested as the demo manager {DEMO_EMAIL} (default: %(default)s)",
+    )
+    parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"], help="pstats order")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="rapport-profile-"))
     stack = Stack(workdir)
@@ -110,7 +117,7 @@ def main() -> int:
             LOG_LEVEL="WARNING",
             STORAGE_URL=f"file://{workdir / 'storage'}",
         )
-        asyncio.run(profile(args.requests, args.limit, args.filter))
+        asyncio.run(profile(args.requests, args.limit, args.filter, args.paths.split(","), args.sort))
         return 0
     except KeyboardInterrupt:
         return 130

@@ -180,16 +180,13 @@ def _queue_row(record: Mapping[str, Any], now: dt.datetime) -> QueueRow:
     )
 
 
-async def count_waiting_reviews(brand_id: int) -> int:
-    """How many drafts wait for the brand's decision (the brand page's badge)."""
-    rows = await get_engine().fetch(
-        """
-        SELECT count(*) AS n FROM draft d JOIN deliverable dl ON dl.id = d.deliverable AND dl.status = 'draft_submitted'
-        WHERE d.brand = $1 AND d.submitted_at IS NOT NULL AND d.decision = '' AND d.upload_state = 'verified'
-        """,
-        brand_id,
-    )
-    return int(rows[0]["n"])
+def waiting_reviews_sql(brand: str) -> str:
+    """The count of drafts waiting for `brand` (an SQL expression: a placeholder or a column), as a scalar
+    subquery: shared.web.frame runs it inside the staff member's own statement for the navigation's badge."""
+    return f"""
+        SELECT count(*) FROM draft d JOIN deliverable dl ON dl.id = d.deliverable AND dl.status = 'draft_submitted'
+        WHERE d.brand = {brand} AND d.submitted_at IS NOT NULL AND d.decision = '' AND d.upload_state = 'verified'
+    """  # noqa: S608 (brand is a placeholder or column written in our code)
 
 
 # --- one draft ------------------------------------------------------------------------------------

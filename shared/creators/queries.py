@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from shared.db.engine import get_engine
 from shared.db.tables import AuditLog, Creator, SocialIdentity
 from shared.errors import NotFound
 
@@ -44,11 +45,18 @@ async def get_creator_context(creator_id: int) -> CreatorContext:
 
     Runs on every portal request, so it is plain SQL, as get_staff_context is: the query builder cost more
     CPU than the database spent answering (bench/http_bench.py --profile, docs/performance.md)."""
-    rows = await Creator.raw(
-        "SELECT id, display_name, email, onboarded_at IS NOT NULL AS onboarded, time_zone FROM creator"
-        " WHERE id = {} AND deleted_at IS NULL",
-        creator_id,
-    )
+    return creator_context_from_rows(await get_engine().fetch(CREATOR_CONTEXT_SQL, creator_id))
+
+
+# The creator ($1); shared.web.frame adds the header's unread count to it.
+CREATOR_CONTEXT_SQL = (
+    "SELECT id, display_name, email, onboarded_at IS NOT NULL AS onboarded, time_zone FROM creator"
+    " WHERE id = $1 AND deleted_at IS NULL"
+)
+
+
+def creator_context_from_rows(rows: list[dict[str, Any]]) -> CreatorContext:
+    """CreatorContext from CREATOR_CONTEXT_SQL's row; NotFound when missing or deleted."""
     if not rows:
         raise NotFound("No such creator.")
     row = rows[0]

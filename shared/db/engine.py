@@ -76,7 +76,15 @@ class DatabaseUnavailable(ConnectionError):
     """No connection to PostgreSQL could be made (refused, its socket gone, a timeout)."""
 
 
+class PoolCheckouts:
+    """How many times a connection was taken from the pool in this process (tests/test_page_queries.py checks a
+    page takes one, and a route without data none)."""
+
+    count = 0
+
+
 async def _acquire(pool: Pool) -> Any:
+    PoolCheckouts.count += 1
     try:
         return await pool.acquire()
     except (OSError, TimeoutError) as exc:  # a Unix socket that is gone is a FileNotFoundError, not refused
@@ -136,6 +144,15 @@ class RapportTransaction(PostgresTransaction):
         return exception is None
 
 
+async def _keep_session_state(connection: asyncpg.Connection) -> None:
+    """What the pool does to a connection it takes back, after asyncpg has rolled back any open transaction:
+    nothing more. asyncpg's default runs `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`,
+    one more round trip per request (about 5 % of a light page's cost, bench/http_bench.py --profile), to undo
+    session state our code never leaves behind: settings are changed only for a transaction (SET LOCAL,
+    set_config(..., true)), no session advisory locks or notification listeners, no cursors outside a
+    transaction (which ends them). tests/test_pool_reset.py holds that rule over the code."""
+
+
 class RapportEngine(PostgresEngine):
     """A PostgresEngine that does not connect at import time.
 
@@ -158,7 +175,9 @@ class RapportEngine(PostgresEngine):
         self.pool_sizes = {"min_size": pool_min, "max_size": pool_max}
 
     async def start_connection_pool(self, **kwargs: Any) -> None:
-        await super().start_connection_pool(init=self._watch_connection, **{**self.pool_sizes, **kwargs})
+        await super().start_connection_pool(
+            init=self._watch_connection, reset=_keep_session_state, **{**self.pool_sizes, **kwargs}
+        )
 
     async def _watch_connection(self, connection: asyncpg.Connection) -> None:
         # Lets tests count the queries a page issues (see shared.db.querycount). asyncpg times and

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from shared.crypto import hash_token
+from shared.db.engine import get_engine
 from shared.db.sql import escape_like
 from shared.db.tables import AuditLog, Brand, Membership, StaffInvitation, StaffUser
 from shared.errors import NotFound
@@ -49,18 +50,22 @@ async def get_staff_context(staff_id: int) -> StaffContext:
     Runs on every back-office request, so it is plain SQL: building it with the query builder
     cost more CPU than the database spent answering it (bench/profile_page.py).
     """
-    rows = await StaffUser.raw(
-        """
-        SELECT s.id, s.email, s.name, s.is_admin, s.time_zone, b.id AS brand_id, b.name AS brand_name,
-               b.slug AS brand_slug, m.role
-        FROM staff_user s
-        LEFT JOIN membership m ON m.staff = s.id
-        LEFT JOIN brand b ON b.id = m.brand
-        WHERE s.id = {} AND s.is_active
-        ORDER BY b.name
-        """,
-        staff_id,
-    )
+    return staff_context_from_rows(await get_engine().fetch(f"{STAFF_CONTEXT_SQL} ORDER BY b.name", staff_id))
+
+
+# The staff member ($1) with one row per membership; shared.web.frame adds the header's counts to it.
+STAFF_CONTEXT_SQL = """
+SELECT s.id, s.email, s.name, s.is_admin, s.time_zone, b.id AS brand_id, b.name AS brand_name,
+       b.slug AS brand_slug, m.role
+FROM staff_user s
+LEFT JOIN membership m ON m.staff = s.id
+LEFT JOIN brand b ON b.id = m.brand
+WHERE s.id = $1 AND s.is_active
+"""
+
+
+def staff_context_from_rows(rows: list[dict[str, Any]]) -> StaffContext:
+    """StaffContext from STAFF_CONTEXT_SQL's rows; NotFound when there are none (missing or deactivated)."""
     if not rows:
         raise NotFound("No such staff member.")
     brands = tuple(

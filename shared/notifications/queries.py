@@ -44,11 +44,19 @@ ORDER BY n.id DESC
 LIMIT $4
 """
 
-_UNREAD = """
+
+def unread_sql(kind: str, recipient: str) -> str:
+    """The unread count's SELECT for a recipient given as SQL (placeholders or literals): run alone by
+    count_unread_notifications, and inside the person's own statement by shared.web.frame."""
+    return f"""
 SELECT count(*) AS unread FROM notification n
-WHERE n.recipient_kind = $1 AND n.recipient_id = $2 AND n.read_at IS NULL
-  AND (n.recipient_kind = 'creator' OR n.brand IS NULL OR n.brand IN (SELECT brand FROM membership WHERE staff = $2))
-"""
+WHERE n.recipient_kind = {kind} AND n.recipient_id = {recipient} AND n.read_at IS NULL
+  AND (n.recipient_kind = 'creator' OR n.brand IS NULL
+       OR n.brand IN (SELECT brand FROM membership WHERE staff = {recipient}))
+"""  # noqa: S608 (kind and recipient are SQL placeholders or literals written in our code; values are bound)
+
+
+_UNREAD = unread_sql("$1", "$2")
 
 
 async def list_notifications(

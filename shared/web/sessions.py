@@ -12,6 +12,7 @@ from litestar.middleware.session.server_side import ServerSideSessionBackend, Se
 from litestar.stores.base import Store
 from litestar.types import Empty, Message, Scope, ScopeSession
 
+from shared.db.engine import get_engine
 from shared.db.tables import WebSession
 from shared.identity.sessions import session_subject
 
@@ -51,9 +52,10 @@ class PostgresSessionStore(Store):
         )
 
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
-        rows = await WebSession.raw(
-            "SELECT data, expires_at FROM web_session WHERE key = {} "
-            "AND (expires_at IS NULL OR expires_at > now()) AND created_at > {}",
+        # Plain SQL: this runs on every signed-in request, and Piccolo's raw() costs twice the driver's CPU.
+        rows = await get_engine().fetch(
+            "SELECT data, expires_at FROM web_session WHERE key = $1"
+            " AND (expires_at IS NULL OR expires_at > now()) AND created_at > $2",
             key,
             _now() - dt.timedelta(seconds=self.absolute_seconds),
         )

@@ -12,7 +12,8 @@ import pytest
 from shared.db.engine import get_engine
 from shared.db.querycount import count_queries
 from shared.db.tables import Deliverable, DraftComment
-from shared.identity.actions import do_create_creator
+from shared.identity.actions import do_create_creator, do_grant_membership
+from shared.identity.rules import Role
 from shared.integrations.storage_local import LocalStorage
 from tests.conftest import Cast, csrf_token_from
 from tests.factories import ACTOR
@@ -289,9 +290,13 @@ async def test_it_sends_strangers_and_creators_to_sign_in(
 async def test_the_brand_page_links_the_queue_with_its_count(
     client: httpx.AsyncClient, cast: Cast, reel: tuple[int, int]
 ) -> None:
+    await do_grant_membership(ACTOR, staff_id=cast.bob_id, brand_id=cast.globex_id, role=Role.MANAGER)
     await act_as_staff(client, cast.bob_id)
     page = (await client.get("/backoffice/b/acme")).text
     assert 'href="/backoffice/b/acme/reviews">Reviews <span class="count-badge">1' in page
+    # The badge is the brand's whose page this is (it comes with the staff member's brands in one statement).
+    other = (await client.get("/backoffice/b/globex")).text
+    assert 'href="/backoffice/b/globex/reviews">Reviews</a>' in other  # nothing waits at Globex: no badge
 
 
 async def test_a_creator_never_sees_a_review_of_someone_elses_draft(cast: Cast, reel: tuple[int, int]) -> None:
