@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -39,10 +40,16 @@ class AssetMissing(LookupError):
     """A template asked for an asset the build did not produce (run `make assets`)."""
 
 
+# A page asks for three or four assets: looking at the manifest's file for each was a system call per asset per
+# request (bench/http_bench.py --profile). Once a second still sees a rebuild while the dev server runs.
+RECHECK_SECONDS = 1.0
+
+
 @dataclass
 class _Manifest:
     mtime: float = -1.0
     files: dict[str, str] | None = None
+    checked: float = 0.0  # time.monotonic() of the last look at the file
 
 
 _manifest = _Manifest()
@@ -50,6 +57,10 @@ _manifest = _Manifest()
 
 def _files() -> dict[str, str]:
     # Re-read only when the build rewrote the manifest (a rebuild while the dev server runs).
+    now = time.monotonic()
+    if _manifest.files is not None and now - _manifest.checked < RECHECK_SECONDS:
+        return _manifest.files
+    _manifest.checked = now
     try:
         mtime = MANIFEST.stat().st_mtime
     except FileNotFoundError as missing:
