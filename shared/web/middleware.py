@@ -58,7 +58,7 @@ def request_id_of(scope: Scope) -> str:
     state = scope.setdefault("state", {})
     request_id = state.get("request_id")
     if request_id is None:
-        incoming = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER, b"")
+        incoming = next((value for name, value in scope.get("headers", ()) if name == REQUEST_ID_HEADER), b"")
         request_id = incoming.decode() if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         state["request_id"] = request_id
         state["started"] = time.perf_counter()
@@ -103,6 +103,8 @@ def response_hook(
         headers.append((REQUEST_ID_HEADER, request_id.encode()))
         headers.extend(extra_headers)
         message["headers"] = headers
+        if not log.isEnabledFor(logging.INFO):  # servers log at WARNING: no access line to build
+            return
         started = scope["state"].get("started", time.perf_counter())
         http_scope: HTTPScope = scope
         log.info(

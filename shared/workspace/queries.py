@@ -1,10 +1,10 @@
-"""Reads for the workspace: the home's blocks (one query each, whatever the data size), the header search
-(one query) and the messages inbox (one query)."""
+"""Reads for the workspace: the home's blocks and spend chart (one statement, whatever the data size), the header
+search (one query) and the messages inbox (one query)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from shared.crm.queries import VISIBLE
 from shared.dates import format_day
 from shared.db.engine import get_engine
 from shared.db.sql import escape_like
+from shared.db.together import Read, as_dates, as_datetimes, fetch_together
 from shared.identity.rules import Role
 from shared.money import format_money, per_each
 from shared.workspace.rules import (
@@ -219,12 +220,12 @@ ORDER BY (k.status = 'active') DESC, k.starts_on DESC NULLS LAST, k.id DESC
 """
 
 
-def _total(records: list[Mapping[str, Any]]) -> int:
+def _total(records: Sequence[Mapping[str, Any]]) -> int:
     return int(records[0]["total"]) if records else 0
 
 
-async def _reviews_block(brand_id: int, slug: str, now: dt.datetime) -> HomeBlock:
-    records = await get_engine().fetch(_REVIEWS, brand_id, HOME_LIST_SIZE)
+def _reviews_block(records: list[dict[str, Any]], slug: str, now: dt.datetime) -> HomeBlock:
+    as_datetimes(records, "submitted_at", "review_due_at")
     items = tuple(
         HomeItem(
             title=f"{r['creator_name']}: {r['title'] or r['kind']}",
@@ -242,8 +243,8 @@ async def _reviews_block(brand_id: int, slug: str, now: dt.datetime) -> HomeBloc
     )  # fmt: skip
 
 
-async def _counters_block(brand_id: int, slug: str) -> HomeBlock:
-    records = await get_engine().fetch(_COUNTERS, brand_id, HOME_LIST_SIZE)
+def _counters_block(records: list[dict[str, Any]], slug: str) -> HomeBlock:
+    as_datetimes(records, "updated_at")
     items = tuple(
         HomeItem(
             title=f"{r['creator_name']} asks {format_money(int(r['fee_minor']), r['currency'])}",
@@ -261,8 +262,8 @@ async def _counters_block(brand_id: int, slug: str) -> HomeBlock:
     )  # fmt: skip
 
 
-async def _contracts_block(brand_id: int, slug: str) -> HomeBlock:
-    records = await get_engine().fetch(_CONTRACTS, brand_id, HOME_LIST_SIZE)
+def _contracts_block(records: list[dict[str, Any]], slug: str) -> HomeBlock:
+    as_datetimes(records, "signed_at")
     items = tuple(
         HomeItem(
             title=f"{r['creator_name']} signed {r['reference']}",
@@ -281,8 +282,8 @@ async def _contracts_block(brand_id: int, slug: str) -> HomeBlock:
     )  # fmt: skip
 
 
-async def _payables_block(brand_id: int, slug: str, today: dt.date) -> HomeBlock:
-    records = await get_engine().fetch(_PAYABLES, brand_id, HOME_LIST_SIZE)
+def _payables_block(records: list[dict[str, Any]], slug: str, today: dt.date) -> HomeBlock:
+    as_dates(records, "due_on")
     items = tuple(
         HomeItem(
             title=f"{r['creator_name']}: {format_money(int(r['amount_minor']), r['currency'])}",
@@ -300,9 +301,8 @@ async def _payables_block(brand_id: int, slug: str, today: dt.date) -> HomeBlock
     )  # fmt: skip
 
 
-async def _rights_block(brand_id: int, slug: str, today: dt.date) -> HomeBlock:
-    last = today + dt.timedelta(days=RIGHTS_SOON_DAYS)
-    records = await get_engine().fetch(_RIGHTS, brand_id, today, last, HOME_LIST_SIZE)
+def _rights_block(records: list[dict[str, Any]], slug: str, today: dt.date) -> HomeBlock:
+    as_dates(records, "ends_on")
     library = f"/backoffice/b/{slug}/library"
     items = tuple(
         HomeItem(
@@ -321,10 +321,8 @@ async def _rights_block(brand_id: int, slug: str, today: dt.date) -> HomeBlock:
     )  # fmt: skip
 
 
-async def _deliverables_block(brand_id: int, slug: str, today: dt.date) -> HomeBlock:
-    records = await get_engine().fetch(
-        _DELIVERABLES, brand_id, today + dt.timedelta(days=DUE_SOON_DAYS), list(DONE_STATUSES), HOME_LIST_SIZE
-    )
+def _deliverables_block(records: list[dict[str, Any]], slug: str, today: dt.date) -> HomeBlock:
+    as_dates(records, "due_on")
     items = tuple(
         HomeItem(
             title=f"{r['creator_name']}: {r['title'] or r['kind']}",
@@ -344,8 +342,8 @@ async def _deliverables_block(brand_id: int, slug: str, today: dt.date) -> HomeB
     )  # fmt: skip
 
 
-async def _messages_block(brand_id: int, staff_id: int, slug: str) -> HomeBlock:
-    records = await get_engine().fetch(_MESSAGES, brand_id, staff_id, HOME_LIST_SIZE)
+def _messages_block(records: list[dict[str, Any]], slug: str) -> HomeBlock:
+    as_datetimes(records, "oldest")
     items = tuple(
         HomeItem(
             title=f"{r['creator_name']}: {r['unread']} unread",
@@ -366,7 +364,10 @@ async def _messages_block(brand_id: int, staff_id: int, slug: str) -> HomeBlock:
 async def list_campaign_spend(brand_id: int) -> tuple[SpendRow, ...]:
     """Each campaign's budget against the fees agreed and on the table, the payables approved and paid, and what an
     agreed creator and deliverable cost, all in the campaign's currency (one query, whatever the data's size)."""
-    records = await get_engine().fetch(_SPEND, brand_id)
+    return _spend_rows(await get_engine().fetch(_SPEND, brand_id))
+
+
+def _spend_rows(records: list[dict[str, Any]]) -> tuple[SpendRow, ...]:
     return tuple(
         SpendRow(
             campaign_id=int(r["id"]),
@@ -388,27 +389,34 @@ async def list_campaign_spend(brand_id: int) -> tuple[SpendRow, ...]:
 async def get_home(
     brand_id: int, brand_slug: str, staff_id: int, role: Role, *, now: dt.datetime | None = None
 ) -> Home:
-    """What needs this staff member now at this brand, in the order their role needs it: one query per block."""
+    """What needs this staff member now at this brand, in the order their role needs it, and the spend chart:
+    every block's read and the chart's in one statement (shared.db.together), whatever the data size."""
     moment = now or dt.datetime.now(dt.UTC)
     today = moment.date() if now else today_utc()
-    blocks: list[HomeBlock] = []
-    for key in home_order(role):
-        if key == "reviews":
-            blocks.append(await _reviews_block(brand_id, brand_slug, moment))
-        elif key == "counters":
-            blocks.append(await _counters_block(brand_id, brand_slug))
-        elif key == "contracts":
-            blocks.append(await _contracts_block(brand_id, brand_slug))
-        elif key == "payables":
-            blocks.append(await _payables_block(brand_id, brand_slug, today))
-        elif key == "rights":
-            blocks.append(await _rights_block(brand_id, brand_slug, today))
-        elif key == "deliverables":
-            blocks.append(await _deliverables_block(brand_id, brand_slug, today))
-        elif key == "messages":
-            blocks.append(await _messages_block(brand_id, staff_id, brand_slug))
-    spend = await list_campaign_spend(brand_id)
-    return Home(tuple(blocks), spend)
+    reads: dict[Block, Read] = {
+        "reviews": (_REVIEWS, (brand_id, HOME_LIST_SIZE)),
+        "counters": (_COUNTERS, (brand_id, HOME_LIST_SIZE)),
+        "contracts": (_CONTRACTS, (brand_id, HOME_LIST_SIZE)),
+        "payables": (_PAYABLES, (brand_id, HOME_LIST_SIZE)),
+        "rights": (_RIGHTS, (brand_id, today, today + dt.timedelta(days=RIGHTS_SOON_DAYS), HOME_LIST_SIZE)),
+        "deliverables": (
+            _DELIVERABLES, (brand_id, today + dt.timedelta(days=DUE_SOON_DAYS), list(DONE_STATUSES), HOME_LIST_SIZE)
+        ),
+        "messages": (_MESSAGES, (brand_id, staff_id, HOME_LIST_SIZE)),
+    }  # fmt: skip
+    keys = [key for key in home_order(role) if key in reads]  # "spend" is the chart, below
+    *rows, spend = await fetch_together([reads[key] for key in keys] + [(_SPEND, (brand_id,))])
+    builders = {
+        "reviews": lambda records: _reviews_block(records, brand_slug, moment),
+        "counters": lambda records: _counters_block(records, brand_slug),
+        "contracts": lambda records: _contracts_block(records, brand_slug),
+        "payables": lambda records: _payables_block(records, brand_slug, today),
+        "rights": lambda records: _rights_block(records, brand_slug, today),
+        "deliverables": lambda records: _deliverables_block(records, brand_slug, today),
+        "messages": lambda records: _messages_block(records, brand_slug),
+    }
+    blocks = tuple(builders[key](records) for key, records in zip(keys, rows, strict=True))
+    return Home(blocks, _spend_rows(spend))
 
 
 # --- header search ---------------------------------------------------------------------------------
