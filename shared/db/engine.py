@@ -52,7 +52,9 @@ class RequestConnection:
 
     async def give_back(self) -> None:
         self.busy = False
-        if self.connection is not None and self._lost():  # the next statement gets a new one
+        # Lost: the next statement gets a new one. Closed: the request ended while this statement (of a task it
+        # started) still ran, so close() could not hand the connection back; it goes back now.
+        if self.connection is not None and (self.closed or self._lost()):
             connection, self.connection = self.connection, None
             await self._release(connection)
 

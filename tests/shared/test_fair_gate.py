@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 
-from shared.db.engine import FairGate
+from shared.db.engine import FairGate, RequestConnection, get_engine
 
 
 async def test_a_freed_slot_goes_to_the_longest_waiting_not_to_a_newcomer() -> None:
@@ -60,3 +61,27 @@ async def test_never_more_inside_than_the_size() -> None:
 
     await asyncio.gather(*(visit() for _ in range(50)))
     assert peak == 3 and gate.free == 3
+
+
+async def test_a_statement_still_running_when_its_request_ends_gives_the_connection_back(
+    client: httpx.AsyncClient,
+) -> None:
+    """A task the request started may still run a statement on the request's connection when the response has
+    gone: the connection (and its place at the gate) goes back when that statement ends, not never."""
+    pool = get_engine().pool
+    assert pool is not None
+    holder = RequestConnection(pool)
+    connection = await holder.take(pool)
+    idle_while_taken = pool.get_idle_size()
+    await holder.close()  # the request is over, its task's statement still runs
+    assert holder.connection is connection
+    await holder.give_back()  # the statement ends
+    if holder.connection is not None:  # kept: hand it back, so the failure below is reported, not a hung pool
+        await pool.release(holder.connection)
+    assert holder.connection is None
+    assert pool.get_idle_size() == idle_while_taken + 1
+    for _ in range(pool.get_max_size() + 1):  # every place at the gate can still be had, and given back
+        other = RequestConnection(pool)
+        await asyncio.wait_for(other.take(pool), timeout=5)
+        await other.give_back()
+        await other.close()
