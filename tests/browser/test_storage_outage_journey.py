@@ -1,0 +1,47 @@
+"""The object store can't be reached (S3 mode; moto's server killed by its PID) as Alice starts an upload in the
+browser: Uppy's box says so in our words, and no draft is written."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page, expect
+
+from shared.db.engine import RapportEngine
+from shared.web.errors import STORAGE_UNAVAILABLE
+from shared.web.sessions import SESSION_COOKIE, PostgresSessionStore
+from tests.conftest import Cast
+from tests.live_server import serve_app
+from tests.review_helpers import REEL, acme_deliverables
+from tests.storage_fixtures import AWS_TEST_ENV, Moto, create_bucket
+
+CLIP = Path(__file__).resolve().parent.parent / "fixtures" / "clip.mp4"
+
+
+@pytest.fixture
+def outage_server(database_url: str, moto: Moto, tmp_path: Path) -> Iterator[str]:
+    env = {**AWS_TEST_ENV, "STORAGE_URL": f"s3://{create_bucket(moto.endpoint)}", "S3_ENDPOINT_URL": moto.endpoint}
+    with serve_app(database_url, tmp_path / "server.log", env) as base_url:
+        yield base_url
+
+
+async def test_alice_is_told_the_file_store_cannot_be_reached(
+    page: Page, outage_server: str, moto: Moto, cast: Cast, engine: RapportEngine
+) -> None:
+    base = outage_server
+    deliverable = (await acme_deliverables(cast))[REEL]
+    key = secrets.token_hex(32)
+    await PostgresSessionStore().set(key, json.dumps({"creator_id": cast.alice_id}).encode(), expires_in=3600)
+    await page.context.add_cookies([{"name": SESSION_COOKIE, "value": key, "url": base}])
+    await page.goto(f"{base}/work/{deliverable}")
+    uploader = page.locator("#uploader")
+    await expect(uploader.locator(".uppy-Dashboard-AddFiles").first).to_be_visible()
+    moto.stop()
+    await uploader.locator("input.uppy-Dashboard-input[type=file]").first.set_input_files(CLIP)
+    await uploader.get_by_role("button", name="Upload 1 file").click()
+    await expect(page.locator("[data-upload-error]")).to_have_text(STORAGE_UNAVAILABLE, timeout=30_000)
+    assert (await engine.fetch("SELECT count(*) AS n FROM draft"))[0]["n"] == 0
