@@ -43,6 +43,17 @@ async def _counts(engine: RapportEngine, deliverable_id: int) -> dict[str, objec
     return {"drafts": dict(drafts), "audit": audit["n"], "deliverable": dict(deliverable)}
 
 
+META = {"filename": "trail.mp4", "type": "video/mp4", "size": str(len(MP4))}  # what the upload script sends
+
+
+async def _alice_on_her_reel(http: httpx.AsyncClient, cast: Cast) -> tuple[int, dict[str, str]]:
+    """Alice, signed in, on the page of a reel she has to deliver; the headers the upload script sends."""
+    deliverable = (await acme_deliverables(cast))[REEL]
+    await act_as_creator(http, cast.alice_id)
+    token = csrf_token_from((await http.get(f"/work/{deliverable}")).text)
+    return deliverable, {"x-csrftoken": token, "accept": "application/json"}
+
+
 def _unreachable(response: httpx.Response) -> None:
     assert response.status_code == 503, response.text
     assert response.json()["detail"] == STORAGE_UNAVAILABLE  # what the upload script shows the creator
@@ -52,14 +63,10 @@ def _unreachable(response: httpx.Response) -> None:
 async def test_starting_an_upload_says_the_store_is_unreachable_and_writes_nothing(
     http: httpx.AsyncClient, cast: Cast, moto: Moto, engine: RapportEngine
 ) -> None:
-    deliverable = (await acme_deliverables(cast))[REEL]
-    await act_as_creator(http, cast.alice_id)
-    token = csrf_token_from((await http.get(f"/work/{deliverable}")).text)
+    deliverable, headers = await _alice_on_her_reel(http, cast)
     moto.stop()
     before = await _counts(engine, deliverable)
-    meta = {"filename": "trail.mp4", "type": "video/mp4", "size": str(len(MP4))}
-    headers = {"x-csrftoken": token, "accept": "application/json"}
-    _unreachable(await http.post(f"/work/{deliverable}/uploads", json=meta, headers=headers))
+    _unreachable(await http.post(f"/work/{deliverable}/uploads", json=META, headers=headers))
     assert await _counts(engine, deliverable) == before
     # The page itself still works: nothing on it needs the store.
     assert (await http.get(f"/work/{deliverable}")).status_code == 200
@@ -68,12 +75,8 @@ async def test_starting_an_upload_says_the_store_is_unreachable_and_writes_nothi
 async def test_completing_an_upload_says_so_and_leaves_the_draft_as_it_was(
     http: httpx.AsyncClient, cast: Cast, moto: Moto, engine: RapportEngine
 ) -> None:
-    deliverable = (await acme_deliverables(cast))[REEL]
-    await act_as_creator(http, cast.alice_id)
-    token = csrf_token_from((await http.get(f"/work/{deliverable}")).text)
-    headers = {"x-csrftoken": token, "accept": "application/json"}
-    meta = {"filename": "trail.mp4", "type": "video/mp4", "size": str(len(MP4))}
-    started = await http.post(f"/work/{deliverable}/uploads", json=meta, headers=headers)
+    deliverable, headers = await _alice_on_her_reel(http, cast)
+    started = await http.post(f"/work/{deliverable}/uploads", json=META, headers=headers)
     assert started.status_code == 201, started.text
     draft = started.json()["draftId"]
     signed = await http.post(f"/work/{deliverable}/uploads/{draft}/parts/1", headers=headers)
