@@ -1,7 +1,7 @@
 """The object store goes away (S3 mode; moto's S3 server in a process of its own, killed by its PID): the upload
 endpoints say the file store can't be reached (a 503 the upload script shows), nothing is half-written (no draft
-row, no audit row, the deliverable as it was; a draft being completed stays as it was), and the review page still
-renders (its signed URLs are computed locally)."""
+row, no audit row, the deliverable as it was; a draft being completed stays as it was), the review page still
+renders (its signed URLs are computed locally), and generating a contract says so too and stores no contract."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from shared.integrations.storage_s3 import S3Storage
 from shared.settings import Settings
 from shared.web.errors import STORAGE_UNAVAILABLE
 from tests.conftest import Cast, app_client, csrf_token_from
+from tests.factories import agreed_deal
 from tests.personas import act_as_creator, act_as_staff
 from tests.review_helpers import CAPTION, MP4, REEL, acme_deliverables, submitted_draft
 from tests.storage_fixtures import Moto, create_bucket
@@ -106,3 +107,19 @@ async def test_the_review_page_renders_while_the_store_is_down(
     assert page.status_code == 200, page.text[:500]
     # The file's address is signed without asking the store; it is the browser that will find the store gone.
     assert f"{moto.endpoint}/" in page.text and "X-Amz-Signature=" in page.text
+
+
+async def test_generating_a_contract_says_the_store_is_unreachable_and_writes_no_contract(
+    http: httpx.AsyncClient, cast: Cast, moto: Moto, engine: RapportEngine
+) -> None:
+    deal = await agreed_deal(cast)
+    await act_as_staff(http, cast.bob_id)
+    offer = f"/backoffice/b/acme/offers/{deal.collaboration_id}"
+    token = csrf_token_from((await http.get(offer)).text)
+    moto.stop()
+    response = await http.post(f"{offer}/contract", data={"_csrf_token": token})
+    assert response.status_code == 503, response.text[:500]
+    assert STORAGE_UNAVAILABLE.replace("'", "&#39;") in response.text  # the page, for a person
+    assert (await engine.fetch("SELECT count(*) AS n FROM contract"))[0]["n"] == 0
+    contract_audit = await engine.fetch("SELECT action FROM audit_log WHERE subject_type = 'contract'")
+    assert contract_audit == []
