@@ -192,7 +192,9 @@ class Run:
     def client(self, person: Person) -> Any:
         import httpx
 
-        limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+        # uvicorn closes a connection idle for 5 s; a client that sends on it at that moment gets no answer
+        # ("server disconnected"), a race a browser hides by retrying. Dropping idle connections at 4 s avoids it.
+        limits = httpx.Limits(max_connections=2, max_keepalive_connections=2, keepalive_expiry=4.0)
         client = httpx.AsyncClient(base_url=self.base_url, timeout=30, limits=limits, follow_redirects=False)
         client.cookies.set("rapport_session", person.session)
         return client

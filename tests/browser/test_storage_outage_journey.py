@@ -1,5 +1,6 @@
-"""The object store can't be reached (S3 mode; moto's server killed by its PID) as Alice starts an upload in the
-browser: Uppy's box says so in our words, and no draft is written."""
+"""The object store can't be reached (S3 mode; moto's server killed by its PID): as Alice starts an upload in the
+browser, Uppy's box says so in our words and no draft is written; on Bob's review page, the draft's video says in
+words that it can't be shown."""
 
 from __future__ import annotations
 
@@ -8,25 +9,38 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.async_api import Page, expect
 
 from shared.db.engine import RapportEngine
+from shared.integrations.storage_s3 import S3Storage
 from shared.web.errors import STORAGE_UNAVAILABLE
 from shared.web.sessions import SESSION_COOKIE, PostgresSessionStore
 from tests.conftest import Cast
 from tests.live_server import serve_app
-from tests.review_helpers import REEL, acme_deliverables
+from tests.review_helpers import REEL, acme_deliverables, submitted_draft
 from tests.storage_fixtures import AWS_TEST_ENV, Moto, create_bucket
 
 CLIP = Path(__file__).resolve().parent.parent / "fixtures" / "clip.mp4"
 
 
 @pytest.fixture
-def outage_server(database_url: str, moto: Moto, tmp_path: Path) -> Iterator[str]:
-    env = {**AWS_TEST_ENV, "STORAGE_URL": f"s3://{create_bucket(moto.endpoint)}", "S3_ENDPOINT_URL": moto.endpoint}
+def bucket(moto: Moto) -> str:
+    return create_bucket(moto.endpoint)
+
+
+@pytest.fixture
+def outage_server(database_url: str, moto: Moto, bucket: str, tmp_path: Path) -> Iterator[str]:
+    env = {**AWS_TEST_ENV, "STORAGE_URL": f"s3://{bucket}", "S3_ENDPOINT_URL": moto.endpoint}
     with serve_app(database_url, tmp_path / "server.log", env) as base_url:
         yield base_url
+
+
+async def _signed_in(page: Page, base: str, data: dict[str, int]) -> None:
+    key = secrets.token_hex(32)
+    await PostgresSessionStore().set(key, json.dumps(data).encode(), expires_in=3600)
+    await page.context.add_cookies([{"name": SESSION_COOKIE, "value": key, "url": base}])
 
 
 async def test_alice_is_told_the_file_store_cannot_be_reached(
@@ -34,9 +48,7 @@ async def test_alice_is_told_the_file_store_cannot_be_reached(
 ) -> None:
     base = outage_server
     deliverable = (await acme_deliverables(cast))[REEL]
-    key = secrets.token_hex(32)
-    await PostgresSessionStore().set(key, json.dumps({"creator_id": cast.alice_id}).encode(), expires_in=3600)
-    await page.context.add_cookies([{"name": SESSION_COOKIE, "value": key, "url": base}])
+    await _signed_in(page, base, {"creator_id": cast.alice_id})
     await page.goto(f"{base}/work/{deliverable}")
     uploader = page.locator("#uploader")
     await expect(uploader.locator(".uppy-Dashboard-AddFiles").first).to_be_visible()
@@ -45,3 +57,20 @@ async def test_alice_is_told_the_file_store_cannot_be_reached(
     await uploader.get_by_role("button", name="Upload 1 file").click()
     await expect(page.locator("[data-upload-error]")).to_have_text(STORAGE_UNAVAILABLE, timeout=30_000)
     assert (await engine.fetch("SELECT count(*) AS n FROM draft"))[0]["n"] == 0
+
+
+async def test_bob_is_told_the_draft_cannot_be_shown(
+    page: Page, outage_server: str, moto: Moto, bucket: str, cast: Cast
+) -> None:
+    deliverable = (await acme_deliverables(cast))[REEL]
+    async with httpx.AsyncClient() as browser:  # Alice's draft, its part PUT straight to the store
+        draft = await submitted_draft(
+            browser, S3Storage(bucket, endpoint_url=moto.endpoint), cast.alice_id, deliverable
+        )
+    moto.stop()
+    await _signed_in(page, outage_server, {"staff_id": cast.bob_id})
+    await page.goto(f"{outage_server}/backoffice/b/acme/reviews/{draft}")
+    await expect(page.locator("[data-media-failed]")).to_have_text(
+        "The file can't be shown right now: it could not be loaded from the file store. Reload the page in a minute."
+    )
+    await expect(page.get_by_role("button", name="Send the decision")).to_be_visible()  # deciding still works
