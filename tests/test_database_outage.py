@@ -105,3 +105,25 @@ async def test_a_transaction_whose_connection_is_cut_fails_as_database_unavailab
             await engine.fetch("SELECT 1")
     assert is_database_unavailable(caught.value), repr(caught.value)
     assert (await engine.fetch("SELECT 1 AS one")) == [{"one": 1}]
+
+
+async def test_a_requests_connection_closed_between_two_statements_is_replaced(engine: RapportEngine) -> None:
+    """The server ends a request's connection while the request does something else (a restart): asyncpg hands
+    it back to its pool, and the request's next statement used to fail with "connection has been released back
+    to the pool" (a 500). It gets a new connection instead."""
+    import asyncio
+
+    import asyncpg
+
+    from shared.db.engine import connection_pool, request_connection
+
+    async with connection_pool(engine), request_connection(engine):
+        [me] = await engine.fetch("SELECT pg_backend_pid() AS pid")
+        other = await asyncpg.connect(engine.dsn)
+        try:
+            await other.fetch("SELECT pg_terminate_backend($1)", me["pid"])
+        finally:
+            await other.close()
+        await asyncio.sleep(0.2)  # asyncpg reads the server's goodbye
+        [again] = await engine.fetch("SELECT pg_backend_pid() AS pid")
+    assert again["pid"] != me["pid"]
