@@ -85,9 +85,6 @@ async def test_a_session_that_cannot_be_saved_answers_the_503_page_not_a_broken_
 async def test_a_transaction_whose_connection_is_cut_fails_as_database_unavailable(engine: RapportEngine) -> None:
     """Not as "cannot call Transaction.rollback(): the underlying connection is closed" (a 500), whichever of the
     statement or the rollback finds the connection gone first."""
-    import asyncio
-
-    import asyncpg
     import pytest
 
     from shared.db.engine import is_database_unavailable
@@ -95,13 +92,7 @@ async def test_a_transaction_whose_connection_is_cut_fails_as_database_unavailab
 
     with pytest.raises(Exception) as caught:  # which error it is, is the point of the test
         async with atomic():
-            [me] = await engine.fetch("SELECT pg_backend_pid() AS pid")
-            other = await asyncpg.connect(engine.dsn)
-            try:
-                await other.fetch("SELECT pg_terminate_backend($1)", me["pid"])
-            finally:
-                await other.close()
-            await asyncio.sleep(0.2)  # asyncpg reads the server's goodbye and hands the connection back
+            await _cut_my_connection(engine)
             await engine.fetch("SELECT 1")
     assert is_database_unavailable(caught.value), repr(caught.value)
     assert (await engine.fetch("SELECT 1 AS one")) == [{"one": 1}]
@@ -111,19 +102,26 @@ async def test_a_requests_connection_closed_between_two_statements_is_replaced(e
     """The server ends a request's connection while the request does something else (a restart): asyncpg hands
     it back to its pool, and the request's next statement used to fail with "connection has been released back
     to the pool" (a 500). It gets a new connection instead."""
+    from shared.db.engine import connection_pool, request_connection
+
+    async with connection_pool(engine), request_connection(engine):
+        cut = await _cut_my_connection(engine)
+        [again] = await engine.fetch("SELECT pg_backend_pid() AS pid")
+    assert again["pid"] != cut
+
+
+async def _cut_my_connection(engine: RapportEngine) -> int:
+    """End the server process of the connection the next statement runs on, from another connection, as a
+    restart does; then let asyncpg read the server's goodbye (it hands the connection back to its pool)."""
     import asyncio
 
     import asyncpg
 
-    from shared.db.engine import connection_pool, request_connection
-
-    async with connection_pool(engine), request_connection(engine):
-        [me] = await engine.fetch("SELECT pg_backend_pid() AS pid")
-        other = await asyncpg.connect(engine.dsn)
-        try:
-            await other.fetch("SELECT pg_terminate_backend($1)", me["pid"])
-        finally:
-            await other.close()
-        await asyncio.sleep(0.2)  # asyncpg reads the server's goodbye
-        [again] = await engine.fetch("SELECT pg_backend_pid() AS pid")
-    assert again["pid"] != me["pid"]
+    [me] = await engine.fetch("SELECT pg_backend_pid() AS pid")
+    other = await asyncpg.connect(engine.dsn)
+    try:
+        await other.fetch("SELECT pg_terminate_backend($1)", me["pid"])
+    finally:
+        await other.close()
+    await asyncio.sleep(0.2)
+    return int(me["pid"])

@@ -4,8 +4,6 @@ words that it can't be shown."""
 
 from __future__ import annotations
 
-import json
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +14,9 @@ from playwright.async_api import Page, expect
 from shared.db.engine import RapportEngine
 from shared.integrations.storage_s3 import S3Storage
 from shared.web.errors import STORAGE_UNAVAILABLE
-from shared.web.sessions import SESSION_COOKIE, PostgresSessionStore
 from tests.conftest import Cast
 from tests.live_server import serve_app
+from tests.personas import sign_in_browser
 from tests.review_helpers import REEL, acme_deliverables, submitted_draft
 from tests.storage_fixtures import AWS_TEST_ENV, Moto, create_bucket
 
@@ -37,18 +35,12 @@ def outage_server(database_url: str, moto: Moto, bucket: str, tmp_path: Path) ->
         yield base_url
 
 
-async def _signed_in(page: Page, base: str, data: dict[str, int]) -> None:
-    key = secrets.token_hex(32)
-    await PostgresSessionStore().set(key, json.dumps(data).encode(), expires_in=3600)
-    await page.context.add_cookies([{"name": SESSION_COOKIE, "value": key, "url": base}])
-
-
 async def test_alice_is_told_the_file_store_cannot_be_reached(
     page: Page, outage_server: str, moto: Moto, cast: Cast, engine: RapportEngine
 ) -> None:
     base = outage_server
     deliverable = (await acme_deliverables(cast))[REEL]
-    await _signed_in(page, base, {"creator_id": cast.alice_id})
+    await sign_in_browser(page, base, {"creator_id": cast.alice_id})
     await page.goto(f"{base}/work/{deliverable}")
     uploader = page.locator("#uploader")
     await expect(uploader.locator(".uppy-Dashboard-AddFiles").first).to_be_visible()
@@ -68,7 +60,7 @@ async def test_bob_is_told_the_draft_cannot_be_shown(
             browser, S3Storage(bucket, endpoint_url=moto.endpoint), cast.alice_id, deliverable
         )
     moto.stop()
-    await _signed_in(page, outage_server, {"staff_id": cast.bob_id})
+    await sign_in_browser(page, outage_server, {"staff_id": cast.bob_id})
     await page.goto(f"{outage_server}/backoffice/b/acme/reviews/{draft}")
     await expect(page.locator("[data-media-failed]")).to_have_text(
         "The file can't be shown right now: it could not be loaded from the file store. Reload the page in a minute."
