@@ -78,3 +78,42 @@ def _files(folder: Path) -> list[Path]:
     if not folder.exists():
         return []
     return sorted(p for p in folder.rglob("*") if p.is_file() and ".meta" not in p.relative_to(folder).parts)
+
+
+async def test_the_sweep_reruns_only_what_may_run_again(engine: RapportEngine, database_url: str) -> None:
+    """The sweep's choices, on jobs a dead worker left 'doing' (the state a SIGKILL leaves, as above, here
+    written directly): an export runs again; an export already run 4 times, a sweep whose next run waits already
+    (its queueing lock) are failed; a transfer is left to its own sweep."""
+    from shared.exports.tasks import generate_export_task
+    from shared.payments.tasks import send_payable_transfer, sweep_transfer_intents
+    from shared.results.tasks import results_sweep
+
+    async with job_queue(database_url) as jobs:
+        again = await generate_export_task.defer_async(export_id=10**9)  # no such export: a rerun skips it
+        worn = await generate_export_task.defer_async(export_id=10**9 + 1)
+        sweep = await results_sweep.defer_async(timestamp=0)
+        transfer = await send_payable_transfer.defer_async(payable_id=10**9)
+        [dead] = await engine.fetch(
+            "INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '10 minutes') RETURNING id"
+        )
+        await engine.fetch(
+            "UPDATE procrastinate_jobs SET status = 'doing', worker_id = $1, attempts = "
+            "CASE WHEN id = $2 THEN 4 ELSE 0 END WHERE id = ANY($3::bigint[])",
+            dead["id"],
+            worn,
+            [again, worn, sweep, transfer],
+        )
+        waiting = await results_sweep.defer_async(timestamp=60)  # the next run of the sweep, queued meanwhile
+        # The transfers' own sweep would put the transfer back: its next run is parked where no worker here reads,
+        # so the worker's periodic deferrer can't queue another (its queueing lock).
+        await sweep_transfer_intents.configure(queue="parked").defer_async(timestamp=0)
+        await engine.fetch("DELETE FROM procrastinate_jobs WHERE task_name = 'retry_stalled_jobs'")
+        await retry_stalled_jobs.defer_async(stalled_after_seconds=60)
+        await jobs.run_worker_async(wait=False, install_signal_handlers=False, queues=["default"])
+    rows = await engine.fetch(
+        "SELECT id, status FROM procrastinate_jobs WHERE id = ANY($1::bigint[])", [again, worn, sweep, transfer]
+    )
+    status = {row["id"]: row["status"] for row in rows}
+    assert status == {again: "succeeded", worn: "failed", sweep: "failed", transfer: "doing"}
+    [next_run] = await engine.fetch("SELECT status FROM procrastinate_jobs WHERE id = $1", waiting)
+    assert next_run["status"] != "doing"  # the dead run's lock no longer holds it back
