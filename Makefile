@@ -71,9 +71,12 @@ bench: setup
 bench-load: setup
 	$(UV) run python bench/load_test.py
 
-# PostgreSQL stopped by its PID and started again under a client: 503s (never 500) and the recovery time.
+# PostgreSQL stopped by its PID and started again under a client, then under the crowd: 503s (never 500),
+# the recovery time, no lost write; then a worker killed mid-job (about 7 minutes in all).
 bench-faults: setup
 	$(UV) run python bench/fault_db_restart.py
+	$(UV) run python bench/load_test.py --restart-db-at 30
+	$(UV) run python bench/fault_worker_kill.py
 
 # Roster and board query latency at 100,000 creators / 1,000,000 deliverables. The data is generated
 # once into var/bench-pgdata (a few minutes); later runs reuse it. Figures: docs/performance.md.

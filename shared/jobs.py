@@ -3,7 +3,7 @@
 Each area keeps its tasks in `shared/<area>/tasks.py` on a `procrastinate.Blueprint`, and its actions import
 them at the top to queue them. This module only puts the app together, so nothing in an area imports it.
 Any number of `rapport worker` processes, on any machine, share the queue; the demo runs one inside the web
-process. Tasks are small and idempotent: they may run twice after a crash.
+process. Tasks are small and idempotent: they may run twice after a crash, and do (health.retry_stalled_jobs).
 """
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ for _blueprint in (
 # --- periodic schedules (cron, UTC; a sixth field is seconds) --------------------------------------------------
 
 job_app.periodic(cron=f"* * * * * */{health.HEARTBEAT_EVERY_SECONDS}")(health.heartbeat)
+# Every minute: jobs left 'doing' by a worker dead for 2 minutes run again (the tasks that may, see shared.health).
+job_app.periodic(cron="* * * * *")(health.retry_stalled_jobs)
 job_app.periodic(cron="17 * * * *")(identity_tasks.sweep_sessions)
 job_app.periodic(cron="*/10 * * * *")(creator_tasks.refresh_social_tokens)
 # Every minute as a sweep; each new notification with an email also queues a run right after its commit.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from typing import Any
 
 import httpx
 
@@ -29,3 +30,10 @@ async def act_as_staff(client: httpx.AsyncClient, staff_id: int) -> None:
 async def act_as_creator(client: httpx.AsyncClient, creator_id: int) -> None:
     """The client is now this creator, signed in through their provider."""
     await _start_session(client, {"creator_id": creator_id})
+
+
+async def sign_in_browser(page: Any, base_url: str, data: dict[str, int]) -> None:
+    """The same for a Playwright page: its context gets the session cookie (`data` as in `_start_session`)."""
+    key = secrets.token_hex(32)
+    await PostgresSessionStore().set(key, json.dumps(data).encode(), expires_in=3600)
+    await page.context.add_cookies([{"name": SESSION_COOKIE, "value": key, "url": base_url}])

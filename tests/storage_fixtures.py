@@ -9,13 +9,21 @@ signatures or policies, so tests assert the signed URLs themselves as well.
 - `s3_settings`, `s3_app`, `s3_app_client`: the app with STORAGE_URL=s3://<fresh bucket> and
   S3_ENDPOINT_URL=<moto>, for HTTP tests that must run in S3 mode.
 - `s3_live_server`: a live server (subprocess) in S3 mode on a session bucket (browser tests, bench).
+- `moto`: moto's S3 server in a subprocess of its own, for one test, which `moto.stop()` kills by its PID
+  (the store unreachable: tests/test_storage_outage.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import secrets
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -26,7 +34,7 @@ from shared.integrations.storage_local import LocalStorage
 from shared.integrations.storage_s3 import S3Storage, s3_client
 from shared.settings import Settings
 from tests.conftest import app_client
-from tests.live_server import serve_app
+from tests.live_server import free_port, serve_app
 
 # Fake credentials: moto accepts any, and real ones must never be picked up from the machine.
 AWS_TEST_ENV = {
@@ -111,3 +119,44 @@ def s3_live_server(
     env = {**AWS_TEST_ENV, "STORAGE_URL": f"s3://{s3_live_bucket}", "S3_ENDPOINT_URL": moto_endpoint}
     with serve_app(database_url, tmp_path_factory.mktemp("live-s3") / "server.log", env) as base_url:
         yield base_url
+
+
+@dataclasses.dataclass
+class Moto:
+    """moto's S3 server in a process of its own (`moto` fixture), so a test can stop it as a store goes away."""
+
+    endpoint: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        """Gone without a word, as a store that crashed or a network that dropped it."""
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        with pytest.raises(httpx.TransportError):
+            httpx.get(self.endpoint, timeout=2)
+
+
+@pytest.fixture
+def moto(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Moto]:
+    for name, value in AWS_TEST_ENV.items():
+        monkeypatch.setenv(name, value)
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    command = [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)]
+    with (tmp_path / "moto.log").open("w") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, (tmp_path / "moto.log").read_text()
+            try:
+                httpx.get(endpoint, timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "moto's server did not start"
+                time.sleep(0.1)
+        yield Moto(endpoint, process)
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)

@@ -42,6 +42,11 @@ class RequestConnection:
         if self.busy or self.closed or pool is not self.pool:
             return None
         self.busy = True
+        if self.connection is not None and self._lost():
+            # The server closed it while the request did something else (asyncpg has already handed it back
+            # to the pool): the request's next statement gets a new one, or DatabaseUnavailable.
+            connection, self.connection = self.connection, None
+            await self._release(connection)
         if self.connection is None:
             try:
                 self.connection = await _acquire(self.pool)
@@ -65,14 +70,21 @@ class RequestConnection:
             await self._release(connection)
 
     def _lost(self) -> bool:
-        try:
-            return bool(self.connection.is_closed())
-        except asyncpg.InterfaceError:  # the pool took it back already when the server closed it
-            return True
+        return _gone(self.connection)
 
     async def _release(self, connection: Any) -> None:
-        with contextlib.suppress(asyncpg.InterfaceError):  # released by the pool when the server closed it
+        # Released by the pool already when the server closed it; or the server went away while the response was
+        # sent, and the reset fails (the pool then terminates the connection itself): nothing for the request.
+        with contextlib.suppress(*CONNECTION_GONE):
             await _release(self.pool, connection)
+
+
+def _gone(connection: Any) -> bool:
+    """The server closed this (pooled) connection."""
+    try:
+        return bool(connection.is_closed())
+    except asyncpg.InterfaceError:  # the pool took it back already when the server closed it
+        return True
 
 
 class DatabaseUnavailable(ConnectionError):
@@ -194,8 +206,18 @@ class RapportTransaction(PostgresTransaction):
             return await _acquire(self.engine.pool)
         return await super().get_connection()
 
+    async def rollback(self) -> None:
+        try:
+            await super().rollback()
+        except CONNECTION_GONE:
+            if not _gone(self.connection):
+                raise
+            # The server ended the transaction with its connection: rolled back. Raising here instead would hide
+            # the error that brought us here (the database went away) behind "the connection is closed".
+            self._rolled_back = True
+
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
-        if self._parent is None and isinstance(exception, DATABASE_UNAVAILABLE):
+        if self._parent is None and exception is not None and is_database_unavailable(exception):
             await self.engine.forget_connections()  # type: ignore[attr-defined]
         if self._parent is None and self._pooled is not None:  # its own pooled connection: back in turn
             try:
@@ -408,7 +430,16 @@ DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
 )
 
 
+# What a statement on a connection the server has closed raises: the above, or asyncpg's "connection is closed" /
+# "released back to the pool" once asyncpg has noticed.
+CONNECTION_GONE: tuple[type[BaseException], ...] = (asyncpg.InterfaceError, *DATABASE_UNAVAILABLE)
+
+
 def is_database_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, asyncpg.InterfaceError):
+        # asyncpg noticed the server closed the connection before the statement was sent (its pool has taken the
+        # connection back): it says so only in the message.
+        return "connection is closed" in str(exc) or "released back to the pool" in str(exc)
     return isinstance(exc, DATABASE_UNAVAILABLE)
 
 

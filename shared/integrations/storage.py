@@ -53,6 +53,11 @@ class StorageError(Exception):
     """The store refused or failed; the message is safe to log (it never contains a signed URL)."""
 
 
+class StorageUnavailable(StorageError):
+    """The store could not be reached (refused connection, timeout, dropped connection): it said nothing, so
+    nothing was refused; the same call may work in a minute."""
+
+
 class Storage(Protocol):
     """What the rest of Rapport may ask of object storage."""
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from shared.integrations.storage import (
     DOWNLOAD_URL_SECONDS,
@@ -26,6 +27,7 @@ from shared.integrations.storage import (
     ObjectInfo,
     PendingUpload,
     StorageError,
+    StorageUnavailable,
     UploadedPart,
     content_disposition,
 )
@@ -53,6 +55,8 @@ def s3_client(endpoint_url: str | None = None, region: str | None = None) -> S3C
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
         retries={"max_attempts": 3, "mode": "standard"},
+        # A store that does not answer is said so within seconds (3 attempts), not after botocore's 60 s each.
+        connect_timeout=5,
     )
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     client: S3Client = boto3.client("s3", endpoint_url=endpoint_url, region_name=region, config=config)
@@ -65,7 +69,9 @@ def _code(error: ClientError) -> str:
 
 def _failed(action: str, key: str, error: Exception) -> StorageError:
     detail = _code(error) if isinstance(error, ClientError) else type(error).__name__
-    return StorageError(f"S3 {action} failed for {key!r}: {detail}")
+    # No answer at all (refused, timed out, dropped), after botocore's own retries: the store is unreachable.
+    unreachable = isinstance(error, BotoConnectionError | HTTPClientError)
+    return (StorageUnavailable if unreachable else StorageError)(f"S3 {action} failed for {key!r}: {detail}")
 
 
 class S3Storage:

@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVI
 
 from shared.db.engine import is_database_unavailable
 from shared.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
+from shared.integrations.storage import StorageUnavailable
 from shared.web.middleware import request_id_of
 
 log = logging.getLogger("rapport.errors")
@@ -46,6 +47,8 @@ HINTS = {
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
     if request.url.path in ("/healthz", "/readyz"):
         return True
+    if request.query_params.get("as") == "s3":  # the upload endpoints answering Uppy's own S3 requests
+        return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
 
@@ -54,7 +57,13 @@ def _sign_in_path(path: str) -> str:
     return "/backoffice/signin" if path.startswith("/backoffice") else "/signin"
 
 
-def error_response(request: Request[Any, Any, Any], status: int, detail: str = "") -> Response[Any]:
+# Object storage could not be reached (S3 mode): said on the page, or in the JSON the upload script shows.
+STORAGE_UNAVAILABLE = "The file store can't be reached right now, so nothing was saved. Try again in a minute."
+
+
+def error_response(
+    request: Request[Any, Any, Any], status: int, detail: str = "", hint: str | None = None
+) -> Response[Any]:
     request_id = request_id_of(request.scope)
     title = TITLES.get(status, "Request failed")
     if _wants_json(request):
@@ -68,7 +77,7 @@ def error_response(request: Request[Any, Any, Any], status: int, detail: str = "
         status=status,
         title=title,
         detail=detail,
-        hint=HINTS.get(status, ""),
+        hint=HINTS.get(status, "") if hint is None else hint,
         request_id=request_id,
         side=side,
     )
@@ -108,7 +117,15 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR)
 
 
+def storage_unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.warning("storage unavailable: %s", exc)
+    response = error_response(request, HTTP_503_SERVICE_UNAVAILABLE, STORAGE_UNAVAILABLE, hint="")
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
+    StorageUnavailable: storage_unavailable_handler,
     HTTPException: http_exception_handler,
     NotFound: domain_error_handler,
     PermissionDenied: domain_error_handler,

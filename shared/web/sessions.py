@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.base import SessionMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
 from litestar.types import Empty, Message, Scope, ScopeSession
 
-from shared.db.engine import get_engine
+from shared.db.engine import get_engine, is_database_unavailable
 from shared.db.tables import WebSession
 from shared.identity.sessions import session_subject
 
@@ -160,9 +163,50 @@ class RapportSessionBackend(ServerSideSessionBackend):
         return dict(extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys()))
 
 
+class RapportSessionMiddleware(SessionMiddleware[RapportSessionBackend]):
+    """Litestar's session middleware, but a session that can't be saved because the database went away answers
+    the friendly 503 page. The session is saved as the response starts, after the handler (its transaction has
+    committed by then: the page asks to check); an error there would otherwise escape every exception handler
+    (the response counts as started) and reach the browser as a bare 500 or a dropped connection."""
+
+    def create_send_wrapper(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> Callable[[Message], Awaitable[None]]:
+        send = super().create_send_wrapper(connection)
+        replaced = False
+
+        async def send_or_unavailable(message: Message) -> None:
+            nonlocal replaced
+            if replaced:
+                return  # the handler's body: the 503 page has gone instead
+            try:
+                await send(message)
+            except Exception as exc:
+                if message["type"] != "http.response.start" or not is_database_unavailable(exc):
+                    raise
+                replaced = True
+                await _answer_unavailable(connection, exc)
+
+        return send_or_unavailable
+
+
+async def _answer_unavailable(connection: ASGIConnection[Any, Any, Any, Any], exc: Exception) -> None:
+    from litestar import Request
+
+    from shared.web.errors import internal_error_handler
+
+    request: Request[Any, Any, Any] = Request(connection.scope, connection.receive)
+    response = internal_error_handler(request, exc)  # the 503 page (Retry-After), logged as a warning
+    await response.to_asgi_response(app=None, request=request)(connection.scope, connection.receive, connection.send)
+
+
 @dataclass
 class RapportSessionConfig(ServerSideSessionConfig):
     _backend_class = RapportSessionBackend
+
+    @property
+    def middleware(self) -> DefineMiddleware:
+        return DefineMiddleware(RapportSessionMiddleware, backend=self._backend_class(config=self))
 
 
 # Routes that never read the session: a signed-in browser's request for them does not load it from the

@@ -5,6 +5,8 @@
 // - A comment form's "at the current time" checkbox (data-at-current="<video id>") copies the video's current
 //   time into the hidden at_ms field when the form is sent; pausing the video ticks it, so a comment written
 //   while paused lands at that moment. The label shows the time it will use.
+// - A video or image that can't be loaded (the file store unreachable, the signed link expired) says so in
+//   words under it, instead of an empty player.
 
 function videoFor(button) {
   const id = button.getAttribute("data-seek-target");
@@ -74,7 +76,31 @@ document.addEventListener("click", (event) => {
   }
 });
 
+const UNLOADABLE = "The file can't be shown right now: it could not be loaded from the file store. Reload the page in a minute.";
+
+function sayUnloadable(media) {
+  const block = media.closest("[data-review-media]");
+  if (!block || block.querySelector("[data-media-failed]")) return;
+  const note = document.createElement("p");
+  note.className = "form-error";
+  note.setAttribute("role", "alert");
+  note.setAttribute("data-media-failed", "");
+  note.textContent = UNLOADABLE;
+  media.after(note);
+}
+
+function watchMedia(media) {
+  // The load may have failed before this script ran (it is deferred): look, then listen.
+  const failed =
+    media instanceof HTMLVideoElement
+      ? media.error !== null || media.networkState === HTMLMediaElement.NETWORK_NO_SOURCE
+      : media.complete && media.naturalWidth === 0;
+  if (failed) sayUnloadable(media);
+  media.addEventListener("error", () => sayUnloadable(media));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-review-media] video, [data-review-media] img").forEach(watchMedia);
   document.querySelectorAll("form[data-comment-form]").forEach(wireCommentForm);
   document.querySelectorAll("button[data-seek-ms]").forEach((button) => {
     if (!videoFor(button)) {

@@ -37,6 +37,18 @@ async function postJson(url, body) {
   return data;
 }
 
+function reasonOf(error) {
+  // Uppy's own S3 requests (starting an upload) fail as "S3 returned 503"; our endpoints answer JSON with the
+  // reason even there ("The file store can't be reached right now…"), and Uppy keeps the body: show that.
+  try {
+    const data = JSON.parse((error && error.body) || "");
+    if (data && (data.detail || data.error)) return data.detail || data.error;
+  } catch {
+    // not ours: Uppy's own message below
+  }
+  return error && error.message ? error.message : "The upload failed. Try again.";
+}
+
 function mount(element) {
   const endpoint = element.dataset.endpoint;
   const page = element.dataset.page;
@@ -48,6 +60,8 @@ function mount(element) {
 
   const uppy = new Uppy({
     id: `uploads-${endpoint}`, // Golden Retriever's saved state is per deliverable
+    // A failed upload is told in the box under the uploader (reasonOf); the console gets it as a warning.
+    logger: { debug() {}, warn: (...args) => console.warn(...args), error: (...args) => console.warn(...args) },
     autoProceed: false,
     restrictions: { maxNumberOfFiles: 1, allowedFileTypes: allowed.length ? allowed : null, maxFileSize: maxBytes },
   });
@@ -111,7 +125,7 @@ function mount(element) {
 
   uppy.on("upload-error", (_file, error) => {
     if (errorBox) {
-      errorBox.textContent = error && error.message ? error.message : "The upload failed. Try again.";
+      errorBox.textContent = reasonOf(error);
       errorBox.hidden = false;
     }
   });

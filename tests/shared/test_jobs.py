@@ -64,6 +64,7 @@ def test_it_binds_every_area_task_to_the_app_with_its_schedule() -> None:
     periodic = {task.task.name: task.cron for task in job_app.periodic_registry.periodic_tasks.values()}
     assert periodic == {
         "heartbeat": "* * * * * */30",
+        "retry_stalled_jobs": "* * * * *",
         "sweep_sessions": "17 * * * *",
         "refresh_social_tokens": "*/10 * * * *",
         "send_notification_emails": "* * * * *",
@@ -76,3 +77,11 @@ def test_it_binds_every_area_task_to_the_app_with_its_schedule() -> None:
         "results_sweep": "*/10 * * * *",
         "reconcile_daily": "15 3 * * *",
     }
+
+
+def test_every_task_says_whether_a_job_of_a_dead_worker_may_run_again() -> None:
+    from shared.health import STALLED_JOBS
+    from shared.jobs import job_app
+
+    ours = {name for name in job_app.tasks if not name.startswith(("builtin:", "procrastinate."))}
+    assert set(STALLED_JOBS) == ours, "add the new task to shared.health.STALLED_JOBS, with why"

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -48,8 +44,7 @@ from tests.payment_helpers import (
 )
 from tests.portal.test_payments import CONNECT_SECRET, with_stripe
 from tests.stripe_fixtures import StripeSim
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.worker_process import kill, start_worker, worker_env
 
 
 @pytest.fixture
@@ -118,13 +113,12 @@ async def test_a_worker_killed_after_stripe_made_the_transfer_is_finished_by_ano
     secret = await olivia_totp(cast, encryptor)
     assert await release(cast, encryptor, secret, payable_id)
     engine = get_engine()
-    env = {**os.environ, "DATABASE_URL": database_url, "RAPPORT_ENV": "test", "LOG_LEVEL": "INFO",
-           "STORAGE_URL": f"file://{tmp_path / 'storage'}"}  # fmt: skip
+    env = worker_env(database_url, tmp_path / "storage")
     log_path = tmp_path / "worker.log"
     # Hold the payable's row: the worker can call Stripe, but it can't record the answer until we let go.
     async with engine.transaction():
         await engine.fetch("SELECT id FROM payable WHERE id = $1 FOR UPDATE", payable_id)
-        worker = _start_worker(env, log_path)
+        worker = start_worker(env, log_path)
         try:
             deadline = time.monotonic() + 30
             while not transfers_to(funded, account) or not await _worker_waits_on_a_lock(engine):
@@ -132,8 +126,7 @@ async def test_a_worker_killed_after_stripe_made_the_transfer_is_finished_by_ano
                 assert time.monotonic() < deadline, log_path.read_text()
                 await asyncio.sleep(0.05)
         finally:
-            os.kill(worker.pid, signal.SIGKILL)
-            worker.wait(timeout=10)
+            kill(worker)
     # Stripe made the transfer; we recorded nothing: the intent says 'sending', the payable 'released'.
     assert len(transfers_to(funded, account)) == 1
     assert (await intent_row(payable_id))["state"] == "sending"
@@ -146,15 +139,6 @@ async def test_a_worker_killed_after_stripe_made_the_transfer_is_finished_by_ano
     row = await payable_row(payable_id)
     assert row["status"] == "transfer_sent" and row["stripe_transfer_id"] == transfers_to(funded, account)[0]["id"]
     assert await _journal_count(payable_id, "transfer_sent") == 1 and await count_unbalanced_journals() == 0
-
-
-def _start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
-    """`rapport worker` in its own process (its own session, so the kill reaches only it)."""
-    with log_path.open("w") as log:
-        command = [sys.executable, "-m", "cli", "worker", "--concurrency", "1"]
-        return subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
 
 
 async def _worker_waits_on_a_lock(engine: Any) -> bool:

@@ -1,14 +1,14 @@
 """Uploading a draft straight to storage: starting, signing parts, completing and verifying, giving up.
 
-Storage calls are never made inside a transaction: an action records its intent (the draft row), commits,
-calls storage, then records the result in a second short transaction. A crash in between leaves an
-'initiated' draft, which the hourly job aborts and marks abandoned (shared.content.upkeep)."""
+Storage calls are never made inside a transaction. Starting asks storage first and then writes the draft (a
+store that can't be reached leaves nothing behind); completing records the result in a short transaction after
+storage answered. A crash in between leaves an 'initiated' draft or an upload without one, which the hourly job
+aborts (and marks abandoned) (shared.content.upkeep)."""
 
 from __future__ import annotations
 
 import json
 import logging
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +33,7 @@ from shared.db.engine import get_engine
 from shared.db.rows import jsonb
 from shared.db.transactions import atomic, on_commit
 from shared.errors import IllegalTransition, InvalidInput
-from shared.integrations.storage import MAX_PARTS, Storage, StorageError, UploadedPart
+from shared.integrations.storage import MAX_PARTS, Storage, StorageError, StorageUnavailable, UploadedPart
 
 log = logging.getLogger(__name__)
 
@@ -77,56 +77,73 @@ async def check_start_upload(
     size: int,
     storage: Storage,
 ) -> StartedUpload:
-    """Start a new version of a deliverable's draft: the file must fit the deliverable; the key is ours."""
+    """Start a new version of a deliverable's draft: the file must fit the deliverable; the key is ours.
+
+    Storage is asked first, under a draft id taken from the sequence, and the draft is written only once it
+    answered: a store that can't be reached (StorageUnavailable, a 503) leaves no row behind. An upload started
+    in storage whose draft is then refused is aborted (or, after a crash, by the hourly job)."""
     filename = filename.strip()[:255] or "upload"
-    async with atomic():
-        row = await _deliverable(creator_id, deliverable_id, lock=True)
-        if row["status"] not in OPEN_FOR_DRAFTS:
-            raise IllegalTransition(
-                "This deliverable is not waiting for a draft: "
-                + ("one is being reviewed." if row["status"] == "draft_submitted" else "it is already approved.")
-            )
-        reason = check_declared_file(row["kind"], filename=filename, content_type=content_type, size=size)
-        if reason:
-            raise InvalidInput({"file": reason})
-        versions = await get_engine().fetch(
-            "SELECT COALESCE(max(version), 0) + 1 AS next FROM draft WHERE deliverable = $1", deliverable_id
-        )
-        version = int(versions[0]["next"])
-        # The key names the draft id, which the insert gives us: a unique placeholder until then.
-        inserted = await get_engine().fetch(
-            "INSERT INTO draft (deliverable, brand, creator, version, storage_key, filename, content_type, "
-            "declared_size, upload_state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'initiated', now()) "
-            "RETURNING id",
-            deliverable_id,
-            row["brand"],
-            creator_id,
-            version,
-            f"pending/{uuid.uuid4()}",
-            filename,
-            content_type,
-            size,
-        )
-        draft_id = int(inserted[0]["id"])
-        key = storage_key(creator_id=creator_id, deliverable_id=deliverable_id, draft_id=draft_id, filename=filename)
-        await get_engine().fetch("UPDATE draft SET storage_key = $2 WHERE id = $1", draft_id, key)
-        await write_audit_row(
-            actor,
-            "draft.upload_started",
-            "draft",
-            draft_id,
-            brand_id=int(row["brand"]),
-            after={"deliverable": deliverable_id, "version": version, "content_type": content_type, "size": size},
-        )
+    _check_open_for(await _deliverable(creator_id, deliverable_id), filename, content_type, size)
+    [reserved] = await get_engine().fetch("SELECT nextval(pg_get_serial_sequence('draft', 'id')) AS id")
+    draft_id = int(reserved["id"])
+    key = storage_key(creator_id=creator_id, deliverable_id=deliverable_id, draft_id=draft_id, filename=filename)
     try:
         upload_id = await storage.create_multipart_upload(key, content_type)
-    except StorageError as exc:
+    except StorageUnavailable as exc:
         log.warning("could not start a multipart upload: %s", exc)
-        await _reject(actor, draft_id, "The file store did not answer. Try again in a minute.", delete_key=None)
-        raise InvalidInput({"file": "The file store did not answer. Try again in a minute."}) from None
-    async with atomic():
-        await get_engine().fetch("UPDATE draft SET upload_id = $2 WHERE id = $1", draft_id, upload_id)
+        raise
+    except StorageError as exc:
+        log.error("the store refused to start a multipart upload: %s", exc)
+        raise InvalidInput({"file": "The file store refused the upload. Try again in a minute."}) from None
+    try:
+        async with atomic():
+            row = await _deliverable(creator_id, deliverable_id, lock=True)
+            _check_open_for(row, filename, content_type, size)  # again: it may have changed meanwhile
+            versions = await get_engine().fetch(
+                "SELECT COALESCE(max(version), 0) + 1 AS next FROM draft WHERE deliverable = $1", deliverable_id
+            )
+            version = int(versions[0]["next"])
+            await get_engine().fetch(
+                "INSERT INTO draft (id, deliverable, brand, creator, version, storage_key, filename, content_type, "
+                "declared_size, upload_state, upload_id, created_at) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'initiated', $10, now())",
+                draft_id,
+                deliverable_id,
+                row["brand"],
+                creator_id,
+                version,
+                key,
+                filename,
+                content_type,
+                size,
+                upload_id,
+            )
+            await write_audit_row(
+                actor,
+                "draft.upload_started",
+                "draft",
+                draft_id,
+                brand_id=int(row["brand"]),
+                after={"deliverable": deliverable_id, "version": version, "content_type": content_type, "size": size},
+            )
+    except Exception:
+        try:
+            await storage.abort_multipart_upload(key, upload_id)
+        except StorageError as exc:
+            log.info("abort of an upload whose draft was refused failed; the hourly job retries: %s", exc)
+        raise
     return StartedUpload(draft_id=draft_id, version=version, key=key, upload_id=upload_id)
+
+
+def _check_open_for(row: dict[str, Any], filename: str, content_type: str, size: int) -> None:
+    if row["status"] not in OPEN_FOR_DRAFTS:
+        raise IllegalTransition(
+            "This deliverable is not waiting for a draft: "
+            + ("one is being reviewed." if row["status"] == "draft_submitted" else "it is already approved.")
+        )
+    reason = check_declared_file(row["kind"], filename=filename, content_type=content_type, size=size)
+    if reason:
+        raise InvalidInput({"file": reason})
 
 
 async def _uploading(creator_id: int, draft_id: int) -> dict[str, Any]:
@@ -243,6 +260,10 @@ async def check_complete_upload(
         if not chosen:
             raise StorageError("no parts")
         await storage.complete_multipart_upload(key, draft["upload_id"], list(chosen))
+    except StorageUnavailable as exc:
+        # The store said nothing: the parts may all be there. The draft stays 'initiated'; the browser may retry.
+        log.warning("could not complete an upload: %s", exc)
+        raise
     except StorageError as exc:
         log.info("completing an upload failed: %s", exc)
         try:
