@@ -17,10 +17,9 @@ from shared.notifications.actions import Recipient, do_mark_all_notifications_re
 from shared.notifications.queries import list_notifications
 from shared.web.auth import load_staff
 from shared.web.forms import Form, Id, read_form
-from shared.web.frame import frame_counts
+from shared.web.frame import unread_for_header
 from shared.web.ids import QueryId
 
-NAV_UNREAD_STATE = "rapport_unread_notifications"
 LIST_URL = "/backoffice/notifications"
 
 
@@ -28,14 +27,7 @@ LIST_URL = "/backoffice/notifications"
 READ_FORM = Form(notification_id=Id(message="That notification no longer exists."))
 
 
-async def count_unread_for_nav(request: Request[Any, Any, Any]) -> None:
-    """before_request hook: the header's unread badge on full pages (not htmx fragments or JSON calls, which have
-    no header; a form post counts too, since a refused form is re-rendered as a whole page). The count came with
-    the staff in one statement (shared.web.frame): no query here."""
-    if await load_staff(request) is not None:
-        unread = frame_counts(request).unread
-        if unread is not None:
-            request.scope["state"][NAV_UNREAD_STATE] = unread
+count_unread_for_nav = unread_for_header(load_staff)  # before_request hook: the header's unread badge
 
 
 def safe_link(link: str) -> str:

@@ -12,6 +12,7 @@ back as a page); htmx fragments and JSON calls have no header, and their person 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,3 +89,23 @@ def frame_counts(connection: ASGIConnection[Any, Any, Any, Any]) -> FrameCounts:
     """The counts loaded with the person (load_staff / load_creator); NO_COUNTS when none were."""
     counts: FrameCounts = connection.scope["state"].get(_FRAME_STATE, NO_COUNTS)
     return counts
+
+
+# Where the header's unread count waits for the page's template (templates/*/base.html read this key).
+UNREAD_STATE = "rapport_unread_notifications"
+
+PersonLoader = Callable[[ASGIConnection[Any, Any, Any, Any]], Awaitable[object | None]]
+
+
+def unread_for_header(load_person: PersonLoader) -> Callable[[ASGIConnection[Any, Any, Any, Any]], Awaitable[None]]:
+    """A before_request hook putting the header's unread badge where the template finds it, on whole pages (not
+    htmx fragments or JSON calls, which have no header; a form post counts too, since a refused form comes back
+    as a page). The count came with the person (load_staff / load_creator): no query here."""
+
+    async def hook(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+        if await load_person(connection) is not None:
+            unread = frame_counts(connection).unread
+            if unread is not None:
+                connection.scope["state"][UNREAD_STATE] = unread
+
+    return hook
