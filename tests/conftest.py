@@ -5,17 +5,20 @@ the standing cast built through real actions, Litestar's test client, a live ser
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
 import pytest
 from litestar import Litestar
+from litestar.stores.registry import StoreRegistry
 
 from app import create_app
 from shared.audit.context import system_actor
@@ -32,7 +35,10 @@ from shared.identity.actions import (
 )
 from shared.identity.queries import get_staff_context
 from shared.identity.rules import Role
+from shared.integrations.storage_factory import storage_from_settings
+from shared.logs import configure_logging
 from shared.settings import Settings
+from shared.web.sessions import SESSION_STORE_NAME
 
 pytest_plugins = [
     "tests.live_server",
@@ -84,9 +90,33 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     )
 
 
+_apps: dict[str, Litestar] = {}  # per test session (per xdist worker): see reused_app
+
+
+def reused_app(settings: Settings) -> Litestar:
+    """create_app(settings), built once per session for each set of settings that differ only in where files go.
+
+    Building the app (Litestar registers some 1,200 handlers) took 0.5-1 s per test. Every test still gets its
+    own app *state*: its settings and its storage (the test's own tmp dir or bucket) are put in the app's state,
+    which is where handlers read them, and the in-memory stores (the rate limiter's counts) start empty. Its
+    lifespan (pool, job queue) still starts and stops with each test's client. Everything create_app builds from
+    the settings other than the storage is the same for equal settings: those are the cache's key.
+    """
+    key = repr(dataclasses.replace(settings, storage_url=urlsplit(settings.storage_url).scheme))
+    app = _apps.get(key)
+    if app is None:
+        app = _apps[key] = create_app(settings)
+        return app
+    configure_logging(settings.log_level, json=settings.log_json)  # as create_app does
+    app.state["settings"] = settings
+    app.state["storage"] = storage_from_settings(settings)
+    app.stores = StoreRegistry(stores={SESSION_STORE_NAME: app.stores.get(SESSION_STORE_NAME)})
+    return app
+
+
 @pytest.fixture
 def app(settings: Settings) -> Litestar:
-    return create_app(settings)
+    return reused_app(settings)
 
 
 @asynccontextmanager
