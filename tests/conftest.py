@@ -52,6 +52,22 @@ pytest_plugins = [
 
 PASSWORD = "correct-horse-battery"
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Make the self-signed contract seal pairs (kept under ./var, made once) before any test runs.
+
+    With pytest-xdist (`-n 2`), two workers starting on a fresh clone would otherwise both find no pair and
+    write one each, key and certificate interleaved. This runs in the controller before the workers start
+    (and in a plain run); the workers then only read the files.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    from shared.contracts.sealing import generated_seal_key
+    from tests.contract_helpers import SEAL_DIR
+
+    generated_seal_key()  # the app's (and the live servers'), SEAL_DIR's default
+    generated_seal_key(SEAL_DIR)  # the contract tests' own
+
 # The job queue's tables are emptied too, so no job leaks from one test into the next.
 JOB_TABLES = ["procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers", "procrastinate_workers"]
 
