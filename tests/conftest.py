@@ -68,6 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
     generated_seal_key()  # the app's (and the live servers'), SEAL_DIR's default
     generated_seal_key(SEAL_DIR)  # the contract tests' own
 
+
 # The job queue's tables are emptied too, so no job leaks from one test into the next.
 JOB_TABLES = ["procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers", "procrastinate_workers"]
 
