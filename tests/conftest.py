@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -22,7 +22,7 @@ from litestar.stores.registry import StoreRegistry
 
 from app import create_app
 from shared.audit.context import system_actor
-from shared.db.embedded import start_embedded_postgres
+from shared.db.embedded import ensure_database, start_embedded_postgres
 from shared.db.engine import RapportEngine, configure_database
 from shared.db.migrate import apply_migrations
 from shared.db.piccolo_app import APP_CONFIG
@@ -75,8 +75,18 @@ JOB_TABLES = ["procrastinate_jobs", "procrastinate_events", "procrastinate_perio
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """TEST_DATABASE_URL (its tables are emptied between tests!) or a throwaway embedded server."""
+    """TEST_DATABASE_URL (its tables are emptied between tests!) or a throwaway embedded server.
+
+    Under pytest-xdist each worker has a database of its own: its own embedded server (in its own tmp
+    dir), or on TEST_DATABASE_URL's server a database named after it (`<name>_gw0`, made if missing).
+    """
     given = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if given and worker:
+        parts = urlsplit(given)
+        name = f"{parts.path.lstrip('/') or 'postgres'}_{worker}"
+        ensure_database(given, name)
+        return urlunsplit(parts._replace(path=f"/{name}"))
     if given:
         return given
     return start_embedded_postgres(tmp_path_factory.mktemp("pg") / "pgdata", "rapport_test", cleanup="delete")
