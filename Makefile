@@ -48,8 +48,12 @@ lint: python-deps
 	$(UV) run lint-imports
 	$(UV) run rapport check-migrations
 
+# The suite runs in two worker processes (pytest-xdist), each with its own PostgreSQL, live servers and Chromium
+# (docs/performance.md, "The test suite's set-up"). TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
+
 test: setup browsers lint
-	$(UV) run pytest
+	$(UV) run pytest -n $(TEST_WORKERS)
 
 demo: setup
 	PORT=$(PORT) $(UV) run rapport demo

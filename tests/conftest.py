@@ -5,21 +5,24 @@ the standing cast built through real actions, Litestar's test client, a live ser
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
 import pytest
 from litestar import Litestar
+from litestar.stores.registry import StoreRegistry
 
 from app import create_app
 from shared.audit.context import system_actor
-from shared.db.embedded import start_embedded_postgres
+from shared.db.embedded import ensure_database, start_embedded_postgres
 from shared.db.engine import RapportEngine, configure_database
 from shared.db.migrate import apply_migrations
 from shared.db.piccolo_app import APP_CONFIG
@@ -32,7 +35,10 @@ from shared.identity.actions import (
 )
 from shared.identity.queries import get_staff_context
 from shared.identity.rules import Role
+from shared.integrations.storage_factory import storage_from_settings
+from shared.logs import configure_logging
 from shared.settings import Settings
+from shared.web.sessions import SESSION_STORE_NAME
 
 pytest_plugins = [
     "tests.live_server",
@@ -46,14 +52,41 @@ pytest_plugins = [
 
 PASSWORD = "correct-horse-battery"
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Make the self-signed contract seal pairs (kept under ./var, made once) before any test runs.
+
+    With pytest-xdist (`-n 2`), two workers starting on a fresh clone would otherwise both find no pair and
+    write one each, key and certificate interleaved. This runs in the controller before the workers start
+    (and in a plain run); the workers then only read the files.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    from shared.contracts.sealing import generated_seal_key
+    from tests.contract_helpers import SEAL_DIR
+
+    generated_seal_key()  # the app's (and the live servers'), SEAL_DIR's default
+    generated_seal_key(SEAL_DIR)  # the contract tests' own
+
+
 # The job queue's tables are emptied too, so no job leaks from one test into the next.
 JOB_TABLES = ["procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers", "procrastinate_workers"]
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """TEST_DATABASE_URL (its tables are emptied between tests!) or a throwaway embedded server."""
+    """TEST_DATABASE_URL (its tables are emptied between tests!) or a throwaway embedded server.
+
+    Under pytest-xdist each worker has a database of its own: its own embedded server (in its own tmp
+    dir), or on TEST_DATABASE_URL's server a database named after it (`<name>_gw0`, made if missing).
+    """
     given = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if given and worker:
+        parts = urlsplit(given)
+        name = f"{parts.path.lstrip('/') or 'postgres'}_{worker}"
+        ensure_database(given, name)
+        return urlunsplit(parts._replace(path=f"/{name}"))
     if given:
         return given
     return start_embedded_postgres(tmp_path_factory.mktemp("pg") / "pgdata", "rapport_test", cleanup="delete")
@@ -84,9 +117,33 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     )
 
 
+_apps: dict[str, Litestar] = {}  # per test session (per xdist worker): see reused_app
+
+
+def reused_app(settings: Settings) -> Litestar:
+    """create_app(settings), built once per session for each set of settings that differ only in where files go.
+
+    Building the app (Litestar registers some 1,200 handlers) took 0.5-1 s per test. Every test still gets its
+    own app *state*: its settings and its storage (the test's own tmp dir or bucket) are put in the app's state,
+    which is where handlers read them, and the in-memory stores (the rate limiter's counts) start empty. Its
+    lifespan (pool, job queue) still starts and stops with each test's client. Everything create_app builds from
+    the settings other than the storage is the same for equal settings: those are the cache's key.
+    """
+    key = repr(dataclasses.replace(settings, storage_url=urlsplit(settings.storage_url).scheme))
+    app = _apps.get(key)
+    if app is None:
+        app = _apps[key] = create_app(settings)
+        return app
+    configure_logging(settings.log_level, json=settings.log_json)  # as create_app does
+    app.state["settings"] = settings
+    app.state["storage"] = storage_from_settings(settings)
+    app.stores = StoreRegistry(stores={SESSION_STORE_NAME: app.stores.get(SESSION_STORE_NAME)})
+    return app
+
+
 @pytest.fixture
 def app(settings: Settings) -> Litestar:
-    return create_app(settings)
+    return reused_app(settings)
 
 
 @asynccontextmanager

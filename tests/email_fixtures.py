@@ -14,7 +14,6 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
-from app import create_app
 from shared.settings import Settings
 from tests.live_server import free_port
 
@@ -69,7 +68,7 @@ def email_settings(settings: Settings, smtp_server: tuple[Inbox, int]) -> Settin
 @pytest.fixture
 async def email_client(email_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """Like `client`, but the app sends its emails to the captured SMTP server."""
-    from tests.conftest import app_client
+    from tests.conftest import app_client, reused_app
 
-    async with app_client(create_app(email_settings)) as client:
+    async with app_client(reused_app(email_settings)) as client:
         yield client

@@ -16,10 +16,9 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from app import create_app
 from shared.integrations.oauth_demo_provider import DemoProvider, running_demo_provider
 from shared.settings import OidcProvider, Settings
-from tests.conftest import app_client
+from tests.conftest import app_client, reused_app
 from tests.live_server import serve_app
 
 
@@ -39,7 +38,7 @@ def oidc_settings(settings: Settings, oidc_provider: DemoProvider) -> Settings:
 
 @pytest.fixture
 def oidc_app(oidc_settings: Settings) -> Litestar:
-    return create_app(oidc_settings)
+    return reused_app(oidc_settings)
 
 
 @pytest.fixture
@@ -233,7 +232,7 @@ def x_settings(oidc_settings: Settings, x_stand_in: XStandIn) -> Settings:
 
 @pytest.fixture
 async def x_client(x_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client(create_app(x_settings)) as client:
+    async with app_client(reused_app(x_settings)) as client:
         yield client
 
 
@@ -251,7 +250,7 @@ def staff_sso_settings(settings: Settings, oidc_provider: DemoProvider) -> Setti
 
 @pytest.fixture
 async def staff_sso_client(staff_sso_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client(create_app(staff_sso_settings)) as client:
+    async with app_client(reused_app(staff_sso_settings)) as client:
         yield client
 
 
@@ -438,7 +437,7 @@ def instagram_settings(oidc_settings: Settings, instagram_stand_in: InstagramSta
 
 @pytest.fixture
 async def instagram_client(instagram_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client(create_app(instagram_settings)) as client:
+    async with app_client(reused_app(instagram_settings)) as client:
         yield client
 
 
@@ -580,7 +579,7 @@ def tiktok_settings(oidc_settings: Settings, tiktok_stand_in: TikTokStandIn) -> 
 
 @pytest.fixture
 async def tiktok_client(tiktok_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client(create_app(tiktok_settings)) as client:
+    async with app_client(reused_app(tiktok_settings)) as client:
         yield client
 
 
@@ -667,5 +666,5 @@ def youtube_settings(settings: Settings, oidc_provider: DemoProvider, youtube_st
 
 @pytest.fixture
 async def youtube_client(youtube_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client(create_app(youtube_settings)) as client:
+    async with app_client(reused_app(youtube_settings)) as client:
         yield client

@@ -29,11 +29,10 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from app import create_app
 from shared.integrations.storage_local import LocalStorage
 from shared.integrations.storage_s3 import S3Storage, s3_client
 from shared.settings import Settings
-from tests.conftest import app_client
+from tests.conftest import app_client, reused_app
 from tests.live_server import free_port, serve_app
 
 # Fake credentials: moto accepts any, and real ones must never be picked up from the machine.
@@ -96,7 +95,7 @@ def s3_settings(settings: Settings, moto_endpoint: str, s3_bucket: str) -> Setti
 
 @pytest.fixture
 def s3_app(s3_settings: Settings) -> Litestar:
-    return create_app(s3_settings)
+    return reused_app(s3_settings)
 
 
 @pytest.fixture

@@ -65,12 +65,16 @@ def _environment(database_url: str, tmp_path: Path, **extra: str) -> dict[str, s
     return env
 
 
-def _run_demo_until_served(env: dict[str, str], *, timeout: float = 120) -> str:
-    """Start `rapport demo`, read its console until the server listens, then stop it with Ctrl-C."""
+def _run_demo_until_served(env: dict[str, str], workdir: Path, *, timeout: float = 120) -> str:
+    """Start `rapport demo` in `workdir`, read its console until the server listens, then stop it with Ctrl-C.
+
+    The demo keeps its state under ./var (the local Stripe's and the platforms' stand-in's, which a new
+    database resets): run elsewhere than the repository, it leaves a developer's own demo state alone.
+    """
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "demo"],
-        cwd=ROOT,
-        env=env,
+        cwd=workdir,
+        env={**env, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -97,7 +101,7 @@ def _run_demo_until_served(env: dict[str, str], *, timeout: float = 120) -> str:
 
 
 def test_the_demo_console_says_what_happened_and_little_else(fresh_database_url: str, tmp_path: Path) -> None:
-    output = _run_demo_until_served(_environment(fresh_database_url, tmp_path))
+    output = _run_demo_until_served(_environment(fresh_database_url, tmp_path), tmp_path)
     assert BANNER in output, output
     before_banner = output.split(BANNER, 1)[0]
     total = len(migration_ids_on_disk())

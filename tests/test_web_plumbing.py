@@ -5,7 +5,7 @@ import traceback
 
 import httpx
 import pytest
-from litestar import get
+from litestar import Litestar, get
 
 from app import create_app
 from shared.settings import Settings
@@ -186,13 +186,16 @@ def test_it_keeps_secret_tokens_out_of_the_access_log() -> None:
 
 
 async def test_it_lets_browsers_reach_the_object_store_in_s3_mode(
-    s3_app_client: httpx.AsyncClient, moto_endpoint: str, client: httpx.AsyncClient
+    s3_app: Litestar, moto_endpoint: str, app: Litestar
 ) -> None:
     """Parts go straight from the browser to the store, and previews play from it: CSP must allow that origin."""
-    policy = (await s3_app_client.get("/healthz")).headers["content-security-policy"]
+    # One app at a time: both would share (and fight over) the process's connection pool.
+    async with app_client(s3_app) as s3_app_client:
+        policy = (await s3_app_client.get("/healthz")).headers["content-security-policy"]
     assert f"connect-src 'self' {moto_endpoint}" in policy and f"media-src 'self' blob: {moto_endpoint}" in policy
     assert "script-src 'self';" in policy  # still no inline or foreign scripts
-    local = (await client.get("/healthz")).headers["content-security-policy"]
+    async with app_client(app) as client:
+        local = (await client.get("/healthz")).headers["content-security-policy"]
     assert "connect-src 'self';" in local
 
 

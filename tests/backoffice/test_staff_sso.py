@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import httpx
 import pyotp
+from litestar import Litestar
 
+from app import create_app
 from shared.db.tables import AuditLog, StaffUser, WebSession
 from shared.integrations.oauth_demo_provider import DemoProvider
+from shared.settings import Settings
 from tests.backoffice.staff_helpers import enrol_totp
-from tests.conftest import Cast, csrf_token_from
+from tests.conftest import Cast, app_client, csrf_token_from
 from tests.oidc_fixtures import (
     authorize_at_provider,
     path_of,
@@ -221,9 +224,14 @@ async def test_it_explains_a_provider_error(staff_sso_client: Client, cast: Cast
     assert await _audited("staff.sign_in_failed") == 1
 
 
-async def test_it_answers_404_for_unknown_and_creator_providers(staff_sso_client: Client, oidc_client: Client) -> None:
-    assert (await staff_sso_client.get("/backoffice/auth/nope/signin", follow_redirects=False)).status_code == 404
-    # "demo" is a creator provider in oidc_client's app: it is no way into the back-office.
-    assert (await oidc_client.get("/backoffice/auth/demo/signin", follow_redirects=False)).status_code == 404
-    assert (await oidc_client.get("/backoffice/auth/demo/callback?state=x&code=y")).status_code == 404
-    assert "Sign in with" not in (await oidc_client.get("/backoffice/signin")).text
+async def test_it_answers_404_for_unknown_and_creator_providers(
+    staff_sso_settings: Settings, oidc_app: Litestar
+) -> None:
+    # One app at a time: both would share (and fight over) the process's connection pool.
+    async with app_client(create_app(staff_sso_settings)) as staff_sso_client:
+        assert (await staff_sso_client.get("/backoffice/auth/nope/signin", follow_redirects=False)).status_code == 404
+    async with app_client(oidc_app) as oidc_client:
+        # "demo" is a creator provider in oidc_client's app: it is no way into the back-office.
+        assert (await oidc_client.get("/backoffice/auth/demo/signin", follow_redirects=False)).status_code == 404
+        assert (await oidc_client.get("/backoffice/auth/demo/callback?state=x&code=y")).status_code == 404
+        assert "Sign in with" not in (await oidc_client.get("/backoffice/signin")).text

@@ -10,10 +10,9 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from app import create_app
 from shared.db.tables import AuditLog, PayoutAccount
 from shared.settings import Settings
-from tests.conftest import app_client, csrf_token_from
+from tests.conftest import app_client, csrf_token_from, reused_app
 from tests.oidc_fixtures import sign_in_creator
 from tests.portal.test_creator_portal import _onboard
 from tests.stripe.helpers import fill_onboarding
@@ -36,7 +35,7 @@ def with_stripe(settings: Settings, sim: StripeSim) -> Settings:
 
 @pytest.fixture
 def stripe_app(oidc_settings: Settings, stripe_sim: StripeSim) -> Litestar:
-    return create_app(with_stripe(oidc_settings, stripe_sim))
+    return reused_app(with_stripe(oidc_settings, stripe_sim))
 
 
 @pytest.fixture

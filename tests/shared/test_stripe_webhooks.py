@@ -12,7 +12,6 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from app import create_app
 from shared.audit.context import system_actor
 from shared.db.tables import PayoutAccount, StripeEvent
 from shared.integrations.stripe_connect import ConnectAccount
@@ -22,7 +21,7 @@ from shared.payouts.actions import do_record_payout_account
 from shared.payouts.queries import get_stripe_event
 from shared.payouts.tasks import refresh_pending_payout_accounts
 from shared.settings import Settings
-from tests.conftest import Cast, app_client
+from tests.conftest import Cast, app_client, reused_app
 from tests.portal.test_payments import CONNECT_SECRET, PLATFORM_SECRET, with_stripe
 from tests.stripe.helpers import fill_onboarding, ready_account
 from tests.stripe_fixtures import SIM_KEY, StripeSim
@@ -37,7 +36,7 @@ def hook_app(settings: Settings, stripe_sim: StripeSim, monkeypatch: pytest.Monk
                         "STRIPE_WEBHOOK_SECRET": PLATFORM_SECRET,
                         "STRIPE_CONNECT_WEBHOOK_SECRET": CONNECT_SECRET}.items():  # fmt: skip
         monkeypatch.setenv(name, value)
-    return create_app(with_stripe(settings, stripe_sim))
+    return reused_app(with_stripe(settings, stripe_sim))
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import pyotp
 import pytest
 from litestar import Litestar
 
-from app import create_app
 from shared.crypto import Encryptor
 from shared.db.engine import get_engine
 from shared.integrations.stripe_connect import StripeConnect
@@ -26,7 +25,7 @@ from shared.payments.actions.transfers import begin_attempt
 from shared.payments.sending import Sent, send_transfer
 from shared.payments.webhooks import PayoutAheadOfTransfer, apply_stripe_event
 from shared.settings import Settings
-from tests.conftest import Cast, app_client
+from tests.conftest import Cast, app_client, reused_app
 from tests.payment_helpers import (
     ACTOR,
     approved,
@@ -205,7 +204,7 @@ async def test_a_lost_job_is_queued_again_by_the_sweep(
 
 @pytest.fixture
 def hook_app(settings: Settings, funded: StripeSim) -> Litestar:
-    return create_app(with_stripe(settings, funded))
+    return reused_app(with_stripe(settings, funded))
 
 
 @pytest.fixture

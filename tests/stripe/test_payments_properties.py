@@ -16,14 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar import Litestar
 
-from app import create_app
 from shared.crypto import Encryptor
 from shared.db.engine import get_engine
 from shared.integrations.stripe_simulator import sign
 from shared.ledger.queries import count_unbalanced_journals
 from shared.payments.rules import payable_ref
 from shared.settings import Settings
-from tests.conftest import Cast, app_client
+from tests.conftest import Cast, app_client, reused_app
 from tests.payment_helpers import (
     approved,
     olivia_totp,
@@ -45,7 +44,7 @@ OPS = ("release0", "release1", "jobs", "sweep", "fault500", "drop", "drain", "fu
 @pytest.fixture
 def hook_app(settings: Settings, sim: StripeSim, monkeypatch: pytest.MonkeyPatch) -> Litestar:
     point_jobs_at(sim, monkeypatch)
-    return create_app(with_stripe(settings, sim))
+    return reused_app(with_stripe(settings, sim))
 
 
 @pytest.fixture

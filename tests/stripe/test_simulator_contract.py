@@ -310,7 +310,8 @@ def test_a_concurrent_request_with_the_same_key_gets_409_and_saves_nothing(sim: 
     results: list[httpx.Response] = []
     slow = threading.Thread(target=lambda: results.append(raw(sim, "/v1/accounts", data, "k-409")))
     slow.start()
-    while "|k-409" not in "".join(sim.simulator.idempotency.in_flight):
+    # A copy (taken in one step) rather than iterating the set the server's thread is changing.
+    while "|k-409" not in "".join(sim.simulator.idempotency.in_flight.copy()):
         pass
     conflict = raw(sim, "/v1/accounts", data, "k-409")
     slow.join()
