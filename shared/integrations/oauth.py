@@ -1,25 +1,23 @@
 """Talking to OpenID Connect providers: discovery, the authorization-code flow with PKCE, id_token checks.
 
-The OAuth plumbing is plain httpx: the authorize URL (with a PKCE S256 challenge), and the token
-endpoint's two grants with the client's id and secret in HTTP Basic (client_secret_basic). Authlib's
-httpx client did this before; it now warns that its httpx support is deprecated (for httpx2), and the
-rest of the app speaks httpx. The session-bound state lives in shared.web.creator_auth. The id_token is
-verified here with joserfc and the provider's published keys (JWKS): signature, issuer, audience,
-expiry and the nonce we sent.
+Authlib's httpx client does the OAuth plumbing (Authlib has no Litestar integration, and the
+session-bound state lives in shared.web.creator_auth). The id_token is verified here with the
+provider's published keys (JWKS): signature, issuer, audience, expiry and the nonce we sent.
+Nothing outside shared.integrations imports authlib.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
+from authlib.common.security import generate_token
+from authlib.integrations.base_client.errors import OAuthError as AuthlibOAuthError
+from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -122,58 +120,25 @@ async def _jwks(uri: str, *, refresh: bool = False) -> dict[str, Any]:
     return keys
 
 
-class TokenRefused(Exception):
-    """The token endpoint answered with an OAuth error (RFC 6749 5.2): the grant is not accepted."""
-
-
-def s256_challenge(verifier: str) -> str:
-    """PKCE's S256 code challenge (RFC 7636 4.2)."""
-    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode()
-
-
-async def _token_request(provider: OidcProvider, token_endpoint: str, data: dict[str, str]) -> dict[str, Any]:
-    """POST a grant to the token endpoint, authenticated with client_secret_basic; its JSON answer.
-
-    TokenRefused when it answers an OAuth error; httpx.HTTPError when it cannot be reached or fails (5xx);
-    ValueError when it answers something other than a JSON object.
-    """
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
-        response = await http.post(
-            token_endpoint,
-            data=data,
-            auth=(provider.client_id, provider.client_secret),
-            headers={"accept": "application/json"},
-        )
-    if response.status_code >= 500:
-        response.raise_for_status()
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        response.raise_for_status()
-        raise ValueError(f"The token endpoint's answer is not a JSON object (HTTP {response.status_code}).")
-    if "error" in body:
-        raise TokenRefused(str(body["error"]))
-    return body
+def _client(provider: OidcProvider, redirect_uri: str | None = None) -> AsyncOAuth2Client:
+    return AsyncOAuth2Client(
+        client_id=provider.client_id,
+        client_secret=provider.client_secret,
+        scope=provider.scopes,
+        redirect_uri=redirect_uri,
+        code_challenge_method="S256",
+        timeout=HTTP_TIMEOUT,
+    )
 
 
 async def begin_authorization(provider: OidcProvider, redirect_uri: str) -> AuthorizationRequest:
     """The provider's authorization URL with a fresh state, nonce and PKCE (S256) challenge."""
     metadata = await discover(provider.issuer)
-    state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(48)
-    query = {
-        "response_type": "code",
-        "client_id": provider.client_id,
-        "redirect_uri": redirect_uri,
-        "scope": provider.scopes,
-        "state": state,
-        "code_challenge": s256_challenge(verifier),
-        "code_challenge_method": "S256",
-        "nonce": nonce,
-    }
-    endpoint = metadata["authorization_endpoint"]
-    url = f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(query)}"
+    state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), generate_token(64)
+    async with _client(provider, redirect_uri) as client:
+        url, _ = client.create_authorization_url(
+            metadata["authorization_endpoint"], state=state, code_verifier=verifier, nonce=nonce
+        )
     return AuthorizationRequest(url=url, state=state, nonce=nonce, code_verifier=verifier)
 
 
@@ -221,15 +186,12 @@ async def complete_authorization(
 ) -> ExternalIdentity:
     """Exchange the code for tokens and verify the id_token; OAuthFailure when anything is off."""
     metadata = await discover(provider.issuer)
-    grant = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": redirect_uri,
-        "code_verifier": code_verifier,
-    }
     try:
-        token = await _token_request(provider, metadata["token_endpoint"], grant)
-    except TokenRefused as exc:
+        async with _client(provider, redirect_uri) as client:
+            token = await client.fetch_token(
+                metadata["token_endpoint"], code=code, code_verifier=code_verifier, redirect_uri=redirect_uri
+            )
+    except AuthlibOAuthError as exc:
         raise OAuthFailure(
             "The sign-in code was refused by the provider (it may have expired or been used already). "
             "Please start again."
@@ -252,23 +214,21 @@ async def complete_authorization(
         name=name if isinstance(name, str) and name.strip() else None,
         preferred_username=username if isinstance(username, str) and username.strip() else None,
         profile_url=profile if isinstance(profile, str) and profile.startswith("https://") else "",
-        tokens=token_set(token, provider.scopes),
+        tokens=token_set(dict(token), provider.scopes),
     )
 
 
 async def refresh_tokens(provider: OidcProvider, refresh_token: str) -> TokenSet:
     """New tokens from a refresh token; OAuthFailure when the provider refuses (the person must reconnect)."""
     metadata = await discover(provider.issuer)
-    grant = {"grant_type": "refresh_token", "refresh_token": refresh_token}
-    if provider.scopes:
-        grant["scope"] = provider.scopes
     try:
-        token = await _token_request(provider, metadata["token_endpoint"], grant)
-    except TokenRefused as exc:
+        async with _client(provider) as client:
+            token = await client.refresh_token(metadata["token_endpoint"], refresh_token=refresh_token)
+    except AuthlibOAuthError as exc:
         raise OAuthFailure("The provider refused to renew access; reconnect the account.") from exc
     except (httpx.HTTPError, ValueError) as exc:
         raise ProviderUnreachable("The provider could not be reached to renew access.") from exc
-    tokens = token_set(token, provider.scopes)
+    tokens = token_set(dict(token), provider.scopes)
     if not tokens.access_token:
         raise OAuthFailure("The provider did not return a new access token; reconnect the account.")
     if tokens.refresh_token is None:
