@@ -37,16 +37,16 @@ async function postJson(url, body) {
   return data;
 }
 
-function reasonOf(error) {
+function ourReason(error) {
   // Uppy's own S3 requests (starting an upload) fail as "S3 returned 503"; our endpoints answer JSON with the
-  // reason even there ("The file store can't be reached right now…"), and Uppy keeps the body: show that.
+  // reason even there ("The file store can't be reached right now…"), and Uppy keeps the body: that, or "".
   try {
     const data = JSON.parse((error && error.body) || "");
     if (data && (data.detail || data.error)) return data.detail || data.error;
   } catch {
-    // not ours: Uppy's own message below
+    // not ours
   }
-  return error && error.message ? error.message : "The upload failed. Try again.";
+  return "";
 }
 
 function mount(element) {
@@ -60,7 +60,7 @@ function mount(element) {
 
   const uppy = new Uppy({
     id: `uploads-${endpoint}`, // Golden Retriever's saved state is per deliverable
-    // A failed upload is told in the box under the uploader (reasonOf); the console gets it as a warning.
+    // A failed upload is told in the box under the uploader (upload-error below); the console gets it as a warning.
     logger: { debug() {}, warn: (...args) => console.warn(...args), error: (...args) => console.warn(...args) },
     autoProceed: false,
     restrictions: { maxNumberOfFiles: 1, allowedFileTypes: allowed.length ? allowed : null, maxFileSize: maxBytes },
@@ -123,11 +123,16 @@ function mount(element) {
 
   uppy.use(GoldenRetriever, { serviceWorker: false });
 
-  uppy.on("upload-error", (_file, error) => {
+  uppy.on("upload-error", (file, error) => {
+    const ours = ourReason(error);
     if (errorBox) {
-      errorBox.textContent = reasonOf(error);
+      errorBox.textContent = ours || (error && error.message ? error.message : "The upload failed. Try again.");
       errorBox.hidden = false;
     }
+    // Our server refused (the file store unreachable, nothing saved): the file goes back to the picker, to be
+    // sent again later, rather than sitting in Uppy's error state (whose retry button fails axe's contrast and
+    // ARIA checks). A network failure mid-upload keeps Uppy's retry, which resumes the parts already sent.
+    if (ours && file) uppy.removeFile(file.id);
   });
   uppy.on("complete", (result) => {
     if (result.successful && result.successful.length) {

@@ -48,6 +48,9 @@ async def test_alice_is_told_the_file_store_cannot_be_reached(
     await uploader.locator("input.uppy-Dashboard-input[type=file]").first.set_input_files(CLIP)
     await uploader.get_by_role("button", name="Upload 1 file").click()
     await expect(page.locator("[data-upload-error]")).to_have_text(STORAGE_UNAVAILABLE, timeout=30_000)
+    # Nothing was saved: the file is back with the picker, to be sent again (not left in Uppy's error state).
+    await expect(uploader.locator(".uppy-Dashboard-AddFiles").first).to_be_visible()
+    await expect(uploader.locator(".uppy-Dashboard-Item")).to_have_count(0)
     assert (await engine.fetch("SELECT count(*) AS n FROM draft"))[0]["n"] == 0
 
 
