@@ -74,6 +74,7 @@ async def page(browser: Browser, request: pytest.FixtureRequest, artifacts_dir: 
             if not await page.evaluate("document.body !== null && /\\bside-/.test(document.body.className)"):
                 return
             found = await axe_violations(page)
+            await page.evaluate("window.__rapportAxeChecked = true")  # see accessibility_checked()
         except PlaywrightError:
             return  # the test moved on before the check finished; that page's successor is checked on its load
         if found:
@@ -90,3 +91,14 @@ async def page(browser: Browser, request: pytest.FixtureRequest, artifacts_dir: 
     # CSP violations and script errors show up here: a page that breaks its own policy fails.
     assert not console_errors, f"browser console errors: {console_errors}"
     assert not accessibility, f"axe found serious or critical problems: {accessibility}"
+
+
+async def accessibility_checked(page: Page) -> None:
+    """Wait until the page fixture's axe check of the current page (started on its load, running beside the test)
+    has looked at it: a test that changes the page at once (picking a file in Uppy, say) would otherwise have the
+    check see whichever state it reached first, on a busy machine a later one."""
+    for _ in range(300):  # polled: wait_for_function evaluates a string in the page, which our CSP refuses
+        if await page.evaluate("window.__rapportAxeChecked === true"):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the page's accessibility check did not finish within 30 s")

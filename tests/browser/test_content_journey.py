@@ -21,6 +21,7 @@ from shared.db.tables import Deliverable, Draft, DraftComment
 from shared.integrations.oauth_demo_provider import DemoProvider
 from tests.axe import assert_accessible
 from tests.browser.test_offer_journey import ALICE_SUBJECT, desktop_page, link_demo_identity_to_alice
+from tests.browser_fixtures import accessibility_checked
 from tests.conftest import PASSWORD, Cast
 from tests.factories import agreed_deal
 from tests.live_server import serve_app
@@ -128,6 +129,7 @@ async def upload_through_uppy(page: Page, artifacts_dir: Path, clip: Path, round
     # state before leaving): the picker is there, with nothing left over from the last round.
     await expect(uploader).not_to_contain_text("Session restored")
     assert not await uploader.locator(".uppy-Dashboard-Item").count()
+    await accessibility_checked(page)  # the page as it opened, before Uppy shows the picked file
     await uploader.locator("input.uppy-Dashboard-input[type=file]").first.set_input_files(clip)
     item = uploader.locator(".uppy-Dashboard-Item")
     await expect(item).to_have_count(1)

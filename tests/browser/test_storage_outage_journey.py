@@ -14,6 +14,7 @@ from playwright.async_api import Page, expect
 from shared.db.engine import RapportEngine
 from shared.integrations.storage_s3 import S3Storage
 from shared.web.errors import STORAGE_UNAVAILABLE
+from tests.browser_fixtures import accessibility_checked
 from tests.conftest import Cast
 from tests.live_server import serve_app
 from tests.personas import sign_in_browser
@@ -44,6 +45,7 @@ async def test_alice_is_told_the_file_store_cannot_be_reached(
     await page.goto(f"{base}/work/{deliverable}")
     uploader = page.locator("#uploader")
     await expect(uploader.locator(".uppy-Dashboard-AddFiles").first).to_be_visible()
+    await accessibility_checked(page)  # the page as it opens, before Uppy shows a picked file of its own markup
     moto.stop()
     await uploader.locator("input.uppy-Dashboard-input[type=file]").first.set_input_files(CLIP)
     await uploader.get_by_role("button", name="Upload 1 file").click()
