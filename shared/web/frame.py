@@ -66,7 +66,8 @@ async def get_staff_frame(
 async def get_creator_frame(creator_id: int, *, counts: bool) -> tuple[CreatorContext, FrameCounts]:
     """The creator and, when `counts`, the header's unread count; one query. NotFound when missing or deleted."""
     rows = await get_engine().fetch(_CREATOR_FRAME, creator_id, counts)
-    return creator_context_from_rows(rows), FrameCounts(rows[0]["unread"] if rows else None)
+    creator = creator_context_from_rows(rows)  # NotFound when there is no row
+    return creator, FrameCounts(rows[0]["unread"])
 
 
 def renders_a_page(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
