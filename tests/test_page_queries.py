@@ -28,10 +28,11 @@ PAGES = [
     ("staff", f"{ACME}/creators?q=alice", 5),
     ("staff", f"{ACME}/deliverables", 4),
     ("staff", f"{ACME}/campaigns", 3),
-    ("staff", f"{ACME}/offers/{{collaboration}}", 9),
+    ("staff", f"{ACME}/offers/{{collaboration}}", 7),  # revisions, deliverables and shipment: one statement
     ("staff", f"{ACME}/reviews", 3),
     ("creator", "/home", 4),  # the dashboard's five reads in one statement, and the linked accounts
     ("creator", "/offers", 3),
+    ("creator", "/offers/{collaboration}", 7),
     ("creator", "/work", 3),
     ("creator", "/work/{deliverable}", 7),
 ]

@@ -11,6 +11,7 @@ from shared.crm.queries import VISIBLE
 from shared.crypto import Encryptor
 from shared.db.engine import get_engine
 from shared.db.rows import jsonb
+from shared.db.together import as_dates, as_datetimes, fetch_together
 from shared.errors import NotFound
 from shared.money import format_money
 
@@ -97,21 +98,29 @@ async def _offer(collaboration_id: int, viewer: Party, *, address_key: Encryptor
     if not rows:
         raise NotFound("No such offer.")
     row = rows[0]
-    revision_rows = await engine.fetch(
-        "SELECT number, proposed_by, proposer_label, note, created_at, terms FROM offer_revision "
-        "WHERE collaboration = $1 ORDER BY number",
-        collaboration_id,
+    # The three lists in one statement (shared/db/together.py): rows come back JSON-typed, dates as ISO text.
+    revision_rows, deliverables, shipments = await fetch_together(
+        [
+            (
+                "SELECT number, proposed_by, proposer_label, note, created_at, terms FROM offer_revision "
+                "WHERE collaboration = $1 ORDER BY number",
+                [collaboration_id],
+            ),
+            (
+                "SELECT id, position, kind, platform, title, draft_due, live_due, due_on, status, live_url "
+                "FROM deliverable WHERE collaboration = $1 ORDER BY position",
+                [collaboration_id],
+            ),
+            (
+                "SELECT s.*, COALESCE(st.name, '') AS shipped_by_name FROM shipment s "
+                "LEFT JOIN staff_user st ON st.id = s.shipped_by WHERE s.collaboration = $1",
+                [collaboration_id],
+            ),
+        ]
     )
-    deliverables = await engine.fetch(
-        "SELECT id, position, kind, platform, title, draft_due, live_due, due_on, status, live_url "
-        "FROM deliverable WHERE collaboration = $1 ORDER BY position",
-        collaboration_id,
-    )
-    shipments = await engine.fetch(
-        "SELECT s.*, COALESCE(st.name, '') AS shipped_by_name FROM shipment s "
-        "LEFT JOIN staff_user st ON st.id = s.shipped_by WHERE s.collaboration = $1",
-        collaboration_id,
-    )
+    as_datetimes(revision_rows, "created_at")
+    as_dates(deliverables, "draft_due", "live_due", "due_on")
+    as_datetimes(shipments, "address_given_at", "shipped_at", "received_at")
     revisions: list[Revision] = []
     for revision in revision_rows:
         terms = Terms.from_json(jsonb(revision["terms"]))

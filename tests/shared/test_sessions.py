@@ -76,3 +76,18 @@ async def test_it_lets_concurrent_requests_share_one_session(client: httpx.Async
     await sign_in_staff(client, "bob@acme.test")
     responses = await asyncio.gather(*(client.get("/backoffice/") for _ in range(5)))
     assert {r.status_code for r in responses} == {200}
+
+
+def test_the_renewed_cookie_is_the_one_litestar_would_build() -> None:
+    """The Set-Cookie every signed-in response sends is made from a cached tail; byte for byte Litestar's own."""
+    from litestar.datastructures import Cookie
+
+    from shared.web.sessions import RapportSessionBackend, session_config
+
+    for secure in (True, False):
+        config = session_config(idle_seconds=3600, secure=secure)
+        backend = RapportSessionBackend(config=config)
+        for session_id in [RapportSessionBackend.new_session_id(), "planted value;x", "ABC123"]:
+            expected = Cookie(value=session_id, key=config.key, **backend._cookie_params()).to_header(header="")
+            assert backend._refresh_cookie(session_id) == expected
+        assert ("; Secure" in backend._refresh_cookie("ab")) is secure
