@@ -13,7 +13,7 @@ from shared.audit.context import Actor
 from shared.errors import NotFound
 from shared.identity.queries import StaffContext
 from shared.settings import OidcProvider, Settings
-from shared.web.frame import get_staff_frame, remember_counts, renders_a_page
+from shared.web.frame import get_staff_frame, remember_counts
 from shared.web.middleware import request_id_of
 from shared.web.sessions import SESSION_COOKIE, rotate_session_id
 
@@ -33,12 +33,9 @@ async def load_staff(connection: ASGIConnection[Any, Any, Any, Any]) -> StaffCon
     staff_id = connection.session.get(STAFF_SESSION_KEY) if "session" in connection.scope else None
     staff: StaffContext | None = None
     if isinstance(staff_id, int):
-        # The header's counts come in the same statement when the answer is a page (shared.web.frame).
-        counts = renders_a_page(connection)
-        on_get = connection.scope.get("method") == "GET"
-        slug = connection.scope.get("path_params", {}).get("brand_slug") if on_get else None
+        # With the header's counts when the answer is a page, most often read with the session (shared.web.frame).
         try:
-            staff, frame = await get_staff_frame(staff_id, counts=counts, brand_slug=slug)
+            staff, frame = await get_staff_frame(connection, staff_id)
             remember_counts(connection, frame)
         except NotFound:
             connection.session.pop(STAFF_SESSION_KEY, None)  # deactivated or deleted: sign them out

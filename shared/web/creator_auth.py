@@ -22,7 +22,7 @@ from shared.errors import NotFound
 from shared.integrations.oauth_providers import SignInProvider, sign_in_providers
 from shared.settings import Settings
 from shared.web.auth import client_ip
-from shared.web.frame import get_creator_frame, remember_counts, renders_a_page
+from shared.web.frame import get_creator_frame, remember_counts
 from shared.web.middleware import request_id_of
 from shared.web.sessions import rotate_session_id
 
@@ -63,8 +63,8 @@ async def load_creator(connection: ASGIConnection[Any, Any, Any, Any]) -> Creato
     creator_id = connection.session.get(CREATOR_SESSION_KEY) if "session" in connection.scope else None
     creator: CreatorContext | None = None
     if isinstance(creator_id, int):
-        try:  # with the header's unread count when the answer is a page (shared.web.frame)
-            creator, frame = await get_creator_frame(creator_id, counts=renders_a_page(connection))
+        try:  # with the header's unread count when the answer is a page, most often read with the session
+            creator, frame = await get_creator_frame(connection, creator_id)
             remember_counts(connection, frame)
         except NotFound:
             connection.session.pop(CREATOR_SESSION_KEY, None)  # deleted account: sign them out

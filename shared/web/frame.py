@@ -5,6 +5,8 @@ the header's unread notifications and, on a brand's page, the navigation's revie
 statement of its own; on a page of four to eleven statements those round trips were a large share of the
 request's cost (docs/performance.md, issue #17). Here they are one: the areas keep their own SQL
 (shared.identity, shared.creators, shared.notifications, shared.content) and this module only joins it.
+And that statement is most often the session's own (`with_frame`, read by shared.web.sessions): a signed-in
+page's first round trip brings the session, the person and the header's counts.
 
 Counts are asked only for requests that render a whole page (a GET, or a form post whose refusal comes
 back as a page); htmx fragments and JSON calls have no header, and their person costs no more than before.
@@ -12,9 +14,10 @@ back as a page); htmx fragments and JSON calls have no header, and their person 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from litestar.connection import ASGIConnection
 
@@ -52,22 +55,113 @@ FROM ({CREATOR_CONTEXT_SQL}) c
 """  # noqa: S608 (fragments written in our code; values are bound)
 
 
+@dataclass(frozen=True)
+class FrameAsk:
+    """What a request's frame needs: whose frame (by the side the path is on), with counts or not, which brand's
+    badge. Asked twice per request, the same way: when the session is read and when the person is loaded."""
+
+    kind: Literal["staff", "creator"]
+    counts: bool
+    brand_slug: str | None
+
+
+def frame_ask(connection: ASGIConnection[Any, Any, Any, Any]) -> FrameAsk:
+    counts = renders_a_page(connection)
+    path = connection.scope.get("path", "")
+    if path != "/backoffice" and not path.startswith("/backoffice/"):  # Litestar's path has no trailing slash
+        return FrameAsk("creator", counts, None)
+    on_get = connection.scope.get("method") == "GET"
+    slug = connection.scope.get("path_params", {}).get("brand_slug") if on_get else None
+    return FrameAsk("staff", counts, slug)
+
+
 async def get_staff_frame(
-    staff_id: int, *, counts: bool, brand_slug: str | None = None
+    connection: ASGIConnection[Any, Any, Any, Any], staff_id: int
 ) -> tuple[StaffContext, FrameCounts]:
-    """The staff member and, when `counts`, the header's counts (the badge for `brand_slug`'s page); one query.
-    NotFound when missing or deactivated."""
-    rows = await get_engine().fetch(_STAFF_FRAME, staff_id, counts, brand_slug)
+    """The staff member and, on a page, the header's counts (the badge for the brand whose page it is): read with
+    the session when it could be (with_frame), else one query. NotFound when missing or deactivated."""
+    ask = frame_ask(connection)
+    rows = _read_with_session(connection, "staff", staff_id, ask)
+    if rows is None:
+        rows = await get_engine().fetch(_STAFF_FRAME, staff_id, ask.counts, ask.brand_slug)
     staff = staff_context_from_rows(rows)
     badge = next((row["waiting_reviews"] for row in rows if row["waiting_reviews"] is not None), None)
     return staff, FrameCounts(rows[0]["unread"], badge)
 
 
-async def get_creator_frame(creator_id: int, *, counts: bool) -> tuple[CreatorContext, FrameCounts]:
-    """The creator and, when `counts`, the header's unread count; one query. NotFound when missing or deleted."""
-    rows = await get_engine().fetch(_CREATOR_FRAME, creator_id, counts)
+async def get_creator_frame(
+    connection: ASGIConnection[Any, Any, Any, Any], creator_id: int
+) -> tuple[CreatorContext, FrameCounts]:
+    """The creator and, on a page, the header's unread count: read with the session when it could be, else one
+    query. NotFound when missing or deleted."""
+    ask = frame_ask(connection)
+    rows = _read_with_session(connection, "creator", creator_id, ask)
+    if rows is None:
+        rows = await get_engine().fetch(_CREATOR_FRAME, creator_id, ask.counts)
     creator = creator_context_from_rows(rows)  # NotFound when there is no row
     return creator, FrameCounts(rows[0]["unread"])
+
+
+# --- the frame read with the session ------------------------------------------------------------------------
+#
+# A signed-in page's first two statements were the session row and then the person's frame: two round trips,
+# a quarter to a half of a light page's statements. The session row says whose it is (web_session.subject,
+# 'staff:12', kept with the data by the store), so the frame for the side the path is on is read in the same
+# statement. The person the frame was read for is checked against the session's data when the person is
+# loaded; any difference (or no frame read) and the frame is read on its own, as before.
+
+_WITH_SESSION_STATE = "rapport_frame_with_session"
+_FRAMES: dict[str, tuple[str, str]] = {"staff": (_STAFF_FRAME, "f.brand_name"), "creator": (_CREATOR_FRAME, "")}
+
+
+def with_frame(session_sql: str, session_arg_count: int, ask: FrameAsk) -> tuple[str, list[object]]:
+    """`session_sql` (one row: data, expires_at, subject; $1..$n its own) with the asked frame beside it: the
+    statement, and the frame's parameters to pass after the session's. Columns: session_data,
+    session_expires_at, session_person, then the frame's (all null when there is no frame: nobody of this kind)."""
+    frame_sql, order = _FRAMES[ask.kind]
+    # The frame's $1 is the person: the session's subject when it is of this kind. A scalar subquery of the
+    # materialised row, so each use is evaluated once, not per row of the frame.
+    person = "(SELECT person FROM ws)"
+    frame_sql = re.sub(
+        r"\$(\d+)",
+        lambda match: person if match.group(1) == "1" else f"${int(match.group(1)) - 1 + session_arg_count}",
+        frame_sql,
+    )
+    sql = f"""
+WITH ws AS MATERIALIZED (
+    SELECT w.data, w.expires_at,
+           CASE WHEN w.subject LIKE '{ask.kind}:%' THEN split_part(w.subject, ':', 2)::int END AS person
+    FROM ({session_sql}) w
+)
+SELECT ws.data AS session_data, ws.expires_at AS session_expires_at, ws.person AS session_person, f.*
+FROM ws LEFT JOIN ({frame_sql}) f ON true
+{"ORDER BY " + order if order else ""}
+"""  # noqa: S608 (fragments written in our code; every value is bound)
+    args: list[object] = [ask.counts] if ask.kind == "creator" else [ask.counts, ask.brand_slug]
+    return sql, args
+
+
+def keep_frame_read_with_session(
+    connection: ASGIConnection[Any, Any, Any, Any], ask: FrameAsk, rows: list[dict[str, Any]]
+) -> None:
+    """Keep the frame rows `with_frame`'s statement returned, for the person loader of this request."""
+    person = rows[0]["session_person"] if rows else None
+    if person is not None:
+        frame = [row for row in rows if row["id"] is not None]  # none when the person is gone or deactivated
+        connection.scope["state"][_WITH_SESSION_STATE] = (ask, person, frame)
+
+
+def _read_with_session(
+    connection: ASGIConnection[Any, Any, Any, Any], kind: str, person_id: int, ask: FrameAsk
+) -> list[dict[str, Any]] | None:
+    kept = connection.scope["state"].pop(_WITH_SESSION_STATE, None)
+    if kept is None:
+        return None
+    kept_ask, kept_person, rows = kept
+    if kept_ask != ask or kept_ask.kind != kind or kept_person != person_id:
+        return None  # read for another side, another page's counts or another person: not this one's frame
+    frame: list[dict[str, Any]] = rows
+    return frame
 
 
 def renders_a_page(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:

@@ -18,6 +18,7 @@ from litestar.types import Empty, Message, Scope, ScopeSession
 from shared.db.engine import get_engine, is_database_unavailable
 from shared.db.tables import WebSession
 from shared.identity.sessions import session_subject
+from shared.web.frame import FrameAsk, frame_ask, keep_frame_read_with_session, with_frame
 
 SESSION_STORE_NAME = "sessions"
 SESSION_COOKIE = "rapport_session"
@@ -54,24 +55,41 @@ class PostgresSessionStore(Store):
             values=[WebSession.data, WebSession.expires_at, WebSession.subject],
         )
 
+    # One row: the session's data, when it stops being valid by idleness, and whose it is ('staff:12').
+    _ROW = (
+        "SELECT data, expires_at, subject FROM web_session WHERE key = $1"
+        " AND (expires_at IS NULL OR expires_at > now()) AND created_at > $2"
+    )
+
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
         # Plain SQL: this runs on every signed-in request, and Piccolo's raw() costs twice the driver's CPU.
-        rows = await get_engine().fetch(
-            "SELECT data, expires_at FROM web_session WHERE key = $1"
-            " AND (expires_at IS NULL OR expires_at > now()) AND created_at > $2",
-            key,
-            _now() - dt.timedelta(seconds=self.absolute_seconds),
-        )
+        rows = await get_engine().fetch(self._ROW, key, self._oldest())
         if not rows:
             return None
-        seconds = _seconds(renew_for)
-        expires_at = rows[0]["expires_at"]
+        await self._slide(key, rows[0]["expires_at"], renew_for)
+        return bytes(rows[0]["data"])
+
+    async def get_with_frame(
+        self, key: str, renew_for: int | dt.timedelta | None, ask: FrameAsk
+    ) -> tuple[bytes | None, list[dict[str, Any]]]:
+        """The session's data, and the frame `ask` names read in the same statement (shared.web.frame)."""
+        sql, frame_args = with_frame(self._ROW, 2, ask)
+        rows = await get_engine().fetch(sql, key, self._oldest(), *frame_args)
+        if not rows:
+            return None, []
+        await self._slide(key, rows[0]["session_expires_at"], renew_for)
+        return bytes(rows[0]["session_data"]), rows
+
+    def _oldest(self) -> dt.datetime:
+        return _now() - dt.timedelta(seconds=self.absolute_seconds)
+
+    async def _slide(self, key: str, expires_at: dt.datetime | None, renew_for: int | dt.timedelta | None) -> None:
         # Sliding expiry, written at most once per half-window so reads stay reads.
+        seconds = _seconds(renew_for)
         if seconds is not None and expires_at is not None and expires_at - _now() < dt.timedelta(seconds=seconds / 2):
             await WebSession.update({WebSession.expires_at: _now() + dt.timedelta(seconds=seconds)}).where(
                 WebSession.key == key
             )
-        return bytes(rows[0]["data"])
 
     async def delete(self, key: str) -> None:
         await WebSession.delete().where(WebSession.key == key)
@@ -124,11 +142,23 @@ class RapportSessionBackend(ServerSideSessionBackend):
     async def load_from_connection(self, connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
         session_id = connection.cookies.get(self.config.key)
         if session_id:
-            data = await self.get(session_id, store=self.config.get_store_from_app(connection.scope["app"]))
+            store = self.config.get_store_from_app(connection.scope["app"])
+            if isinstance(store, PostgresSessionStore):
+                # The frame of the person's page comes in the same statement (shared.web.frame).
+                ask = frame_ask(connection)
+                data, rows = await store.get_with_frame(session_id, self._renew_for(), ask)
+                keep_frame_read_with_session(connection, ask, rows)
+            else:
+                data = await self.get(session_id, store=store)
             if data is not None:
                 connection.scope["state"][_LOADED] = data
                 return self.deserialize_data(data)
         return {}
+
+    def _renew_for(self) -> int | None:
+        # As ServerSideSessionBackend.get asks the store.
+        max_age = int(self.config.max_age) if self.config.max_age is not None else None
+        return max_age if self.config.renew_on_access else None
 
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         rotated = connection.scope.get("state", {}).get(_ROTATE_TO)

@@ -91,3 +91,44 @@ def test_the_renewed_cookie_is_the_one_litestar_would_build() -> None:
             expected = Cookie(value=session_id, key=config.key, **backend._cookie_params()).to_header(header="")
             assert backend._refresh_cookie(session_id) == expected
         assert ("; Secure" in backend._refresh_cookie("ab")) is secure
+
+
+async def test_the_frame_comes_with_the_session_for_the_person_in_it_only(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    """A page's session row and its person's frame are one statement (shared.web.frame.with_frame); the frame is
+    used only for the person the session's data names, whatever the row's subject says."""
+    from shared.db.engine import get_engine
+    from shared.db.querycount import count_queries
+    from tests.personas import act_as_creator, act_as_staff
+
+    await act_as_staff(client, cast.bob_id)
+    assert (await client.get("/backoffice/")).status_code == 200  # a first visit may look up type codecs
+    with count_queries() as log:
+        page = await client.get("/backoffice/")
+    assert page.status_code == 200 and "(Manager)" in page.text and "(Owner)" not in page.text  # Bob's role at Acme
+    assert log.count == 2, log.statements  # the session with Bob's frame, then his brands
+    assert "WITH ws AS MATERIALIZED" in log.statements[0]
+
+    # A subject naming someone else (the store never writes one; here by hand): the frame read beside the session
+    # is Olivia's, so it is not used, and Bob's is read on its own.
+    rewritten = await get_engine().fetch(
+        "UPDATE web_session SET subject = $2 WHERE subject = $1 RETURNING key",
+        f"staff:{cast.bob_id}",
+        f"staff:{cast.olivia_id}",
+    )
+    assert len(rewritten) == 1
+    with count_queries() as log:
+        page = await client.get("/backoffice/")
+    assert page.status_code == 200 and "(Manager)" in page.text and "(Owner)" not in page.text  # still Bob's page
+    assert log.count == 3, log.statements
+
+    # A creator's session on a back-office page: no staff frame (the subject is a creator's), no staff member.
+    await act_as_creator(client, cast.alice_id)
+    signed_out = await client.get("/backoffice/", follow_redirects=False)
+    assert signed_out.status_code == 302 and signed_out.headers["location"].startswith("/backoffice/signin")
+    # And on her own pages, her frame comes with her session.
+    assert (await client.get("/offers")).status_code == 200
+    with count_queries() as log:
+        assert (await client.get("/offers")).status_code == 200
+    assert log.count == 2 and "'creator:%'" in log.statements[0], log.statements
