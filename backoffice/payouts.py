@@ -55,6 +55,7 @@ from shared.payments.rules import (
     can_release,
     parse_threshold,
 )
+from shared.tax.queries import release_holds
 from shared.web.forms import Amount, Choice, Flag, Form, Id, Integer, Many, Text, read_form
 from shared.web.ids import QueryId
 
@@ -214,17 +215,24 @@ async def _confirm_page(
     """The ticked payables again, with their total per currency: what the second click will approve or release.
     Rows that can't take this step (someone acted meanwhile) are listed apart and left out of the total."""
     rows = await list_payout_queue(brand.brand_id, ids=ids)
+    held: list[tuple[QueueRow, str]] = []
     if verb == "approve":
         ready = [r for r in rows if r.status == Status.PENDING_APPROVAL]
     else:
         ready = [r for r in rows if r.releasable]
+        # The brand's W-9 hold would refuse these at release: named here, left out of the total.
+        holds = await release_holds(brand.brand_id, sorted({r.creator_id for r in ready}))
+        held = [(r, holds[r.creator_id]) for r in ready if r.creator_id in holds]
+        ready = [r for r in ready if r.creator_id not in holds]
+    waiting = {r.id for r, _ in held}
     return Template(
         "backoffice/payouts_confirm.html",
         context={
             "brand": brand,
             "verb": verb,
             "ready": ready,
-            "skipped": [r for r in rows if r not in ready],
+            "held": held,
+            "skipped": [r for r in rows if r not in ready and r.id not in waiting],
             "total": _totals(ready),
             "errors": errors or {},
         },

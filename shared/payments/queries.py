@@ -262,12 +262,13 @@ CSV_COLUMNS = ("payable", "due_on", "creator", "campaign", "milestone", "amount"
 
 
 def queue_csv_rows(rows: list[QueueRow]) -> list[list[str]]:
-    """The queue as CSV rows for accounting: amounts in major units as plain decimals, no symbols."""
+    """The queue as CSV rows for accounting: amounts in major units as plain decimals, no symbols; the milestone
+    in the words the queue shows ("renewing usage rights", not the key "renewal:12")."""
     out = []
     for r in rows:
         amount = str(Decimal(r.amount_minor).scaleb(-minor_digits(r.currency)))
         out.append(
-            [str(r.id), r.due_on.isoformat(), r.creator_name, r.campaign_name, r.milestone, amount, r.currency,
+            [str(r.id), r.due_on.isoformat(), r.creator_name, r.campaign_name, r.milestone_words, amount, r.currency,
              r.status, str(r.approvals), str(r.approvals_required), r.approver_names, r.refusals, r.reason]
         )  # fmt: skip
     return out

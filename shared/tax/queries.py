@@ -104,22 +104,31 @@ async def get_tax_page(creator_id: int) -> TaxPage:
 async def release_hold(brand_id: int, creator_id: int) -> str | None:
     """Why a payout from this brand to this creator waits for tax details (the brand's hold, no W-9), or None.
     Called by payments' release, inside its transaction."""
+    return (await release_holds(brand_id, [creator_id])).get(creator_id)
+
+
+async def release_holds(brand_id: int, creator_ids: list[int]) -> dict[int, str]:
+    """Why each of these creators' payouts from this brand wait for tax details (the brand's hold, no W-9), for
+    those whose do; one query (release_hold is the one-creator case; the release confirmation asks for all)."""
     rows = await get_engine().fetch(
         """
-        SELECT b.name, coalesce(s.hold_until_w9, false) AS hold_on,
-               (SELECT form FROM tax_profile t WHERE t.creator = $2 AND t.superseded_at IS NULL
+        SELECT c.id, b.name, coalesce(s.hold_until_w9, false) AS hold_on,
+               (SELECT form FROM tax_profile t WHERE t.creator = c.id AND t.superseded_at IS NULL
                 ORDER BY t.id DESC LIMIT 1) AS form,
-               coalesce((SELECT country FROM payout_account WHERE creator = $2), c.country) AS country
+               coalesce((SELECT country FROM payout_account WHERE creator = c.id), c.country) AS country
         FROM brand b LEFT JOIN brand_tax_setting s ON s.brand = b.id, creator c
-        WHERE b.id = $1 AND c.id = $2
+        WHERE b.id = $1 AND c.id = ANY($2::int[])
         """,
         brand_id,
-        creator_id,
+        creator_ids,
     )
-    if not rows:
-        return None
-    r = rows[0]
-    return payout_hold_reason(hold_on=r["hold_on"], brand_name=r["name"], form=r["form"], country=r["country"])
+    holds = {
+        int(r["id"]): payout_hold_reason(
+            hold_on=r["hold_on"], brand_name=r["name"], form=r["form"], country=r["country"]
+        )
+        for r in rows
+    }
+    return {creator: why for creator, why in holds.items() if why is not None}
 
 
 async def get_hold_setting(brand_id: int) -> bool:

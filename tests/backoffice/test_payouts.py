@@ -115,6 +115,7 @@ async def test_it_filters_the_queue_and_exports_it_as_csv(client, cast: Cast) ->
     lines = export.text.strip().splitlines()
     assert lines[0].startswith("payable,due_on,creator") and len(lines) == 2
     assert f"{first}," in lines[1] and ",600.00,USD,approved,1,1,Fran Finance" in lines[1]
+    assert ",signing the contract,600.00," in lines[1]  # the milestone in words, as the queue shows it
 
 
 async def test_an_owner_sets_the_policy_and_its_errors_keep_what_was_typed(client, cast: Cast) -> None:  # type: ignore[no-untyped-def]
@@ -169,3 +170,25 @@ async def test_a_manager_marks_the_bonus_met_from_the_offer_page(client, cast: C
     assert answer.status_code == 303
     rows = await get_engine().fetch("SELECT milestone, amount_minor, note FROM payable WHERE collaboration = $1", deal)
     assert rows == [{"milestone": "bonus", "amount_minor": 30000, "note": "140k views on day 12"}]
+
+
+async def test_the_release_confirmation_names_what_the_w9_hold_keeps_back(
+    client, cast: Cast, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    """With the brand's hold on, a creator without a W-9 is named apart with the reason and left out of the total
+    (the release would refuse them anyway); once their W-9 is on file they are ready like anyone else."""
+    from shared.tax.actions import do_set_tax_hold
+    from tests.payment_helpers import approved, staff
+    from tests.tax_helpers import file_w9
+
+    payable_id = await signing_payable(cast)
+    await approved(cast, payable_id)
+    await do_set_tax_hold(ACTOR, await staff(cast.olivia_id), brand_id=cast.acme_id, hold=True)
+    await act_as_staff(client, cast.olivia_id)
+    confirm = await _post(client, f"{QUEUE}/release", {"payable": [str(payable_id)]})
+    assert confirm.status_code == 200 and "Nothing to release" in confirm.text
+    assert f'id="held-{payable_id}"' in confirm.text and "W-9 is on file" in confirm.text
+    assert 'id="code"' not in confirm.text  # nothing to release: no code asked
+    await file_w9(settings.secret_key, cast.alice_id)
+    confirm = await _post(client, f"{QUEUE}/release", {"payable": [str(payable_id)]})
+    assert "Release 1 payable: US$600.00?" in confirm.text and 'id="held-for-tax"' not in confirm.text
