@@ -22,6 +22,7 @@ from shared.exports.rules import KIND_LABELS, last_month
 from shared.identity.queries import BrandAccess
 from shared.identity.rules import Role
 from shared.web.forms import Choice, Date, Form, Id, read_form
+from shared.web.ids import QueryId
 from shared.web.local_storage import StorageDependency
 
 MONEY_PEOPLE = requires_role(Role.OWNER, Role.FINANCE)
@@ -45,9 +46,17 @@ async def _exports_page(
     form: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    before: int | None = None,
 ) -> Template:
-    exports = await list_exports(brand.brand_id)
-    context = {"brand": brand, "exports": exports, "busy": any(x.busy for x in exports)}
+    page = await list_exports(brand.brand_id, before_id=before)
+    context = {
+        "brand": brand,
+        "exports": page.rows,
+        # Exports being made are the newest: the first page follows their progress, an older page stays still.
+        "busy": before is None and any(x.busy for x in page.rows),
+        "paged": before is not None,
+        "older_url": f"?before={page.older_than}" if page.older_than is not None else None,
+    }
     if request.headers.get("hx-request") == "true":
         return Template("backoffice/_exports_table.html", context=context)
     start, end = last_month(_today())
@@ -65,8 +74,10 @@ async def _exports_page(
 
 
 @get("/b/{brand_slug:str}/exports", guards=[MONEY_PEOPLE])
-async def exports_page(request: Request[Any, Any, Any], brand: NamedDependency[BrandAccess]) -> Template:
-    return await _exports_page(request, brand)
+async def exports_page(
+    request: Request[Any, Any, Any], brand: NamedDependency[BrandAccess], before: QueryId = None
+) -> Template:
+    return await _exports_page(request, brand, before=before)
 
 
 @post("/b/{brand_slug:str}/exports", guards=[MONEY_PEOPLE], status_code=303, opt={"form": EXPORT_FORM})

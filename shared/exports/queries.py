@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from shared.db.engine import get_engine
 from shared.exports.rules import KIND_LABELS, STATE_LABELS, State, progress_percent
 
-LIST_LIMIT = 100
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -36,20 +36,28 @@ class ExportRow:
         return self.state in (State.QUEUED, State.RUNNING)
 
 
-async def list_exports(brand_id: int) -> list[ExportRow]:
-    """The brand's latest exports, newest first (one query)."""
+@dataclass(frozen=True)
+class ExportsPage:
+    rows: list[ExportRow]
+    older_than: int | None  # the `before` of the next (older) page, or None on the last
+
+
+async def list_exports(brand_id: int, *, before_id: int | None = None, limit: int = PAGE_SIZE) -> ExportsPage:
+    """The brand's exports, newest first, a page at a time (keyset on the id: `before_id` is the last row's id of
+    the page before); one query."""
     rows = await get_engine().fetch(
         """
         SELECT x.id, x.kind, x.period_start, x.period_end, coalesce(c.display_name, '') AS creator_name, x.state,
                x.requested_by_name, x.created_at, x.finished_at, x.rows_written, x.rows_total, x.size_bytes,
                x.filename
         FROM export x LEFT JOIN creator c ON c.id = x.creator
-        WHERE x.brand = $1 ORDER BY x.id DESC LIMIT $2
+        WHERE x.brand = $1 AND ($2::int IS NULL OR x.id < $2) ORDER BY x.id DESC LIMIT $3
         """,
         brand_id,
-        LIST_LIMIT,
+        before_id,
+        limit + 1,
     )
-    return [
+    exports = [
         ExportRow(
             id=int(r["id"]),
             kind=r["kind"],
@@ -68,8 +76,9 @@ async def list_exports(brand_id: int) -> list[ExportRow]:
             size_bytes=int(r["size_bytes"]),
             filename=r["filename"],
         )
-        for r in rows
+        for r in rows[:limit]
     ]
+    return ExportsPage(exports, exports[-1].id if len(rows) > limit else None)
 
 
 async def list_statement_creators(brand_id: int) -> list[tuple[int, str]]:

@@ -3,6 +3,7 @@ the form keeps what was typed; managers are refused. And a creator's statements 
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -10,6 +11,7 @@ import httpx
 import pytest
 
 from shared.db.engine import get_engine
+from shared.db.querycount import count_queries
 from shared.exports.generation import generate_export
 from shared.exports.rules import LEDGER_COLUMNS, STATEMENT_COLUMNS, last_month
 from shared.integrations.storage import DOWNLOAD_URL_SECONDS
@@ -126,3 +128,36 @@ async def test_a_creator_downloads_their_own_statement(client: httpx.AsyncClient
     assert await _audit("export.downloaded") == ["alice@creators.test"]
     # Globex owes her nothing: no statement there, and no way to ask for another creator's.
     assert (await client.get(f"/payments/statements/{cast.globex_id}/{today().year}")).status_code == 404
+
+
+async def test_past_exports_come_a_page_at_a_time(client: httpx.AsyncClient, cast: Cast) -> None:
+    """Fifty a page, newest first; older pages by keyset, never polled; another brand's exports never shown."""
+    await get_engine().fetch(
+        "INSERT INTO export (brand, kind, period_start, period_end, state, requested_by_name) "
+        "SELECT $1, 'ledger', current_date, current_date, CASE WHEN n = 60 THEN 'running' ELSE 'done' END, 'Fran' "
+        "FROM generate_series(1, 60) n",
+        cast.acme_id,
+    )
+    await get_engine().fetch(
+        "INSERT INTO export (brand, kind, period_start, period_end, state) VALUES ($1, 'ledger', current_date, "
+        "current_date, 'done')",
+        cast.globex_id,
+    )
+    ids = [int(r["id"]) for r in await get_engine().fetch(
+        "SELECT id FROM export WHERE brand = $1 ORDER BY id DESC", cast.acme_id
+    )]  # fmt: skip
+    await act_as_staff(client, cast.fran_id)
+    await client.get(PAGE)  # a first visit may look up type codecs and save the session
+    with count_queries() as counted:
+        first = await client.get(PAGE)
+    assert first.status_code == 200 and counted.count <= 3, counted.statements  # session, exports, creators
+    shown = [int(x) for x in re.findall(r'id="export-(\d+)"', first.text)]
+    assert shown == ids[:50]
+    assert 'hx-trigger="every 2s"' in first.text  # the newest is being made
+    assert f'href="?before={ids[49]}" rel="next"' in first.text
+    older = await client.get(f"{PAGE}?before={ids[49]}")
+    assert [int(x) for x in re.findall(r'id="export-(\d+)"', older.text)] == ids[50:]
+    assert "every 2s" not in older.text and 'rel="next"' not in older.text and "Newest exports" in older.text
+    beyond = await client.get(f"{PAGE}?before={ids[-1]}")
+    assert "No older exports" in beyond.text and "No exports yet" not in beyond.text
+    assert (await client.get(f"{PAGE}?before=abc")).status_code == 400
