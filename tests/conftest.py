@@ -216,6 +216,12 @@ _snapshot_refused: list[bool] = []
 
 
 async def take_snapshot(engine: RapportEngine, cast: Cast) -> Snapshot:
+    return Snapshot(cast, await copy_database(engine, SNAPSHOT_SCHEMA))
+
+
+async def copy_database(engine: RapportEngine, schema: str) -> str:
+    """Copy every table that has rows into `schema` (made anew); return the SQL that puts the rows and the
+    sequences back into the emptied tables, exactly as they were (same ids). Needs session_replication_role."""
     tables = all_tables()
     counts = await engine.fetch(
         " UNION ALL ".join(f"SELECT '{t}' AS name, (SELECT count(*) FROM {t}) AS n" for t in tables)
@@ -231,20 +237,19 @@ async def take_snapshot(engine: RapportEngine, cast: Cast) -> Snapshot:
         "SELECT schemaname, sequencename, last_value FROM pg_sequences"
         " WHERE schemaname = 'public' AND last_value IS NOT NULL"
     )
-    script = [f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE", f"CREATE SCHEMA {SNAPSHOT_SCHEMA}"]
+    script = [f"DROP SCHEMA IF EXISTS {schema} CASCADE", f"CREATE SCHEMA {schema}"]
     restore = ["SET session_replication_role = replica"]  # rows go back as they were: no triggers, no FK checks
     for row in columns:
         names = ", ".join(row["names"])
         table = row["table_name"]
-        script.append(f"CREATE TABLE {SNAPSHOT_SCHEMA}.{table} AS SELECT {names} FROM public.{table}")
+        script.append(f"CREATE TABLE {schema}.{table} AS SELECT {names} FROM public.{table}")
         restore.append(
-            f"INSERT INTO public.{table} ({names}) OVERRIDING SYSTEM VALUE"
-            f" SELECT {names} FROM {SNAPSHOT_SCHEMA}.{table}"
+            f"INSERT INTO public.{table} ({names}) OVERRIDING SYSTEM VALUE SELECT {names} FROM {schema}.{table}"
         )
     restore += [f"SELECT setval('public.{s['sequencename']}', {int(s['last_value'])})" for s in sequences]
     restore.append("SET session_replication_role = DEFAULT")
     await engine.execute_script(";\n".join(script))
-    return Snapshot(cast, ";\n".join(restore))
+    return ";\n".join(restore)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 import httpx
+import pytest
 from litestar import Litestar
 
 from shared.audit.context import system_actor
@@ -260,8 +261,44 @@ async def _values(cast: Cast, settings: Settings, inbox: Inbox) -> dict[str, str
     return values
 
 
+# The sweep runs in SHARDS tests that pytest-xdist can hand to different workers (it was one test of minutes,
+# which kept a worker busy to the end of the suite while the other one idled).
+SHARDS = 6
+
+
+def shards(app: Litestar) -> list[list[tuple[str, str]]]:
+    """Every route that declares a form, dealt into SHARDS of about as many posts each: the routes with the
+    most fields first (ties in sorted order), each to the shard with the fewest posts so far (ties: the first).
+    The same routes are dealt the same way every time, each into exactly one shard: see the test below."""
+    forms = {key: form for key, form in unsafe_routes(app).items() if form is not None}
+    dealt: list[list[tuple[str, str]]] = [[] for _ in range(SHARDS)]
+    fields = [0] * SHARDS
+    for key, form in sorted(forms.items(), key=lambda item: (-len(item[1].fields), item[0])):
+        emptiest = fields.index(min(fields))
+        dealt[emptiest].append(key)
+        fields[emptiest] += len(form.fields)
+    return dealt
+
+
+def _posts(routes: dict[tuple[str, str], Form | None], keys: list[tuple[str, str]]) -> int:
+    """How many posts sweeping these routes takes: each hostile value in each declared field."""
+    return len(HOSTILE) * sum(len(form.fields) for key in keys if (form := routes[key]) is not None)
+
+
+def test_its_shards_cover_every_swept_route_once(app: Litestar) -> None:
+    dealt = shards(app)
+    flat = [key for shard in dealt for key in shard]
+    assert len(flat) == len(set(flat)), "a route is swept by two shards"
+    swept = {key for key, row in SWEEP.items() if isinstance(row, Sweep)}
+    assert set(flat) == swept, "every route in SWEEP with a Sweep row is swept by one shard, and no other route"
+    assert all(dealt), "a shard with nothing to sweep"
+    posts = [_posts(unsafe_routes(app), shard) for shard in dealt]
+    print(f"hostile sweep: {sum(posts)} posts to {len(flat)} forms in {SHARDS} shards of {posts} posts")
+
+
+@pytest.mark.parametrize("shard", range(SHARDS), ids=lambda shard: f"shard{shard + 1}of{SHARDS}")
 async def test_it_survives_hostile_values_in_every_field(
-    app: Litestar, email_client: httpx.AsyncClient, email_settings: Settings, inbox: Inbox, cast: Cast
+    app: Litestar, email_client: httpx.AsyncClient, email_settings: Settings, inbox: Inbox, cast: Cast, shard: int
 ) -> None:
     client = email_client
     sessions: dict[str, dict[str, object]] = dict(await _persona_sessions(cast))
@@ -274,10 +311,14 @@ async def test_it_survives_hostile_values_in_every_field(
     token = csrf_token_from((await client.get("/backoffice/signin")).text)
     failures: list[str] = []
     posts = 0
-    for (method, path), form in unsafe_routes(app).items():
-        row = SWEEP[(method, path)]
-        if form is None or not isinstance(row, Sweep):
+    routes = unsafe_routes(app)
+    mine = shards(app)[shard]
+    # In the app's route order, as the single sweep went before it was sharded.
+    for (method, path), form in routes.items():
+        if (method, path) not in mine:
             continue
+        row = SWEEP[(method, path)]
+        assert form is not None and isinstance(row, Sweep), (method, path)
         url = row.url or matrix_urls[(method, path)]
         for placeholder, value in values.items():
             url = url.replace(placeholder, value)
@@ -311,9 +352,12 @@ async def test_it_survives_hostile_values_in_every_field(
                     changed = sorted(table for table in after if after[table] != before.get(table))
                     if changed:
                         failures.append(f"{where} refused by the declaration, yet wrote to {changed}")
-    assert posts > 0
-    swept = sum(1 for row in SWEEP.values() if isinstance(row, Sweep))
-    print(f"hostile sweep: {posts} posts to {swept} forms ({len(SWEEP)} unsafe routes), {len(failures)} failed")
+    # Every declared field of every route in the shard got every hostile value: no post was skipped.
+    assert posts == _posts(routes, mine) > 0, (posts, _posts(routes, mine))
+    print(
+        f"hostile sweep, shard {shard + 1} of {SHARDS}: {posts} posts to {len(mine)} forms"
+        f" ({len(SWEEP)} unsafe routes), {len(failures)} failed"
+    )
     assert not failures, f"\n{len(failures)} of {posts} posts failed:\n" + "\n".join(failures)
 
 
