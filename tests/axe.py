@@ -31,7 +31,11 @@ async () => {
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => ({
-      id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+      id: v.id, impact: v.impact, help: v.help,
+      // Each element with its markup and axe's reason (a contrast's colours and ratio): enough to fix it from.
+      nodes: v.nodes.slice(0, 5).map((n) => [
+        n.target.join(" "), n.html.slice(0, 160), ((n.any[0] || n.all[0] || n.none[0] || {}).message || ""),
+      ].join(" | ")),
     }));
 }
 """

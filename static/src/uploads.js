@@ -87,6 +87,15 @@ function mount(element) {
     },
   });
 
+  // Uppy's Dashboard shows a single file as role="listitem" in a container without role="list" (its several-file
+  // view has one): screen readers get an orphaned list item, and axe a critical failure. The container gets the
+  // role it lacks; Preact leaves an attribute it doesn't manage alone on its next render.
+  new MutationObserver(() => {
+    for (const files of element.querySelectorAll(".uppy-Dashboard-files:not([role])")) {
+      if (files.querySelector(":scope [role=listitem]")) files.setAttribute("role", "list");
+    }
+  }).observe(element, { childList: true, subtree: true });
+
   uppy.use(AwsS3, {
     shouldUseMultipart: true, // always: every upload can resume, and the server verifies one path
     limit: 4, // parts in flight at once: enough for speed on a phone without starving the connection

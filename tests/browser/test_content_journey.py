@@ -134,6 +134,7 @@ async def upload_through_uppy(page: Page, artifacts_dir: Path, clip: Path, round
     item = uploader.locator(".uppy-Dashboard-Item")
     await expect(item).to_have_count(1)
     await expect(item).to_contain_text(clip.name)
+    await assert_accessible(page, "the upload page with a file picked in Uppy")
     status = uploader.locator(".uppy-StatusBar")
 
     # The part is held on its way to storage: Uppy shows the upload running.
