@@ -94,7 +94,10 @@ async def roster(
 ) -> Template:
     form = {name: str(request.query_params.get(name, "")) for name in ROSTER_FILTER_FIELDS}
     filters, errors = parse_roster_filters(form)
-    page = None if errors else await list_roster(brand.brand_id, filters, after=after, limit=PAGE_SIZE)
+    # The owner filter's choices come with the page (one statement); a page refused for its filters reads them alone.
+    page = (
+        None if errors else await list_roster(brand.brand_id, filters, after=after, limit=PAGE_SIZE, with_owners=True)
+    )
     next_url = None
     if page is not None and page.next_after is not None:
         next_url = "?" + urlencode({**{k: v for k, v in form.items() if v}, "after": page.next_after})
@@ -112,7 +115,9 @@ async def roster(
             "sort_query": lambda sort: urlencode({**{k: v for k, v in form.items() if v}, "sort": sort}),
             "next_url": next_url,
             "paged": after is not None,
-            "owners": await list_owner_choices(brand.brand_id),
+            "owners": page.owners
+            if page is not None and page.owners is not None
+            else await list_owner_choices(brand.brand_id),
             "editor": can_edit_roster(brand.role),
             **_choices(),
         },

@@ -25,8 +25,8 @@ ACME = "/backoffice/b/acme"
 PAGES = [
     ("staff", "/backoffice/", 2),
     ("staff", ACME, 2),  # the home's blocks (a manager has six) and the spend chart: one statement
-    ("staff", f"{ACME}/creators", 3),
-    ("staff", f"{ACME}/creators?q=alice", 4),
+    ("staff", f"{ACME}/creators", 2),  # the page of creators and the owner filter's choices: one statement
+    ("staff", f"{ACME}/creators?q=alice", 3),
     ("staff", f"{ACME}/deliverables", 3),
     ("staff", f"{ACME}/campaigns", 2),
     ("staff", f"{ACME}/offers/{{collaboration}}", 6),  # revisions, deliverables and shipment: one statement

@@ -9,7 +9,6 @@ owner, tags, notes, timeline) is always read for the asking brand only.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ from shared.crm.rules import NO_RELATIONSHIP, PLATFORMS, RosterFilters, creator_
 from shared.crypto import hash_token
 from shared.db.engine import get_engine
 from shared.db.sql import SqlArgs, escape_like
+from shared.db.together import Read, fetch_together
 from shared.db.transactions import atomic
 from shared.errors import NotFound
 
@@ -53,6 +53,7 @@ class RosterPage:
     rows: list[RosterRow]
     next_after: int | None  # the cursor for the next page (a creator id), None on the last page
     close_matches: bool = False  # nothing contained the search: these are the closest spellings, best first
+    owners: list[dict[str, Any]] | None = None  # the owner filter's choices, when asked for (with_owners)
 
 
 _ROSTER = """
@@ -151,9 +152,10 @@ def _roster_conditions(filters: RosterFilters, args: SqlArgs) -> list[str]:
 
 
 async def list_roster(
-    brand_id: int, filters: RosterFilters, *, after: int | None = None, limit: int = 50
+    brand_id: int, filters: RosterFilters, *, after: int | None = None, limit: int = 50, with_owners: bool = False
 ) -> RosterPage:
-    """The creators this brand may see, by name, keyset-paginated; one query per page (two with a search)."""
+    """The creators this brand may see, by name, keyset-paginated; one query per page (two with a search), the
+    owner filter's choices in the same statement when `with_owners` (the roster page's two reads, together)."""
     args = SqlArgs(brand_id)
     where = _roster_conditions(filters, args)
     order, continue_after = _ORDERS[filters.sort if filters.sort in _ORDERS else ""]
@@ -162,8 +164,8 @@ async def list_roster(
         condition, ranked = await _search_condition(filters.q, args)
         where.append(condition)
         if ranked is not None:
-            if after is not None:
-                return RosterPage([], None)  # the close matches are one page
+            if after is not None:  # the close matches are one page
+                return RosterPage([], None, owners=await list_owner_choices(brand_id) if with_owners else None)
             order = f"array_position({args(ranked)}::int[], c.id)"
     if after is not None:
         # Keyset on the order's columns: the cursor is the last row's id.
@@ -171,28 +173,37 @@ async def list_roster(
         where.append(f"{continue_after} FROM creator x WHERE x.id = {cursor})")
     # Only constant fragments are joined here; every value is a bound parameter.
     sql = _ROSTER.format(where=" AND ".join(where), order=order, limit=args(limit + 1), platforms=args(list(PLATFORMS)))
-    records = await get_engine().fetch(sql, *args.values)
+    reads: list[Read] = [(sql, args.values)]
+    if with_owners:
+        reads.append((_OWNER_CHOICES, [brand_id]))
+    # Rows come back as JSON (shared.db.together): every roster column is a number, text, array or JSON already.
+    records, *owners = await fetch_together(reads)
     rows = [
         RosterRow(
-            id=int(rec["id"]),
+            id=rec["id"],
             display_name=rec["display_name"],
             country=rec["country"],
-            niches=list(rec["niches"] or []),
-            handles=json.loads(rec["handles"]),
-            platforms=list(rec["platforms"] or []),
+            niches=rec["niches"] or [],
+            handles=rec["handles"],
+            platforms=rec["platforms"] or [],
             tier=rec["tier"],
-            followers_total=int(rec["followers_total"]),
+            followers_total=rec["followers_total"],
             engagement_bp=rec["engagement_bp"],
             source=rec["source"],
             stage=rec["stage"],
             owner_id=rec["owner_id"],
             owner_name=rec["owner_name"],
-            tags=list(rec["tags"] or []),
+            tags=rec["tags"] or [],
         )
         for rec in records[:limit]
     ]
     more = len(records) > limit and ranked is None
-    return RosterPage(rows, rows[-1].id if more and rows else None, close_matches=ranked is not None)
+    return RosterPage(
+        rows,
+        rows[-1].id if more and rows else None,
+        close_matches=ranked is not None,
+        owners=owners[0] if owners else None,
+    )
 
 
 # --- one creator ------------------------------------------------------------------------------------
@@ -334,15 +345,15 @@ async def list_notes(brand_id: int, creator_id: int, *, limit: int = 100) -> lis
     )
 
 
+_OWNER_CHOICES = """
+SELECT s.id, s.name FROM membership m JOIN staff_user s ON s.id = m.staff
+WHERE m.brand = $1 AND s.is_active ORDER BY lower(s.name), s.id
+"""
+
+
 async def list_owner_choices(brand_id: int) -> list[dict[str, Any]]:
-    """Who can own a relationship: the brand's active staff, by name; one query."""
-    return await get_engine().fetch(
-        """
-        SELECT s.id, s.name FROM membership m JOIN staff_user s ON s.id = m.staff
-        WHERE m.brand = $1 AND s.is_active ORDER BY lower(s.name), s.id
-        """,
-        brand_id,
-    )
+    """Who can own a relationship: the brand's active staff, by name; one query (list_roster can bring it too)."""
+    return await get_engine().fetch(_OWNER_CHOICES, brand_id)
 
 
 # --- portal invitations -------------------------------------------------------------------------------
