@@ -53,12 +53,12 @@ def _filter_context(brand: BrandAccess, filters: BoardFilters, query: dict[str, 
 async def board_list(request: Request[Any, Any, Any], brand: NamedDependency[BrandAccess]) -> Template:
     query = _query(request)
     filters, errors = parse_board_filters(query)
-    try:
-        page = await list_board(brand.brand_id, filters, after=query.get("after") or None)
+    try:  # the campaign filter's choices come with the page: one statement
+        page = await list_board(brand.brand_id, filters, after=query.get("after") or None, with_campaigns=True)
     except InvalidInput as exc:
         errors.update(exc.errors)
-        page = await list_board(brand.brand_id, filters)
-    campaigns = await list_board_campaigns(brand.brand_id)
+        page = await list_board(brand.brand_id, filters, with_campaigns=True)
+    campaigns = page.campaigns if page.campaigns is not None else await list_board_campaigns(brand.brand_id)
     next_url = None
     if page.next_after:
         next_url = "?" + urlencode({**filters.to_query(), "after": page.next_after})

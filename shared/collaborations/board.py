@@ -18,6 +18,7 @@ from typing import Any, Literal
 from shared.campaigns.rules import KIND_LABELS, PLATFORMS, platform_label
 from shared.db.engine import get_engine
 from shared.db.sql import SqlArgs, escape_like
+from shared.db.together import as_dates, fetch_together
 from shared.errors import InvalidInput
 
 # --- deliverable statuses, in words -----------------------------------------------------------
@@ -237,6 +238,7 @@ class BoardRow:
 class BoardPage:
     rows: list[BoardRow]
     next_after: str | None  # the cursor of the next page (BoardCursor.encode()), None on the last page
+    campaigns: list[dict[str, Any]] | None = None  # the campaign filter's choices, when asked for (list_board)
 
 
 _COLUMNS = (
@@ -323,6 +325,7 @@ async def _page(
     after: str | None,
     limit: int,
     today: dt.date | None,
+    with_campaigns: bool = False,
 ) -> BoardPage:
     today = today or today_utc()
     limit = max(1, min(limit, PAGE_SIZE_MAX))
@@ -330,7 +333,7 @@ async def _page(
     # A search for a creator costs one query more: knowing how many creators match picks the index.
     creator_ids = await _matching_creators(filters)
     if creator_ids == []:
-        return BoardPage([], None)
+        return BoardPage([], None, await list_board_campaigns(scope_id) if with_campaigns else None)
     args = SqlArgs(scope_id)
     common = [f"d.{scope} = $1", *_conditions(filters, args, today, creator_ids)]
     n = args(limit + 1)
@@ -359,10 +362,16 @@ async def _page(
         if not filters.excludes_undated:
             branches.append(branch("d.due_on IS NULL"))
     sql = _PAGE.format(branches=" UNION ALL ".join(branches), limit=n)
-    records = await get_engine().fetch(sql, *args.values)
+    if not with_campaigns:
+        records = await get_engine().fetch(sql, *args.values)
+        campaigns = None
+    else:
+        # The page and the campaign filter's choices in one statement: rows come back as JSON, dates as text.
+        records, campaigns = await fetch_together([(sql, args.values), (_CAMPAIGN_CHOICES, [scope_id])])
+        as_dates(records, "due_on", "draft_due", "live_due")
     rows = [_row(record, today) for record in records[:limit]]
     next_after = BoardCursor(rows[-1].due_on, rows[-1].id).encode() if len(records) > limit else None
-    return BoardPage(rows, next_after)
+    return BoardPage(rows, next_after, campaigns)
 
 
 async def list_board(
@@ -372,12 +381,14 @@ async def list_board(
     after: str | None = None,
     limit: int = PAGE_SIZE,
     today: dt.date | None = None,
+    with_campaigns: bool = False,
 ) -> BoardPage:
-    """A brand's deliverables by due date (undated last), filtered, keyset-paginated.
+    """A brand's deliverables by due date (undated last), filtered, keyset-paginated; with `with_campaigns`, the
+    campaign filter's choices too.
 
     One query per page (two with a creator search), whatever the page size.
     """
-    return await _page("brand", brand_id, filters, after=after, limit=limit, today=today)
+    return await _page("brand", brand_id, filters, after=after, limit=limit, today=today, with_campaigns=with_campaigns)
 
 
 async def list_creator_board(
@@ -392,11 +403,13 @@ async def list_creator_board(
     return await _page("creator", creator_id, filters or BoardFilters(), after=after, limit=limit, today=today)
 
 
+# The brand's campaigns for the board's campaign filter, newest first (archived ones too: their work stays).
+_CAMPAIGN_CHOICES = "SELECT id, name, status FROM campaign WHERE brand = $1 ORDER BY id DESC LIMIT 500"
+
+
 async def list_board_campaigns(brand_id: int) -> list[dict[str, Any]]:
-    """The brand's campaigns for the board's campaign filter, newest first (archived ones too: their work stays)."""
-    return await get_engine().fetch(
-        "SELECT id, name, status FROM campaign WHERE brand = $1 ORDER BY id DESC LIMIT 500", brand_id
-    )
+    """The board's campaign filter's choices (the calendar's; the list has them with its page)."""
+    return await get_engine().fetch(_CAMPAIGN_CHOICES, brand_id)
 
 
 # --- calendar -------------------------------------------------------------------------------------
