@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 
 from portal.guards import requires_creator
 from shared.creators.dashboard import get_dashboard
-from shared.creators.queries import CreatorContext, list_linked_accounts
+from shared.creators.queries import CreatorContext
 from shared.web.creator_auth import creator_providers, settings_of
 
 
@@ -18,11 +18,9 @@ from shared.web.creator_auth import creator_providers, settings_of
 async def dashboard(request: Request[Any, Any, Any], creator: NamedDependency[CreatorContext]) -> Template | Redirect:
     if not creator.onboarded:
         return Redirect("/welcome")
-    accounts = await list_linked_accounts(creator.id)
-    reconnect = [account for account in accounts if account["status"] == "reconnect_needed"]
     labels = {p.name: p.label for p in creator_providers(settings_of(request))}
-    board = await get_dashboard(creator.id)
+    board = await get_dashboard(creator.id)  # with the accounts to reconnect: one statement
     return Template(
         "portal/dashboard.html",
-        context={"creator": creator, "reconnect": reconnect, "labels": labels, "board": board},
+        context={"creator": creator, "reconnect": board.reconnect, "labels": labels, "board": board},
     )

@@ -31,7 +31,7 @@ PAGES = [
     ("staff", f"{ACME}/campaigns", 2),
     ("staff", f"{ACME}/offers/{{collaboration}}", 6),  # revisions, deliverables and shipment: one statement
     ("staff", f"{ACME}/reviews", 2),
-    ("creator", "/home", 3),  # the dashboard's five reads in one statement, and the linked accounts
+    ("creator", "/home", 2),  # the dashboard's six reads (its five sections, accounts to reconnect): one statement
     ("creator", "/offers", 2),
     ("creator", "/offers/{collaboration}", 6),
     ("creator", "/work", 2),

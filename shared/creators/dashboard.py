@@ -89,6 +89,8 @@ class Dashboard:
     payments: list[UpcomingPayment]
     addresses_needed: list[AddressNeeded] = field(default_factory=list)
     payment_totals: list[str] = field(default_factory=list)  # one per currency: "US$1,800.00"
+    # Linked accounts that stopped giving access ({"provider", "handle"}), oldest first: the creator reconnects them.
+    reconnect: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def unread_total(self) -> int:
@@ -155,6 +157,14 @@ LIMIT $2
 """
 
 
+_RECONNECT = """
+SELECT provider, handle FROM social_identity
+WHERE creator = $1 AND status = 'reconnect_needed'
+ORDER BY created_at, id
+LIMIT $2
+"""
+
+
 def _due_text(due_on: dt.date | None, today: dt.date) -> str:
     if due_on is None:
         return "No date"
@@ -182,16 +192,17 @@ def _deliverable_label(row: dict[str, Any]) -> str:
 
 
 async def get_dashboard(creator_id: int, *, today: dt.date | None = None) -> Dashboard:
-    """Everything on the creator's dashboard; its five reads in one statement (shared.db.together), whatever the
+    """Everything on the creator's dashboard; its six reads in one statement (shared.db.together), whatever the
     counts."""
     today = today or dt.datetime.now(dt.UTC).date()
-    offer_rows, deliverable_rows, unread_rows, payment_rows, address_rows = await fetch_together(
+    offer_rows, deliverable_rows, unread_rows, payment_rows, address_rows, reconnect_rows = await fetch_together(
         [
             (_OFFERS, (creator_id, SECTION_ROWS_MAX)),
             (_DELIVERABLES, (creator_id, DELIVERABLES_SHOWN + 1)),
             (_UNREAD, (creator_id, SECTION_ROWS_MAX)),
             (_PAYMENTS, (creator_id, SECTION_ROWS_MAX)),
             (_ADDRESSES, (creator_id, SECTION_ROWS_MAX)),
+            (_RECONNECT, (creator_id, SECTION_ROWS_MAX)),
         ]
     )
     as_datetimes(offer_rows, "updated_at")
@@ -256,4 +267,5 @@ async def get_dashboard(creator_id: int, *, today: dt.date | None = None) -> Das
             for row in address_rows
         ],
         payment_totals=[format_money(minor, currency) for currency, minor in sorted(totals.items())],
+        reconnect=reconnect_rows,
     )
