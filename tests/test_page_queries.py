@@ -29,11 +29,11 @@ PAGES = [
     ("staff", f"{ACME}/creators?q=alice", 3),
     ("staff", f"{ACME}/deliverables", 2),  # the page and the campaign filter's choices: one statement
     ("staff", f"{ACME}/campaigns", 2),
-    ("staff", f"{ACME}/offers/{{collaboration}}", 6),  # revisions, deliverables and shipment: one statement
+    ("staff", f"{ACME}/offers/{{collaboration}}", 5),  # revisions, deliverables, shipment: one; the thread: one
     ("staff", f"{ACME}/reviews", 2),
     ("creator", "/home", 2),  # the dashboard's six reads (its five sections, accounts to reconnect): one statement
     ("creator", "/offers", 2),
-    ("creator", "/offers/{collaboration}", 6),
+    ("creator", "/offers/{collaboration}", 5),
     ("creator", "/work", 2),
     ("creator", "/work/{deliverable}", 6),
 ]

@@ -9,6 +9,7 @@ from typing import Any
 
 from shared.collaborations.actions import BrandSide, CreatorSide
 from shared.db.engine import get_engine
+from shared.db.together import as_datetimes, fetch_together
 from shared.errors import NotFound
 from shared.messaging.rules import THREAD_PAGE_SIZE, ReaderKind, can_write_messages, other_side
 
@@ -80,9 +81,8 @@ LIMIT $3
 """
 
 
-async def _head(side: BrandSide | CreatorSide, collaboration_id: int) -> dict[str, Any]:
-    reader = reader_of(side)
-    rows = await get_engine().fetch(_HEAD, collaboration_id, reader.kind, other_side(reader.kind), reader.id)
+def _checked_head(side: BrandSide | CreatorSide, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The thread's head row, if this side may read the thread (NotFound otherwise, as for a missing one)."""
     row = rows[0] if rows else None
     if row is None:
         raise NotFound("No such conversation.")
@@ -90,17 +90,24 @@ async def _head(side: BrandSide | CreatorSide, collaboration_id: int) -> dict[st
         raise NotFound("No such conversation.")
     if isinstance(side, CreatorSide) and row["creator"] != side.creator_id:
         raise NotFound("No such conversation.")
-    head: dict[str, Any] = dict(row)
-    return head
+    return row
 
 
 async def get_thread(
     side: BrandSide | CreatorSide, collaboration_id: int, *, before_id: int | None = None, limit: int = THREAD_PAGE_SIZE
 ) -> Thread:
-    """The newest `limit` messages (older than `before_id` when paging back), oldest first; two queries."""
-    head = await _head(side, collaboration_id)
+    """The newest `limit` messages (older than `before_id` when paging back), oldest first; one statement (the
+    head and the page, through shared.db.together: the page is only returned once the head says this side may
+    read it)."""
     reader = reader_of(side)
-    rows = await get_engine().fetch(_PAGE, collaboration_id, before_id, limit + 1)
+    head_rows, rows = await fetch_together(
+        [
+            (_HEAD, (collaboration_id, reader.kind, other_side(reader.kind), reader.id)),
+            (_PAGE, (collaboration_id, before_id, limit + 1)),
+        ]
+    )
+    head = _checked_head(side, head_rows)
+    as_datetimes(rows, "created_at")
     more = len(rows) > limit
     rows = list(reversed(rows[:limit]))
     last_read = int(head["last_read"])
