@@ -107,8 +107,8 @@ STALLED_JOBS: dict[str, tuple[str, str]] = {
     "refresh_social_tokens": (RERUN, "periodic: running it again is its next scheduled run, early"),
     "send_notification_emails": (
         RERUN,
-        "each email is claimed (emailed_at) before it is sent, so none goes twice;"
-        " a batch claimed by the dead run and not yet sent is not sent again",
+        "each email is claimed before it is sent and marked sent after; a batch the dead run claimed and"
+        " didn't send goes with a later run once its claim lapses (shared/notifications/outbox.py)",
     ),
     "send_due_reminders": (RERUN, "one reminder per deliverable and due date (shared/collaborations/tasks.py)"),
     "compute_draft_sha256": (RERUN, "writes the same hash of the same file again"),

@@ -461,7 +461,10 @@ class Notification(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     read_at = Timestamptz(null=True, default=None)
     email_to = Varchar(length=320, default="")  # '' = no email for this one
-    emailed_at = Timestamptz(null=True, default=None)
+    emailed_at = Timestamptz(null=True, default=None)  # the mail server took it
+    # When a sending run took it (shared.notifications.outbox): a run killed before sending leaves it claimed,
+    # and the claim lapses after a lease, so the email goes out with a later run instead of never.
+    email_claimed_at = Timestamptz(null=True, default=None)
 
 
 # --- contracts: templates, contracts and their append-only evidence trail ----------------------
