@@ -4,6 +4,7 @@ correcting journal, close a period. Each is one transaction with its audit row."
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from shared.audit.actions import write_audit_row
 from shared.audit.context import Actor
@@ -50,7 +51,7 @@ async def do_request_run(actor: Actor, staff: StaffContext, *, brand_id: int, st
     return run_id
 
 
-async def _locked_break(brand_id: int, item_id: int) -> dict[str, object]:
+async def _locked_break(brand_id: int, item_id: int) -> dict[str, Any]:
     rows = await get_engine().fetch(
         """
         SELECT i.id, i.kind, i.result, i.resolution, i.payable, i.currency, i.stripe_amount_minor,
@@ -135,7 +136,7 @@ async def do_correct_break(actor: Actor, staff: StaffContext, *, brand_id: int, 
         try:
             journal_id, _ = await post_journal(
                 key=f"reconciliation:{item_id}:correction", brand_id=brand_id, currency=str(row["currency"]),
-                kind="correction", lines=lines, payable_id=row["payable"],  # type: ignore[arg-type]
+                kind="correction", lines=lines, payable_id=row["payable"],
                 description=f"Reconciliation correction: {clean_note(note)[:200]}", stripe_object=str(row["stripe_id"]),
                 reverses=reverses,
             )  # fmt: skip

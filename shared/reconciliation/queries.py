@@ -101,8 +101,7 @@ class BreakPage:
     next_cursor: int | None
 
 
-def _run(r: object) -> RunView:
-    row = dict(r)  # type: ignore[call-overload]
+def _run(row: dict[str, Any]) -> RunView:
     return RunView(
         id=int(row["id"]),
         state=row["state"],
