@@ -76,6 +76,8 @@ def _escape(value: Any) -> Markup:
     here; on the roster page it was the largest single cost of a request (bench/http_bench.py --profile)."""
     if type(value) is str and _escape_inner is not None:
         return _new_str(Markup, _escape_inner(value))
+    if type(value) is int:  # ids and counts: their digits need no escaping
+        return _new_str(Markup, str(value))
     return escape(value)
 
 

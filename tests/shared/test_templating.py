@@ -109,8 +109,8 @@ def test_attribute_lookup_matches_jinja_for_every_kind_of_object() -> None:
     stock, ours = _environment(Environment), _environment(RapportEnvironment)
     source = (
         "{{ d.name }}|{{ d.items is defined }}|{{ d.missing is defined }}|{{ r.name }}|{{ r.nope is defined }}"
-        "|{{ t.0 }}|{{ s.upper() }}|{{ n.real }}"
+        "|{{ t.0 }}|{{ s.upper() }}|{{ n.real }}|{{ n }}|{{ flag }}|{{ -n }}"
     )
-    context = {"d": {"name": "dict"}, "r": Row(1, "obj", (), None), "t": ("first",), "s": "str", "n": 5}
+    context = {"d": {"name": "dict"}, "r": Row(1, "obj", (), None), "t": ("first",), "s": "str", "n": 5, "flag": True}
     assert ours.from_string(source).render(context) == stock.from_string(source).render(context)
-    assert ours.from_string(source).render(context) == "dict|True|False|obj|False|first|STR|5"
+    assert ours.from_string(source).render(context) == "dict|True|False|obj|False|first|STR|5|5|True|-5"
