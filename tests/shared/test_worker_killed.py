@@ -17,6 +17,12 @@ from tests.worker_process import kill, start_worker, worker_env
 ENTRIES = 60_000  # 30 pages of 2,000: the first worker is killed after its first page, long before the end
 
 
+async def _done_and_succeeded(engine: RapportEngine, export_id: int, job_id: int) -> bool:
+    [export] = await engine.fetch("SELECT state FROM export WHERE id = $1", export_id)
+    [job] = await engine.fetch("SELECT status FROM procrastinate_jobs WHERE id = $1", job_id)
+    return bool(export["state"] == "done" and job["status"] == "succeeded")
+
+
 async def test_an_export_whose_worker_was_killed_is_run_again_and_made_once(
     engine: RapportEngine, database_url: str, tmp_path: Path
 ) -> None:
@@ -51,7 +57,9 @@ async def test_an_export_whose_worker_was_killed_is_run_again_and_made_once(
         async with job_queue(database_url):
             await retry_stalled_jobs.defer_async(stalled_after_seconds=1)
         deadline = time.monotonic() + 180
-        while (await engine.fetch("SELECT state FROM export WHERE id = $1", export_id))[0]["state"] != "done":
+        # Done, and its job finished too: the export's "done" commits inside the task, and procrastinate records
+        # the job's success just after the task returns (a worker killed in between would lose that record).
+        while not await _done_and_succeeded(engine, export_id, int(job["id"])):
             assert second.poll() is None and time.monotonic() < deadline, (tmp_path / "second.log").read_text()
             await asyncio.sleep(0.1)
     finally:
