@@ -1,6 +1,7 @@
 """Cross-cutting HTTP behaviour: security headers, request ids, error pages, CSRF, body limits, probes."""
 
 import json
+import logging
 import traceback
 
 import httpx
@@ -148,9 +149,16 @@ async def test_it_logs_json_lines_carrying_the_request_id(
     database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings = Settings(env="test", database_url=database_url, log_level="INFO", log_json=True)
-    async with app_client(create_app(settings)) as client:
-        assert (await client.get("/healthz")).status_code == 200
-        response = await client.get("/no-such-page", headers={"x-request-id": "trace-0123456789"})
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        async with app_client(create_app(settings)) as client:
+            assert (await client.get("/healthz")).status_code == 200
+            response = await client.get("/no-such-page", headers={"x-request-id": "trace-0123456789"})
+    finally:
+        # The app's log handler writes to capsys's stream, which closes after this test: later lines (the
+        # embedded server's at exit) would each print "Logging error" instead.
+        root.handlers[:], root.level = saved
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
     access = [line for line in lines if line.get("logger") == "rapport.access"]
     assert access, lines
