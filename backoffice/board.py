@@ -58,7 +58,7 @@ async def board_list(request: Request[Any, Any, Any], brand: NamedDependency[Bra
     except InvalidInput as exc:
         errors.update(exc.errors)
         page = await list_board(brand.brand_id, filters, with_campaigns=True)
-    campaigns = page.campaigns if page.campaigns is not None else await list_board_campaigns(brand.brand_id)
+    campaigns = page.campaigns
     next_url = None
     if page.next_after:
         next_url = "?" + urlencode({**filters.to_query(), "after": page.next_after})

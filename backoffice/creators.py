@@ -115,9 +115,7 @@ async def roster(
             "sort_query": lambda sort: urlencode({**{k: v for k, v in form.items() if v}, "sort": sort}),
             "next_url": next_url,
             "paged": after is not None,
-            "owners": page.owners
-            if page is not None and page.owners is not None
-            else await list_owner_choices(brand.brand_id),
+            "owners": page.owners if page is not None else await list_owner_choices(brand.brand_id),
             "editor": can_edit_roster(brand.role),
             **_choices(),
         },

@@ -238,7 +238,7 @@ class BoardRow:
 class BoardPage:
     rows: list[BoardRow]
     next_after: str | None  # the cursor of the next page (BoardCursor.encode()), None on the last page
-    campaigns: list[dict[str, Any]] | None = None  # the campaign filter's choices, when asked for (list_board)
+    campaigns: list[dict[str, Any]] = field(default_factory=list)  # the campaign filter's, when asked for
 
 
 _COLUMNS = (
@@ -333,7 +333,7 @@ async def _page(
     # A search for a creator costs one query more: knowing how many creators match picks the index.
     creator_ids = await _matching_creators(filters)
     if creator_ids == []:
-        return BoardPage([], None, await list_board_campaigns(scope_id) if with_campaigns else None)
+        return BoardPage([], None, await list_board_campaigns(scope_id) if with_campaigns else [])
     args = SqlArgs(scope_id)
     common = [f"d.{scope} = $1", *_conditions(filters, args, today, creator_ids)]
     n = args(limit + 1)
@@ -364,7 +364,7 @@ async def _page(
     sql = _PAGE.format(branches=" UNION ALL ".join(branches), limit=n)
     if not with_campaigns:
         records = await get_engine().fetch(sql, *args.values)
-        campaigns = None
+        campaigns = []
     else:
         # The page and the campaign filter's choices in one statement: rows come back as JSON, dates as text.
         records, campaigns = await fetch_together([(sql, args.values), (_CAMPAIGN_CHOICES, [scope_id])])

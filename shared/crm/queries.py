@@ -9,7 +9,7 @@ owner, tags, notes, timeline) is always read for the asking brand only.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from shared.crm.rules import NO_RELATIONSHIP, PLATFORMS, RosterFilters, creator_invitation_state
@@ -53,7 +53,7 @@ class RosterPage:
     rows: list[RosterRow]
     next_after: int | None  # the cursor for the next page (a creator id), None on the last page
     close_matches: bool = False  # nothing contained the search: these are the closest spellings, best first
-    owners: list[dict[str, Any]] | None = None  # the owner filter's choices, when asked for (with_owners)
+    owners: list[dict[str, Any]] = field(default_factory=list)  # the owner filter's choices, when asked for
 
 
 _ROSTER = """
@@ -165,7 +165,7 @@ async def list_roster(
         where.append(condition)
         if ranked is not None:
             if after is not None:  # the close matches are one page
-                return RosterPage([], None, owners=await list_owner_choices(brand_id) if with_owners else None)
+                return RosterPage([], None, owners=await list_owner_choices(brand_id) if with_owners else [])
             order = f"array_position({args(ranked)}::int[], c.id)"
     if after is not None:
         # Keyset on the order's columns: the cursor is the last row's id.
@@ -202,7 +202,7 @@ async def list_roster(
         rows,
         rows[-1].id if more and rows else None,
         close_matches=ranked is not None,
-        owners=owners[0] if owners else None,
+        owners=owners[0] if owners else [],
     )
 
 

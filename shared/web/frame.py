@@ -111,6 +111,7 @@ async def get_creator_frame(
 # loaded; any difference (or no frame read) and the frame is read on its own, as before.
 
 _WITH_SESSION_STATE = "rapport_frame_with_session"
+_KeptFrame = tuple[FrameAsk, int, list[dict[str, Any]]]  # what was asked, for whom, the frame's rows
 _FRAMES: dict[str, tuple[str, str]] = {"staff": (_STAFF_FRAME, "f.brand_name"), "creator": (_CREATOR_FRAME, "")}
 
 
@@ -154,14 +155,13 @@ def keep_frame_read_with_session(
 def _read_with_session(
     connection: ASGIConnection[Any, Any, Any, Any], kind: str, person_id: int, ask: FrameAsk
 ) -> list[dict[str, Any]] | None:
-    kept = connection.scope["state"].pop(_WITH_SESSION_STATE, None)
+    kept: _KeptFrame | None = connection.scope["state"].pop(_WITH_SESSION_STATE, None)
     if kept is None:
         return None
     kept_ask, kept_person, rows = kept
     if kept_ask != ask or kept_ask.kind != kind or kept_person != person_id:
         return None  # read for another side, another page's counts or another person: not this one's frame
-    frame: list[dict[str, Any]] = rows
-    return frame
+    return rows
 
 
 def renders_a_page(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
